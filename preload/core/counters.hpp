@@ -1,0 +1,65 @@
+// counters.hpp — call counts per (symbol, calling object), without a shared cache line on the
+// hook path.
+//
+// Each thread owns one Block (taken from a pool on its first hooked call, given back when it
+// exits) and increments its own counters with relaxed single-writer stores: no lock prefix, no
+// contention. A block given back keeps its counts and is reused by a later thread, so memory is
+// bounded by the largest number of threads alive at once and totals stay exact. Calls that
+// cannot own a block (more than kMaxBlocks threads, or a thread already past its exit
+// destructor) go to the shared block 0 with atomic adds.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "object_map.hpp"
+#include "symbols.hpp"
+
+namespace probe {
+
+using Totals = std::uint64_t[kNumSymbols][kMaxObjects];
+
+class CounterPool {
+ public:
+  static constexpr std::size_t kMaxBlocks = 1024;
+
+  struct Block {
+    std::atomic<std::uint32_t> owned;
+    std::uint32_t index;
+    std::uint64_t counts[kNumSymbols][kMaxObjects];
+  };
+
+  CounterPool();  // reserves address space (MAP_NORESERVE); pages are touched only when used
+  CounterPool(const CounterPool&) = delete;
+  CounterPool& operator=(const CounterPool&) = delete;
+
+  Block* acquire();
+  void release(Block* b);
+  Block* shared_block() { return block(0); }
+
+  static void add(Block* b, Symbol s, ObjectId o) {
+    std::uint64_t& c = b->counts[static_cast<unsigned>(s)][o];
+    if (b->index == 0) {
+      std::atomic_ref<std::uint64_t>(c).fetch_add(1, std::memory_order_relaxed);
+    } else {
+      std::atomic_ref<std::uint64_t> r(c);
+      r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+  }
+
+  // Sums every block into `out` (may run while other threads count: each load is atomic).
+  void snapshot(Totals& out) const;
+
+  // In a fork child: counts start from zero, and only `keep` (the forking thread's block) is owned.
+  void reset_after_fork(Block* keep);
+
+  std::size_t blocks_in_use() const { return high_water_.load(std::memory_order_acquire); }
+
+ private:
+  Block* block(std::size_t i) const { return reinterpret_cast<Block*>(base_ + i * sizeof(Block)); }
+  char* base_;
+  std::atomic<std::size_t> high_water_{1};  // block 0 is the shared one
+};
+
+}  // namespace probe

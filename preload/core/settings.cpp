@@ -1,0 +1,81 @@
+// settings.cpp — parsing of the PROBE_* variables; see settings.hpp.
+#include "settings.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace probe {
+
+void SettingsMessages::add(const char* fmt_text) {
+  if (count == kMax) return;
+  std::size_t n = std::strlen(fmt_text);
+  if (n >= sizeof text[count]) n = sizeof text[count] - 1;
+  std::memcpy(text[count], fmt_text, n);
+  text[count][n] = '\0';
+  ++count;
+}
+
+namespace {
+
+// Writes "interprobe: <variable>=<value> ... <why>; using <default>" into `messages`.
+void complain(SettingsMessages& messages, const char* var, const char* value, const char* why) {
+  char line[512];
+  auto r = fmt::format_to_n(line, sizeof line - 1, "interprobe: {}='{:.200}' {}", var, value, why);
+  *r.out = '\0';
+  messages.add(line);
+}
+
+bool parse_int(const char* s, long long lo, long long hi, long long& out) {
+  if (*s == '\0') return false;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < lo || v > hi) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& messages) {
+  Settings s;
+  s.secure = secure;
+  long long v = 0;
+  if (const char* e = getenv_fn("PROBE_BACKTRACE")) {
+    if (parse_int(e, 0, Settings::kMaxBacktrace, v))
+      s.backtrace = static_cast<unsigned>(v);
+    else
+      complain(messages, "PROBE_BACKTRACE", e,
+               "is not a frame count from 0 to 64; using 0 (no backtraces)");
+  }
+  if (const char* e = getenv_fn("PROBE_TIME_OFFSET")) {
+    if (parse_int(e, -Settings::kMaxTimeOffset, Settings::kMaxTimeOffset, v))
+      s.time_offset = v;
+    else
+      complain(messages, "PROBE_TIME_OFFSET", e,
+               "is not a whole number of seconds within +-100 years; using 0");
+  }
+  if (const char* e = getenv_fn("PROBE_FORMAT")) {
+    if (std::strcmp(e, "json") == 0)
+      s.format = Format::json;
+    else if (std::strcmp(e, "text") != 0)
+      complain(messages, "PROBE_FORMAT", e, "is neither 'text' nor 'json'; using text");
+  }
+  if (const char* e = getenv_fn("PROBE_REPORT")) {
+    if (secure)
+      complain(messages, "PROBE_REPORT", e,
+               "is ignored in secure-execution (setuid/setgid) mode; writing to stderr");
+    else if (*e == '\0')
+      complain(messages, "PROBE_REPORT", e, "is empty; writing the report to stderr");
+    else if (std::strlen(e) >= sizeof s.report_path)
+      complain(messages, "PROBE_REPORT", e, "is longer than 4095 bytes; writing to stderr");
+    else
+      std::strcpy(s.report_path, e);
+  }
+  return s;
+}
+
+}  // namespace probe

@@ -1,0 +1,39 @@
+// settings.hpp — the PROBE_* environment, parsed once at start-up without touching the heap.
+//
+// A value that does not parse yields one message naming the variable and the value, and the
+// default is used. In secure-execution mode (AT_SECURE: setuid/setgid) PROBE_REPORT is ignored,
+// so that no environment-chosen path is ever written by a privileged process.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace probe {
+
+enum class Format { text, json };
+
+struct Settings {
+  static constexpr std::size_t kMaxBacktrace = 64;
+  static constexpr std::int64_t kMaxTimeOffset = 100LL * 366 * 24 * 3600;  // ±100 years
+
+  unsigned backtrace = 0;         // PROBE_BACKTRACE: frames kept per distinct call site; 0 = off
+  std::int64_t time_offset = 0;   // PROBE_TIME_OFFSET: seconds added to the realtime clocks
+  Format format = Format::text;   // PROBE_FORMAT: text | json
+  char report_path[4096] = {};    // PROBE_REPORT: empty = stderr; "%p" becomes the pid
+  bool secure = false;            // AT_SECURE was set: report_path is never used
+};
+
+// Messages for values that did not parse: fixed storage, no heap.
+struct SettingsMessages {
+  static constexpr std::size_t kMax = 8;
+  char text[kMax][512] = {};
+  std::size_t count = 0;
+  void add(const char* fmt_text);
+};
+
+using GetEnv = const char* (*)(const char*);
+
+// Parses the PROBE_* variables obtained through getenv_fn.
+Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& messages);
+
+}  // namespace probe

@@ -1,0 +1,111 @@
+// malloc_hooks.cpp — the malloc family, as glibc's manual lists it for a replacement malloc
+// ("Replacing malloc": malloc, free, calloc, realloc, aligned_alloc, malloc_usable_size,
+// memalign, posix_memalign, pvalloc, valloc).
+//
+// Until the real functions are resolved (and while dlsym itself allocates, see real.cpp), requests
+// are served from a small static pool; free() and malloc_usable_size() recognise pool pointers,
+// realloc() moves them to the real heap. Not hooked: reallocarray (glibc implements it with its
+// internal realloc, which no override reaches) and the C++ operators (they call malloc).
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include "real.hpp"
+
+namespace {
+
+// 64 KiB is far more than dlsym's one dlerror buffer; beyond it we fail the allocation.
+alignas(64) unsigned char g_pool[64 * 1024];
+std::atomic<std::size_t> g_pool_used{0};
+
+bool from_pool(const void* p) {
+  auto a = reinterpret_cast<std::uintptr_t>(p), base = reinterpret_cast<std::uintptr_t>(g_pool);
+  return a >= base && a < base + sizeof g_pool;
+}
+
+// Each block is preceded by its size, so realloc can copy it.
+void* pool_alloc(std::size_t n, std::size_t align = 16) {
+  if (align < 16) align = 16;
+  std::size_t need = n + align + sizeof(std::size_t);
+  std::size_t off = g_pool_used.fetch_add(need, std::memory_order_relaxed);
+  if (off + need > sizeof g_pool) return nullptr;
+  auto start = reinterpret_cast<std::uintptr_t>(g_pool + off + sizeof(std::size_t));
+  auto aligned = (start + align - 1) & ~(std::uintptr_t{align} - 1);
+  reinterpret_cast<std::size_t*>(aligned)[-1] = n;
+  return reinterpret_cast<void*>(aligned);  // static storage: already zero, as calloc needs
+}
+
+std::size_t pool_size(const void* p) { return static_cast<const std::size_t*>(p)[-1]; }
+
+}  // namespace
+
+using probe::Symbol;
+namespace real = probe::real;
+
+PROBE_EXPORT void* malloc(std::size_t n) {
+  probe::note(Symbol::malloc, PROBE_RETURN_ADDRESS());
+  if (auto f = real::malloc) return f(n);
+  return pool_alloc(n);
+}
+
+PROBE_EXPORT void free(void* p) {
+  probe::note(Symbol::free, PROBE_RETURN_ADDRESS());
+  if (p == nullptr || from_pool(p)) return;
+  if (auto f = real::free) f(p);
+}
+
+PROBE_EXPORT void* calloc(std::size_t n, std::size_t size) {
+  probe::note(Symbol::calloc, PROBE_RETURN_ADDRESS());
+  if (auto f = real::calloc) return f(n, size);
+  if (size != 0 && n > SIZE_MAX / size) return nullptr;
+  return pool_alloc(n * size);
+}
+
+PROBE_EXPORT void* realloc(void* p, std::size_t n) {
+  probe::note(Symbol::realloc, PROBE_RETURN_ADDRESS());
+  if (p != nullptr && from_pool(p)) {
+    void* q = real::malloc != nullptr ? real::malloc(n) : pool_alloc(n);
+    if (q != nullptr) std::memcpy(q, p, pool_size(p) < n ? pool_size(p) : n);
+    return q;
+  }
+  if (auto f = real::realloc) return f(p, n);
+  return p == nullptr ? pool_alloc(n) : nullptr;
+}
+
+PROBE_EXPORT void* aligned_alloc(std::size_t align, std::size_t n) {
+  probe::note(Symbol::aligned_alloc, PROBE_RETURN_ADDRESS());
+  if (auto f = real::aligned_alloc) return f(align, n);
+  return pool_alloc(n, align);
+}
+
+PROBE_EXPORT void* memalign(std::size_t align, std::size_t n) {
+  probe::note(Symbol::memalign, PROBE_RETURN_ADDRESS());
+  if (auto f = real::memalign) return f(align, n);
+  return pool_alloc(n, align);
+}
+
+PROBE_EXPORT int posix_memalign(void** out, std::size_t align, std::size_t n) {
+  probe::note(Symbol::posix_memalign, PROBE_RETURN_ADDRESS());
+  if (auto f = real::posix_memalign) return f(out, align, n);
+  *out = pool_alloc(n, align);
+  return *out != nullptr ? 0 : ENOMEM;
+}
+
+PROBE_EXPORT void* pvalloc(std::size_t n) {
+  probe::note(Symbol::pvalloc, PROBE_RETURN_ADDRESS());
+  if (auto f = real::pvalloc) return f(n);
+  return nullptr;
+}
+
+PROBE_EXPORT void* valloc(std::size_t n) {
+  probe::note(Symbol::valloc, PROBE_RETURN_ADDRESS());
+  if (auto f = real::valloc) return f(n);
+  return nullptr;
+}
+
+PROBE_EXPORT std::size_t malloc_usable_size(void* p) {
+  probe::note(Symbol::malloc_usable_size, PROBE_RETURN_ADDRESS());
+  if (p != nullptr && from_pool(p)) return pool_size(p);
+  if (auto f = real::malloc_usable_size) return f(p);
+  return 0;
+}
