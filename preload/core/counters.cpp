@@ -40,7 +40,7 @@ void CounterPool::release(Block* b) {
 }
 
 void CounterPool::snapshot(Totals& out) const {
-  std::memset(out, 0, sizeof(Totals));
+  std::memset(&out, 0, sizeof(Totals));
   std::size_t n = blocks_in_use();
   if (n > kMaxBlocks) n = kMaxBlocks;
   for (std::size_t i = 0; i < n; ++i) {

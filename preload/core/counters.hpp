@@ -18,7 +18,12 @@
 
 namespace probe {
 
-using Totals = std::uint64_t[kNumSymbols][kMaxObjects];
+// Sum of all blocks: calls by [symbol][object id].
+struct Totals {
+  std::uint64_t counts[kNumSymbols][kMaxObjects];
+  std::uint64_t* operator[](std::size_t s) { return counts[s]; }
+  const std::uint64_t* operator[](std::size_t s) const { return counts[s]; }
+};
 
 class CounterPool {
  public:

@@ -53,6 +53,12 @@ class ObjectMap {
   // `main_path` names the executable, which the loader lists with an empty name.
   bool refresh_from_loader(std::string_view main_path);
 
+  // On a lookup miss: reads glibc's load/unload counters (dlpi_adds/dlpi_subs: one callback of
+  // dl_iterate_phdr) and refreshes only if an object was loaded or unloaded since the last
+  // refresh. So a new library is known from its first call on, while code that is in no object at
+  // all (JIT) costs one cheap check per miss, never a full refresh.
+  bool refresh_if_loader_changed(std::string_view main_path);
+
   // Report time: object names by id ("[unknown]" for id 0).
   std::size_t object_count() const { return num_objects_.load(std::memory_order_acquire); }
   std::string_view object_name(ObjectId id) const;
@@ -83,6 +89,7 @@ class ObjectMap {
   std::atomic_flag writer_busy_ = ATOMIC_FLAG_INIT;
   char names_[kMaxObjects][kMaxPath] = {};
   std::atomic<std::size_t> num_objects_{1};
+  std::atomic<unsigned long long> seen_adds_{0}, seen_subs_{0};  // at the last loader refresh
 };
 
 }  // namespace probe

@@ -63,7 +63,6 @@ StackTable* g_stacks = nullptr;
 Settings g_settings;
 char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
-std::atomic<std::int64_t> g_last_refresh_ns{0};
 std::atomic<bool> g_reported{false};
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
 
@@ -82,13 +81,7 @@ int report_stderr() {
   return 2;
 }
 
-constexpr std::int64_t kMinRefreshIntervalNs = 1'000'000;  // misses refresh at most 1000×/s
 
-std::int64_t monotonic_ns() {
-  timespec ts{};
-  real::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -114,16 +107,8 @@ ObjectId attribute(std::uintptr_t ret) {
   CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
   if (c.address == ret && c.generation == gen) return c.id;
   ObjectId id = g_map->lookup(ret);
-  if (id == kUnknownObject) {
-    // A library loaded since the last refresh (dlopen, or libc's own loads): read the loader's
-    // list again, at most once per millisecond so that code outside any object (JIT) stays cheap.
-    std::int64_t now = monotonic_ns();
-    std::int64_t last = g_last_refresh_ns.load(std::memory_order_relaxed);
-    if (now - last >= kMinRefreshIntervalNs &&
-        g_last_refresh_ns.compare_exchange_strong(last, now, std::memory_order_relaxed) &&
-        g_map->refresh_from_loader(g_main_path))
-      id = g_map->lookup(ret);
-  }
+  // A library loaded since the last refresh (dlopen, or libc's own loads): refresh once.
+  if (id == kUnknownObject && g_map->refresh_if_loader_changed(g_main_path)) id = g_map->lookup(ret);
   c = CacheEntry{ret, g_map->generation(), id};
   return id;
 }
@@ -145,7 +130,6 @@ void do_init() {
     g_stderr_dev = st.st_dev;
     g_stderr_ino = st.st_ino;
   }
-  g_last_refresh_ns.store(monotonic_ns(), std::memory_order_relaxed);
   pthread_key_create(&g_thread_key, on_thread_exit);
   pthread_atfork(nullptr, nullptr, after_fork_child);
   for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need.
+# Runs apt-get as root (or through sudo). Nothing is downloaded from anywhere but Debian.
+set -euo pipefail
+
+packages=(
+  build-essential gcc g++ clang lld cmake ninja-build pkg-config git
+  libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 2; }
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

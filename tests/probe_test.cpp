@@ -1,0 +1,238 @@
+// probe_test.cpp — libprobe.so in real processes: every preloaded run is paired with a control
+// run of the same command, and the host's stdout and exit status must be identical.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "exec.hpp"
+#include "probe_report.hpp"
+
+namespace {
+
+using namespace interprobe;
+namespace fs = std::filesystem;
+
+class Probe : public testing::Test {
+ protected:
+  void SetUp() override {
+    char t[] = "/tmp/interprobe-probe-XXXXXX";
+    ASSERT_NE(mkdtemp(t), nullptr);
+    dir_ = t;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static Env base_env() {
+    Env env = current_environment();
+    env.erase("LD_PRELOAD");
+    for (auto it = env.begin(); it != env.end();)
+      it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+    env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2";
+    return env;
+  }
+  static Env probe_env(Env env = base_env()) {
+    env["LD_PRELOAD"] = TEST_PROBE;
+    return env;
+  }
+  // Runs argv without and with the probe; asserts the host saw no difference.
+  ExecResult run_pair(const std::vector<std::string>& argv, const Env& probed_env) {
+    ExecResult control = exec(argv, base_env());
+    ExecResult probed = exec(argv, probed_env);
+    EXPECT_EQ(probed.out, control.out) << "stdout changed by the probe";
+    EXPECT_EQ(probed.describe(), control.describe()) << probed.err;
+    return probed;
+  }
+  static std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  ProbeReport report_at(const fs::path& p) {
+    std::string error;
+    auto r = parse_probe_report(slurp(p), &error);
+    EXPECT_TRUE(r) << p << ": " << error;
+    return r ? *r : ProbeReport{};
+  }
+  std::string program(const char* name) { return std::string(TEST_PROGRAMS_DIR) + "/" + name; }
+
+  fs::path dir_;
+};
+
+TEST_F(Probe, LsReportsMallocFreeAndClockWithTheirCallers) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "ls.json").string();
+  run_pair({"/bin/ls", "-l", "/usr"}, env);
+  ProbeReport r = report_at(dir_ / "ls.json");
+  EXPECT_GT(r.calls_from("malloc", "ls"), 0u) << r.raw.dump(1);
+  EXPECT_GT(r.calls_from("free", "ls"), 0u);
+  EXPECT_GT(r.calls_from("malloc", "libc.so.6"), 0u) << "libc's own stdio buffers";
+  EXPECT_GT(r.total("clock_gettime") + r.total("time"), 0u) << "ls -l reads the clock";
+  EXPECT_EQ(r.total("victim_err_occurred"), 0u);
+}
+
+TEST_F(Probe, TextReportReachesStderrEvenWhenTheHostClosesIt) {
+  // coreutils close stderr at exit (close_stdout); the probe kept its own copy.
+  ExecResult r = run_pair({"/bin/ls", "/usr"}, probe_env());
+  EXPECT_NE(r.err.find("== interprobe probe"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("malloc"), std::string::npos);
+}
+
+TEST_F(Probe, JsonReportCarriesVersionPidAndSettings) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "r.%p.json").string();
+  env["PROBE_TIME_OFFSET"] = "5";
+  env["PROBE_BACKTRACE"] = "3";
+  run_pair({TEST_APP, "app_malloc"}, env);
+  std::vector<fs::path> files(fs::directory_iterator(dir_), fs::directory_iterator{});
+  ASSERT_EQ(files.size(), 1u);
+  ProbeReport r = report_at(files[0]);
+  EXPECT_EQ(files[0].filename().string(), "r." + std::to_string(r.pid) + ".json") << "%p is the pid";
+  EXPECT_EQ(r.version, INTERPROBE_TEST_VERSION);
+  EXPECT_EQ(r.settings["time_offset"], 5);
+  EXPECT_EQ(r.settings["backtrace"], 3);
+  struct stat st{};
+  ASSERT_EQ(stat(files[0].c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+struct BadSetting {
+  const char* var;
+  const char* value;
+};
+class ProbeBadSetting : public Probe, public testing::WithParamInterface<BadSetting> {};
+
+TEST_P(ProbeBadSetting, OneLineOnStderrAndTheHostRunsUnchanged) {
+  Env env = probe_env();
+  env[GetParam().var] = GetParam().value;
+  if (std::string(GetParam().var) != "PROBE_REPORT") env["PROBE_REPORT"] = (dir_ / "r.txt").string();
+  ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
+  std::istringstream err(r.err);
+  int lines_naming_it = 0;
+  for (std::string line; std::getline(err, line);)
+    if (line.find(GetParam().var) != std::string::npos) ++lines_naming_it;
+  EXPECT_EQ(lines_naming_it, 1) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, ProbeBadSetting,
+    testing::Values(BadSetting{"PROBE_BACKTRACE", "many"}, BadSetting{"PROBE_BACKTRACE", "-3"},
+                    BadSetting{"PROBE_BACKTRACE", "100000000000000000000"},
+                    BadSetting{"PROBE_TIME_OFFSET", "soon"}, BadSetting{"PROBE_TIME_OFFSET", ""},
+                    BadSetting{"PROBE_FORMAT", "xml"}, BadSetting{"PROBE_REPORT", ""}),
+    [](const testing::TestParamInfo<BadSetting>& i) { return std::to_string(i.index); });
+
+TEST_F(Probe, UnwritableReportPathFallsBackToStderr) {
+  Env env = probe_env();
+  env["PROBE_REPORT"] = (dir_ / "missing" / "r.txt").string();
+  ExecResult r = run_pair({TEST_APP, "app_time"}, env);
+  EXPECT_NE(r.err.find("cannot create report file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("== interprobe probe"), std::string::npos) << "the report is not lost";
+}
+
+TEST_F(Probe, ExistingFileAndSymlinkAreLeftAlone) {
+  std::ofstream(dir_ / "precious") << "keep me";
+  fs::create_symlink(dir_ / "precious", dir_ / "link.txt");
+  Env env = probe_env();
+  env["PROBE_REPORT"] = (dir_ / "link.txt").string();
+  ExecResult r = run_pair({TEST_APP, "app_time"}, env);
+  EXPECT_EQ(slurp(dir_ / "precious"), "keep me");
+  bool found = false;
+  for (auto& e : fs::directory_iterator(dir_))
+    found |= e.path().filename().string().rfind("link.txt.", 0) == 0;
+  EXPECT_TRUE(found) << "the report went to link.txt.<pid>; stderr: " << r.err;
+}
+
+TEST_F(Probe, TimeOffsetShiftsTheWallClockOnly) {
+  Env env = probe_env();
+  env["PROBE_TIME_OFFSET"] = "86400";
+  ExecResult control = exec({program("clock_app")}, base_env());
+  ExecResult probed = exec({program("clock_app")}, env);
+  auto parse = [](const std::string& out) {
+    std::map<std::string, long> v;
+    std::istringstream in(out);
+    std::string k;
+    long x;
+    while (in >> k >> x) v[k] = x;
+    return v;
+  };
+  auto c = parse(control.out), p = parse(probed.out);
+  for (const char* k : {"time", "gettimeofday", "realtime", "realtime_coarse"})
+    EXPECT_NEAR(p[k] - c[k], 86400, 5) << k;
+  EXPECT_NEAR(p["monotonic"], c["monotonic"], 5) << "interval clocks are not shifted";
+}
+
+TEST_F(Probe, BacktracesNameTheCallChain) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_BACKTRACE"] = "8";
+  env["PROBE_REPORT"] = (dir_ / "bt.json").string();
+  // app_direct and accessor_same_tu change the app's output by design (the override's value);
+  // here only the exit status is compared with the control run.
+  ExecResult control = exec({TEST_APP, "accessor_same_tu"}, base_env());
+  ExecResult probed = exec({TEST_APP, "accessor_same_tu"}, env);
+  ASSERT_EQ(probed.describe(), control.describe()) << probed.err;
+  ProbeReport r = report_at(dir_ / "bt.json");
+  bool found = false;
+  for (auto& s : r.raw["stacks"]) {
+    if (s["symbol"] != "victim_err_occurred") continue;
+    std::vector<std::string> objects;
+    for (auto& f : s["frames"]) objects.push_back(file_name_of(f["object"].get<std::string>()));
+    ASSERT_GE(objects.size(), 2u) << s.dump();
+    EXPECT_EQ(objects[0], "libvictim.so.1") << "top frame is the caller, not the probe: " << s.dump();
+    EXPECT_EQ(s["frames"][0]["function"], "victim_check_result") << s.dump();
+    EXPECT_EQ(objects[1], "victim_app") << s.dump();
+    found = true;
+  }
+  EXPECT_TRUE(found) << r.raw.dump(1);
+}
+
+TEST_F(Probe, ThreadsGiveExactTotals) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "t.json").string();
+  run_pair({program("thread_app"), "4", "100000"}, env);
+  ProbeReport r = report_at(dir_ / "t.json");
+  EXPECT_EQ(r.calls_from("malloc", "thread_app"), 400'000u);
+  EXPECT_EQ(r.calls_from("free", "thread_app"), 400'000u);
+  EXPECT_EQ(r.calls_from("time", "thread_app"), 400'000u);
+}
+
+class ProbeDlopen : public Probe, public testing::WithParamInterface<const char*> {};
+
+TEST_P(ProbeDlopen, LateLoadedVictimResolvesAcrossDlcloseAndReload) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "d.json").string();
+  ExecResult control = exec({program("dlopen_app"), GetParam(), "3"}, base_env());
+  ExecResult probed = exec({program("dlopen_app"), GetParam(), "3"}, env);
+  ASSERT_EQ(control.exit_status, 0) << control.err;
+  ASSERT_EQ(probed.exit_status, 0) << probed.err;
+  EXPECT_EQ(control.out, "round 0 check 5 direct 0\nround 1 check 5 direct 0\nround 2 check 5 direct 0\n");
+  // Interposed: the library's internal call got the override's value (check -1), and the app's
+  // call through dlsym's address — libvictim's own definition — did not (direct 0).
+  EXPECT_EQ(probed.out, "round 0 check -1 direct 0\nround 1 check -1 direct 0\nround 2 check -1 direct 0\n");
+  ProbeReport r = report_at(dir_ / "d.json");
+  EXPECT_EQ(r.calls_from("victim_err_occurred", "libvictim.so.1"), 3u)
+      << "attributed to the library in every round, across dlclose/dlopen: " << r.raw.dump(1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ProbeDlopen, testing::Values("local", "global"));
+
+TEST_F(Probe, ForkChildWritesItsOwnReportWithItsOwnCounts) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "f.%p.json").string();
+  run_pair({program("fork_app")}, env);
+  std::vector<fs::path> files(fs::directory_iterator(dir_), fs::directory_iterator{});
+  ASSERT_EQ(files.size(), 2u);
+  std::multiset<std::uint64_t> mallocs;
+  for (auto& f : files) mallocs.insert(report_at(f).calls_from("malloc", "fork_app"));
+  EXPECT_EQ(mallocs, (std::multiset<std::uint64_t>{5, 10}));
+}
+
+}  // namespace

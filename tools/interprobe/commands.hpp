@@ -1,0 +1,14 @@
+// commands.hpp — each subcommand registers itself on the CLI11 app and records its exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace interprobe::cli {
+
+void add_matrix_command(CLI::App& app);
+
+// The status the chosen subcommand's callback set (0 if none ran).
+int exit_status();
+void set_exit_status(int status);
+
+}  // namespace interprobe::cli

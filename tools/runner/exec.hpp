@@ -1,0 +1,42 @@
+// exec.hpp — run a program with an explicit environment and capture what it does.
+//
+// Modelled on bionic's ExecTestHelper: argv and envp are given whole (nothing inherited by
+// accident), stdout and stderr are captured separately, and the result says how the process
+// ended. Used by `interprobe matrix` / `interprobe run` and by the tests, which never preload
+// themselves: only the child gets LD_PRELOAD.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace interprobe {
+
+using Env = std::map<std::string, std::string>;
+
+// The current process's environment as a map.
+Env current_environment();
+
+struct ExecResult {
+  int exit_status = -1;   // valid if exited
+  int term_signal = 0;    // valid if signalled
+  bool exited = false;
+  bool timed_out = false;
+  bool spawn_failed = false;  // the program could not be started (errno in spawn_errno)
+  int spawn_errno = 0;
+  std::string out;
+  std::string err;
+
+  // "exit 0", "signal 11", "timeout", "spawn failed: No such file or directory".
+  std::string describe() const;
+};
+
+struct ExecOptions {
+  std::chrono::milliseconds timeout{60'000};
+  std::string stdin_data;  // empty: stdin is /dev/null
+};
+
+ExecResult exec(const std::vector<std::string>& argv, const Env& env, const ExecOptions& opt = {});
+
+}  // namespace interprobe
