@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -132,6 +133,9 @@ probe::ObjectId attribute(std::uintptr_t ret) {
 using namespace shim;
 
 extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
+  // errno is part of what the caller may hand to the callee (a function that reports the errno
+  // its caller left): dlsym, mmap and friends below must not change it.
+  const int saved_errno = errno;
   const bool outer = !t_in_shim;
   t_in_shim = true;
   ensure_init();
@@ -153,6 +157,7 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
       SparseCounts::add(t, SparseCounts::make_key(index, id));
   }
   t_in_shim = !outer;
+  errno = saved_errno;
   return target;
 }
 

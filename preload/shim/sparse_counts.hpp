@@ -37,7 +37,9 @@ class SparseCounts {
     Slot slots[kCapacity];
   };
 
-  // Keys: object ids are < 256 (probe::kMaxObjects); symbol indices < 2^24.
+  // Keys: object ids are < 256 (probe::kMaxObjects); symbol indices < kMaxSymbols (the largest
+  // index with object 255 would wrap the key to 0, "empty"). The generator enforces the limit.
+  static constexpr std::uint32_t kMaxSymbols = (std::uint32_t{1} << 24) - 1;
   static constexpr std::uint32_t make_key(std::uint32_t symbol, std::uint32_t object) {
     return ((symbol << 8) | (object & 0xff)) + 1;
   }

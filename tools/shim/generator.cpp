@@ -28,6 +28,9 @@ namespace interprobe::shim {
 
 namespace {
 
+// preload/shim/sparse_counts.hpp: kMaxSymbols (symbol index and object id share a 32-bit key).
+constexpr std::size_t kMaxTrampolines = (std::size_t{1} << 24) - 1;
+
 bool exported(const DynSymbol& s) {
   return s.section != SHN_UNDEF &&
          (s.binding == STB_GLOBAL || s.binding == STB_WEAK || s.binding == STB_GNU_UNIQUE) &&
@@ -104,6 +107,9 @@ ShimPlan plan_shim(const PlanRequest& request) {
       else
         plan.skipped.push_back({s.name, why});
     }
+    if (plan.trampolined.size() >= kMaxTrampolines)
+      throw InputError(fmt::format("'{}' exports {} functions; a shim takes at most {}",
+                                   request.library, plan.trampolined.size(), kMaxTrampolines - 1));
     if (plan.trampolined.empty())
       throw InputError(fmt::format("'{}' exports no function that can be trampolined", request.library));
     return plan;
