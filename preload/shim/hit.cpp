@@ -19,6 +19,19 @@ SHIM_TLS CacheEntry t_cache[kCacheSize];
 
 using namespace shim;
 
+namespace {
+
+// A cache miss: looks the address up in the map. Out of line so that the common case (a hit)
+// needs no callee-saved registers and stays short.
+[[gnu::noinline]] probe::ObjectId attribute_miss(CacheEntry& c, std::uintptr_t ret,
+                                                 std::uint32_t gen) {
+  const probe::ObjectId id = g_map->lookup(ret);
+  if (id != probe::kUnknownObject) c = CacheEntry{ret, gen, id};
+  return id;
+}
+
+}  // namespace
+
 extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (__builtin_expect(target == nullptr, 0)) return nullptr;
@@ -29,13 +42,10 @@ extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   if (t == kThreadGone) t = g_counts->shared();
   const std::uint32_t gen = g_map->generation();
   CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
-  probe::ObjectId id;
-  if (c.address == ret && c.generation == gen) {
-    id = c.id;
-  } else {
-    id = g_map->lookup(ret);
+  probe::ObjectId id = c.id;
+  if (__builtin_expect(c.address != ret || c.generation != gen, 0)) {
+    id = attribute_miss(c, ret, gen);
     if (id == probe::kUnknownObject) return nullptr;  // maybe a library loaded since: slow path
-    c = CacheEntry{ret, gen, id};
   }
   if (id == g_self_id && id != probe::kUnknownObject) return target;
   SparseCounts::add(t, SparseCounts::make_key(index, id));
