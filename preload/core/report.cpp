@@ -29,6 +29,8 @@ std::vector<std::pair<std::size_t, std::uint64_t>> callers(const Totals& t, std:
   return v;
 }
 
+}  // namespace
+
 void json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
@@ -46,6 +48,8 @@ void json_string(fmt::memory_buffer& out, std::string_view s) {
   }
   out.push_back('"');
 }
+
+namespace {
 
 const char* format_name(Format f) { return f == Format::json ? "json" : "text"; }
 

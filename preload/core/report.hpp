@@ -5,6 +5,8 @@
 // docs/REPORT_FORMAT.md; bump kReportSchema when it changes incompatibly.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -43,5 +45,8 @@ struct ReportData {
 
 std::string render_text(const ReportData& d);
 std::string render_json(const ReportData& d);
+
+// Appends `s` as a JSON string, ASCII only (also used by the generated shims' report).
+void json_string(fmt::memory_buffer& out, std::string_view s);
 
 }  // namespace probe

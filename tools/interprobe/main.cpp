@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(INTERPROBE_VERSION));
   app.require_subcommand(1);
   interprobe::cli::add_matrix_command(app);
+  interprobe::cli::add_shim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

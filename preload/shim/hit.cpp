@@ -1,0 +1,53 @@
+// hit.cpp — the counting path of every trampoline call: count, return the real definition.
+//
+// Compiled with -mgeneral-regs-only (CMakeLists.txt), and calls no function except the
+// ObjectMap lookup (also compiled that way): the trampoline does not save vector registers before
+// calling here, so nothing here may touch them. Anything that needs libc — initialisation,
+// resolving the real definition, a thread's first table, refreshing the object map — makes this
+// return nullptr, and the trampoline takes the slow path (interprobe_shim_slow, which saves the
+// whole extended state first).
+#include "shim_abi.h"
+#include "state.hpp"
+
+namespace shim {
+
+SHIM_TLS bool t_in_shim = false;
+SHIM_TLS SparseCounts::Table* t_table = nullptr;
+SHIM_TLS CacheEntry t_cache[kCacheSize];
+
+}  // namespace shim
+
+using namespace shim;
+
+namespace {
+
+// A cache miss: looks the address up in the map. Out of line so that the common case (a hit)
+// needs no callee-saved registers and stays short.
+[[gnu::noinline]] probe::ObjectId attribute_miss(CacheEntry& c, std::uintptr_t ret,
+                                                 std::uint32_t gen) {
+  const probe::ObjectId id = g_map->lookup(ret);
+  if (id != probe::kUnknownObject) c = CacheEntry{ret, gen, id};
+  return id;
+}
+
+}  // namespace
+
+extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
+  void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
+  if (__builtin_expect(target == nullptr, 0)) return nullptr;
+  if (t_in_shim) return target;  // the runtime's own calls (e.g. a shim of libc): never counted
+  if (__builtin_expect(g_state.load(std::memory_order_acquire) != 2, 0)) return nullptr;
+  SparseCounts::Table* t = t_table;
+  if (__builtin_expect(t == nullptr, 0)) return nullptr;  // the slow path gives it one
+  if (t == kThreadGone) t = g_counts->shared();
+  const std::uint32_t gen = g_map->generation();
+  CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
+  probe::ObjectId id = c.id;
+  if (__builtin_expect(c.address != ret || c.generation != gen, 0)) {
+    id = attribute_miss(c, ret, gen);
+    if (id == probe::kUnknownObject) return nullptr;  // maybe a library loaded since: slow path
+  }
+  if (id == g_self_id && id != probe::kUnknownObject) return target;
+  SparseCounts::add(t, SparseCounts::make_key(index, id));
+  return target;
+}

@@ -1,0 +1,179 @@
+// runtime.cpp — the shim runtime's slow path: initialisation, lazy resolution of the real
+// definitions, a thread's first table, object-map refreshes, fork and thread exit.
+//
+// Reached from the trampoline only after it saved the whole extended state (xsave), so this
+// code may call into libc freely. Everything the runtime does runs with t_in_shim set: calls it
+// makes into trampolined functions (possible when the shim is made for libc itself) are forwarded
+// uncounted. Modelled on preload/hooks/runtime.cpp (libprobe.so), which it cannot link with: a
+// shim must work alone and next to libprobe.so.
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "shim_abi.h"
+#include "shim_report.hpp"
+#include "state.hpp"
+
+namespace shim {
+
+std::atomic<int> g_state{0};
+probe::ObjectMap* g_map = nullptr;
+SparseCounts* g_counts = nullptr;
+probe::ObjectId g_self_id = probe::kUnknownObject;
+char g_main_path[4096] = "[main]";
+
+namespace {
+
+SHIM_TLS bool t_initialising = false;
+
+alignas(probe::ObjectMap) unsigned char g_map_storage[sizeof(probe::ObjectMap)];
+alignas(SparseCounts) unsigned char g_counts_storage[sizeof(SparseCounts)];
+pthread_key_t g_thread_key;
+
+void on_thread_exit(void* table) {
+  g_counts->release(static_cast<SparseCounts::Table*>(table));
+  t_table = kThreadGone;
+}
+
+void after_fork_child() {
+  g_counts->reset_after_fork(t_table == kThreadGone ? nullptr : t_table);
+  g_map->reset_after_fork();
+  report_after_fork();
+}
+
+void do_init() {
+  ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
+  if (n > 0) g_main_path[n] = '\0';
+  g_map = new (g_map_storage) probe::ObjectMap();
+  g_counts = new (g_counts_storage) SparseCounts();
+  g_map->refresh_from_loader(g_main_path);
+  g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
+  pthread_key_create(&g_thread_key, on_thread_exit);
+  pthread_atfork(nullptr, nullptr, after_fork_child);
+  report_init();
+}
+
+// Returns once the runtime is ready, or at once if this thread is the one initialising it.
+void ensure_init() {
+  if (g_state.load(std::memory_order_acquire) == 2) return;
+  int expected = 0;
+  if (g_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    t_initialising = true;
+    do_init();
+    t_initialising = false;
+    g_state.store(2, std::memory_order_release);
+    return;
+  }
+  if (t_initialising) return;
+  while (g_state.load(std::memory_order_acquire) != 2) sched_yield();
+}
+
+const char* name_of(std::uint32_t index) { return interprobe_shim_strtab + interprobe_shim_names[index]; }
+
+// dlsym(RTLD_NEXT) from inside the shim finds the next definition in the search order; a library
+// opened with RTLD_LOCAL is not in that scope, so ask each loaded object but the shim itself
+// (the same fallback as libprobe's resolve_next).
+void* resolve(const char* name) {
+  if (void* p = dlsym(RTLD_NEXT, name)) return p;
+  struct Find {
+    const char* name;
+    void* self_base;
+    void* found;
+  } find{name, nullptr, nullptr};
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&resolve), &self) != 0) find.self_base = self.dli_fbase;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) -> int {
+        auto* f = static_cast<Find*>(data);
+        if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
+        void* h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+        if (h == nullptr) return 0;
+        void* p = dlsym(h, f->name);
+        Dl_info where{};
+        if (p != nullptr && dladdr(p, &where) != 0 && where.dli_fbase != f->self_base) f->found = p;
+        dlclose(h);
+        return f->found != nullptr;
+      },
+      &find);
+  return find.found;
+}
+
+probe::ObjectId attribute(std::uintptr_t ret) {
+  probe::ObjectId id = g_map->lookup(ret);
+  // A library loaded since the last refresh (dlopen): refresh once. Code in no object at all
+  // (JIT) costs one cheap check of the loader's counters per cache miss, never a full refresh.
+  if (id == probe::kUnknownObject && g_map->refresh_if_loader_changed(g_main_path))
+    id = g_map->lookup(ret);
+  t_cache[(ret >> 2) % kCacheSize] = CacheEntry{ret, g_map->generation(), id};
+  return id;
+}
+
+[[noreturn]] void no_definition(std::uint32_t index) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "interprobe shim: no definition of %s after the shim (made for %s): cannot "
+                "forward the call\n",
+                name_of(index), interprobe_shim_strtab + interprobe_shim_library);
+  if (write(2, line, std::strlen(line)) < 0) {
+  }
+  std::abort();
+}
+
+}  // namespace
+}  // namespace shim
+
+using namespace shim;
+
+extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
+  // errno is part of what the caller may hand to the callee (a function that reports the errno
+  // its caller left): dlsym, mmap and friends below must not change it.
+  const int saved_errno = errno;
+  const bool outer = !t_in_shim;
+  t_in_shim = true;
+  ensure_init();
+  void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
+  if (target == nullptr) {
+    target = resolve(name_of(index));
+    if (target == nullptr) no_definition(index);
+    __atomic_store_n(&interprobe_shim_targets[index], target, __ATOMIC_RELEASE);
+  }
+  if (outer && g_state.load(std::memory_order_acquire) == 2) {
+    if (t_table == nullptr) {
+      SparseCounts::Table* t = g_counts->acquire();
+      t_table = t != nullptr ? t : kThreadGone;
+      if (t != nullptr) pthread_setspecific(g_thread_key, t);
+    }
+    SparseCounts::Table* t = t_table == kThreadGone ? g_counts->shared() : t_table;
+    const probe::ObjectId id = attribute(ret);
+    if (t != nullptr && !(id == g_self_id && id != probe::kUnknownObject))
+      SparseCounts::add(t, SparseCounts::make_key(index, id));
+  }
+  t_in_shim = !outer;
+  errno = saved_errno;
+  return target;
+}
+
+// Load time: initialise before the program runs, so the report knows every object and the
+// stderr copy is taken before anyone closes fd 2. (A trampoline called even earlier, from another
+// library's constructor, initialises from the slow path instead.)
+__attribute__((constructor)) static void shim_constructor() {
+  const bool outer = !t_in_shim;
+  t_in_shim = true;
+  ensure_init();
+  t_in_shim = !outer;
+}
+
+// Runs at exit() / return from main, after the program's own destructors.
+__attribute__((destructor)) static void shim_destructor() {
+  t_in_shim = true;
+  ensure_init();
+  write_report();
+}

@@ -1,0 +1,130 @@
+/* trampoline_x86_64.S — the common body of every generated x86-64 trampoline.
+ *
+ * A generated trampoline is `endbr64; movl $INDEX, %r11d; jmp interprobe_shim_entry`. This entry
+ * counts the call and tail-jumps to the real definition with the caller's frame untouched: every
+ * argument register (rdi rsi rdx rcx r8 r9, rax = number of vector registers for varargs, r10 =
+ * static chain) is saved and restored around the call into the runtime, the stack pointer is
+ * restored exactly, and the jump (not a call) lets the real function return straight to the
+ * original caller with its stack arguments where it expects them.
+ *
+ * Vector registers (xmm/ymm/zmm 0-7 carry float and vector arguments) are not saved on the fast
+ * path: interprobe_shim_hit is compiled with -mgeneral-regs-only and calls nothing, so it cannot
+ * touch them. When it returns 0 (first call of a symbol, first call of a thread, an address in no
+ * known object), the slow path saves the whole extended state with xsave — as glibc's lazy-binding
+ * trampoline _dl_runtime_resolve_xsave does, with the same component mask — because the runtime
+ * then calls into libc (dlsym, dl_iterate_phdr, mmap, memcpy with AVX and vzeroupper).
+ */
+#include "shim_abi.h"
+
+/* x87, SSE, AVX, MPX bound registers, AVX-512 (bits 1,2,3,5,6,7): glibc's STATE_SAVE_MASK.
+ * Not AMX tile data, which a process must request and which no calling convention uses. */
+#define STATE_MASK 0xee
+
+        .text
+        .globl  interprobe_shim_entry
+        .hidden interprobe_shim_entry
+        .type   interprobe_shim_entry, @function
+        .p2align 4
+interprobe_shim_entry:
+        .cfi_startproc
+        endbr64
+        /* rsp = 8 mod 16 here; 9 pushes make it 16-aligned for the call. */
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rdx
+        pushq   %rcx
+        pushq   %r8
+        pushq   %r9
+        pushq   %rax
+        pushq   %r10
+        pushq   %r11                /* index, also read back by the slow path */
+        .cfi_adjust_cfa_offset 72
+        movl    %r11d, %edi
+        movq    72(%rsp), %rsi      /* the caller's return address */
+        call    interprobe_shim_hit
+        testq   %rax, %rax
+        jz      .Lslow
+.Lgo:
+        movq    %rax, %r11
+        popq    %r10                /* discards the index */
+        popq    %r10
+        popq    %rax
+        popq    %r9
+        popq    %r8
+        popq    %rcx
+        popq    %rdx
+        popq    %rsi
+        popq    %rdi
+        .cfi_adjust_cfa_offset -72
+        jmp     *%r11
+
+.Lslow:
+        .cfi_adjust_cfa_offset 72
+        pushq   %rbp
+        .cfi_adjust_cfa_offset 8
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        pushq   %rbx
+        /* Size of the save area: computed once (cpuid may be slow under a hypervisor). */
+        movl    interprobe_shim_save_size(%rip), %eax
+        testl   %eax, %eax
+        jnz     1f
+        movl    $1, %eax
+        cpuid
+        movl    $513, %eax          /* 512 | 1: no OSXSAVE, use fxsave */
+        btl     $27, %ecx
+        jnc     2f
+        movl    $0xd, %eax
+        xorl    %ecx, %ecx
+        cpuid
+        movl    %ebx, %eax          /* bytes needed by the components enabled in XCR0 */
+2:      movl    %eax, interprobe_shim_save_size(%rip)
+1:      movl    %eax, %ebx
+        andl    $-2, %eax
+        subq    %rax, %rsp
+        andq    $-64, %rsp
+        testl   $1, %ebx
+        jnz     3f
+        /* xrstor requires the header's reserved bytes to be zero; xsave writes only XSTATE_BV. */
+        xorl    %eax, %eax
+        movq    %rax, 512(%rsp)
+        movq    %rax, 520(%rsp)
+        movq    %rax, 528(%rsp)
+        movq    %rax, 536(%rsp)
+        movq    %rax, 544(%rsp)
+        movq    %rax, 552(%rsp)
+        movq    %rax, 560(%rsp)
+        movq    %rax, 568(%rsp)
+        movl    $STATE_MASK, %eax
+        xorl    %edx, %edx
+        xsave   (%rsp)
+        jmp     4f
+3:      fxsave  (%rsp)
+4:      movl    8(%rbp), %edi       /* the index pushed by the entry */
+        movq    80(%rbp), %rsi      /* the caller's return address */
+        call    interprobe_shim_slow
+        movq    %rax, %rbx
+        testl   $1, interprobe_shim_save_size(%rip)
+        jnz     5f
+        movl    $STATE_MASK, %eax
+        xorl    %edx, %edx
+        xrstor  (%rsp)
+        jmp     6f
+5:      fxrstor (%rsp)
+6:      movq    %rbx, %rax
+        leaq    -8(%rbp), %rsp
+        popq    %rbx
+        popq    %rbp
+        .cfi_def_cfa %rsp, 80
+        jmp     .Lgo
+        .cfi_endproc
+        .size   interprobe_shim_entry, .-interprobe_shim_entry
+
+        .bss
+        .p2align 2
+        .hidden interprobe_shim_save_size
+        .globl  interprobe_shim_save_size
+interprobe_shim_save_size:
+        .zero   4
+
+        .section .note.GNU-stack,"",@progbits

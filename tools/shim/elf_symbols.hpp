@@ -1,0 +1,39 @@
+// elf_symbols.hpp — the dynamic symbol table of an ELF file, read with libelf: the one thing the
+// shim generator needs from a library. Deliberately minimal and isolated in this file (the
+// scanner, tools/scan/, has the full ELF reader; this one can be swapped for it).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace interprobe::shim {
+
+// A problem with the input (file missing, not ELF, ...): the CLI reports what() and exits 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct DynSymbol {
+  std::string name;
+  unsigned type = 0;        // STT_*
+  unsigned binding = 0;     // STB_*
+  unsigned visibility = 0;  // STV_*
+  std::uint16_t section = 0;  // SHN_UNDEF for an undefined reference, SHN_ABS, ...
+};
+
+struct ElfSymbols {
+  std::uint16_t machine = 0;  // EM_*
+  bool is_64 = false;
+  std::vector<DynSymbol> symbols;  // .dynsym in file order, index 0 (the null symbol) left out
+};
+
+// Throws InputError naming `path` if it cannot be read or is not a shared object / executable.
+ElfSymbols read_dynamic_symbols(const std::string& path);
+
+// Names of the undefined symbols of every object in the `ar` archive at `path` (the shim
+// runtime: the functions it calls itself).
+std::vector<std::string> archive_undefined_symbols(const std::string& path);
+
+}  // namespace interprobe::shim

@@ -1,0 +1,61 @@
+// generator.hpp — `interprobe shim`: which symbols of a library get a trampoline (the plan), and
+// turning a plan into a preloadable shim (assembly + the prebuilt runtime, linked by the system
+// C compiler). The CLI (tools/interprobe/shim_command.cpp) is a thin layer over this; so is the
+// planned `interprobe run --shim-for LIB` (docs/SHIM.md, "Integration").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "elf_symbols.hpp"
+
+namespace interprobe::shim {
+
+struct Skipped {
+  std::string name;
+  std::string reason;
+};
+
+struct ShimPlan {
+  std::string library;                    // as given
+  std::string arch;                       // "x86-64"
+  std::vector<std::string> trampolined;   // in .dynsym order, each name once
+  std::vector<Skipped> skipped;           // exported but not trampolined, with the reason
+};
+
+struct PlanRequest {
+  std::string library;
+  std::vector<std::string> symbols;  // empty with all_exported
+  bool all_exported = false;
+  std::vector<std::string> runtime_needs;  // functions the shim runtime calls (never trampolined)
+};
+
+// Throws InputError naming the library or the symbol: not found / not ELF / another machine,
+// a requested symbol that the library does not export, or that is data or otherwise unusable.
+ShimPlan plan_shim(const PlanRequest& request);
+
+struct BuildOptions {
+  std::string output;    // the .so to write (replaced atomically, only on success)
+  std::string runtime;   // libinterprobe_shim_rt.a; "" = default_runtime_path()
+  std::string compiler;  // "" = find_compiler()
+};
+
+// The prebuilt runtime: $INTERPROBE_SHIM_RUNTIME, else the one this build made.
+std::string default_runtime_path();
+
+// $CC (first word), else cc, gcc, clang in PATH. Throws InputError if there is none.
+std::string find_compiler();
+
+// Writes the assembly, links it into a temporary directory next to `output` and renames the
+// result into place. Throws InputError (bad runtime, no compiler, compile failure with the
+// compiler's output) and leaves nothing behind.
+void build_shim(const ShimPlan& plan, const BuildOptions& options);
+
+// The assembly for a plan (for tests and --emit-asm).
+std::string render_assembly(const ShimPlan& plan);
+
+// Machine-readable description: {"library", "arch", "shim", "trampolined": [...],
+// "skipped": [{"name","reason"}]}.
+std::string plan_json(const ShimPlan& plan, const std::string& shim_path);
+
+}  // namespace interprobe::shim
