@@ -36,7 +36,7 @@ bool looks_like_shared_object_name(const std::string& name) {
 
 // True if the file starts with the ELF magic; false if not; error text if it cannot be read.
 bool has_elf_magic(const std::string& path, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us
   if (fd < 0) {
     error = fmt::format("cannot open: {}", std::strerror(errno));
     return false;
@@ -109,9 +109,20 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
   }
   std::vector<Job>& jobs = list.jobs();
   std::vector<LibraryReport> results(jobs.size());
+  // Largest files first: one libLLVM alone takes ~6 s, and started last it would run alone.
+  std::vector<std::size_t> order(jobs.size());
+  std::vector<std::uintmax_t> sizes(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    order[i] = i;
+    std::error_code ec;
+    sizes[i] = fs::file_size(jobs[i].path, ec);
+    if (ec) sizes[i] = 0;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return sizes[a] > sizes[b]; });
   std::atomic<std::size_t> next{0}, done{0};
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+    for (std::size_t k; (k = next.fetch_add(1)) < jobs.size();) {
+      const std::size_t i = order[k];
       if (!jobs[i].error.empty()) {
         results[i].path = jobs[i].path;
         results[i].error = jobs[i].error;

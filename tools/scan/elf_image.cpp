@@ -37,7 +37,7 @@ bool Section::executable() const {
 }
 
 ElfImage ElfImage::open_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us
   if (fd < 0) throw ScanError(fmt::format("cannot open: {}", std::strerror(errno)));
   struct stat st {};
   if (fstat(fd, &st) != 0) {
