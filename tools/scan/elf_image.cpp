@@ -261,6 +261,9 @@ ElfInfo read_elf(const ElfImage& image) {
   if (shnum == 0) throw ScanError("no section headers (sstrip'ed files are not supported)");
   if (elf_getshdrstrndx(elf, &shstrndx) != 0)
     throw ScanError("bad section name table index: " + elf_error());
+  // libelf returns e_shstrndx unchecked; without names the PLT sections cannot be recognised.
+  if (shstrndx == 0 || shstrndx >= shnum)
+    throw ScanError(fmt::format("section name table index {} out of range ({} sections)", shstrndx, shnum));
 
   // First pass: section list with data (libelf refuses data past the end of the file).
   std::vector<std::pair<Elf_Scn*, GElf_Shdr>> headers;
