@@ -108,8 +108,8 @@ std::vector<std::string> variant_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, ScanTruth, testing::ValuesIn(variant_names()),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           std::string n = info.param;
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           std::string n = param_info.param;
                            for (char& c : n)
                              if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;

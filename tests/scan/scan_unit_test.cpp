@@ -218,8 +218,9 @@ TEST(ScanBadInput, EveryCorpusFileGivesACleanError) {
     LibraryReport r = scan_bytes(bad.bytes, {});
     EXPECT_FALSE(r.error.empty()) << bad.name << " was accepted";
     EXPECT_EQ(r.error.find('\n'), std::string::npos) << bad.name << ": " << r.error;
-    if (!bad.reason.empty())
+    if (!bad.reason.empty()) {
       EXPECT_NE(r.error.find(bad.reason), std::string::npos) << bad.name << ": " << r.error;
+    }
   }
 }
 
