@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential gcc g++ clang lld cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
-  libelf-dev binutils zlib1g-dev libpython3.11-dev valgrind
+  libelf-dev libdw-dev libcapstone-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
+  libpython3.11 libpython3.11-dev libssl3 valgrind
 )
 
 missing=()

@@ -7,6 +7,8 @@ namespace interprobe::cli {
 
 void add_matrix_command(CLI::App& app);
 void add_shim_command(CLI::App& app);
+void add_scan_command(CLI::App& app);  // scan_command.cpp
+void add_diff_command(CLI::App& app);  // diff_command.cpp
 
 // The status the chosen subcommand's callback set (0 if none ran).
 int exit_status();

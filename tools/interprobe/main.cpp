@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   interprobe::cli::add_matrix_command(app);
   interprobe::cli::add_shim_command(app);
+  interprobe::cli::add_scan_command(app);
+  interprobe::cli::add_diff_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,118 @@
+// scan_truth_test.cpp — the scanner against the probe, on every victim variant.
+//
+// For each variant, the probe observes every library call path of the truth table (tools/runner
+// observe(): a control run and an LD_PRELOAD run, the same observations as tests/matrix_test.cpp)
+// and the scanner reads the variant's libvictim.so.1. Per target symbol: if every path to it took
+// the override, the scanner must say "interposable internally"; if every path bypassed it, "bound
+// internally" or "no internal references" (an inlined and constant-folded call leaves no trace, not
+// even in DWARF); if the paths disagree, "mixed", or "interposable" when the bypassing path left
+// no trace. "ran_unused" (the override ran, its result was folded away) counts as taking it: the
+// call did go through the PLT.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "matrix.hpp"
+#include "scanner.hpp"
+
+namespace {
+
+using namespace interprobe;
+using scan::SymVerdict;
+
+const Matrix& matrix() {
+  static const Matrix m = load_matrix(TEST_MATRIX);
+  return m;
+}
+
+Artifacts artifacts() { return Artifacts{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX}; }
+
+// The exported symbol a path exercises: its hooked symbols, or for "variable" the data symbol the
+// probe defines. Paths whose targets live outside libvictim (malloc, time) and app paths have none.
+std::vector<std::string> targets(const PathSpec& p) {
+  if (p.caller != "lib") return {};
+  if (p.name == "variable") return {"victim_exported_var"};
+  std::vector<std::string> out;
+  for (auto& s : p.symbols)
+    if (s.rfind("victim_", 0) == 0) out.push_back(s);
+  return out;
+}
+
+const scan::SymbolReport* find(const scan::LibraryReport& r, const std::string& name) {
+  for (auto& s : r.symbols)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::string counts(const scan::SymbolReport& s) {
+  return "jump_slot " + std::to_string(s.jump_slot) + ", glob_dat " + std::to_string(s.glob_dat) +
+         ", got_sites " + std::to_string(s.got_sites) + ", direct " +
+         std::to_string(s.direct_sites) + ", address " + std::to_string(s.address_sites) +
+         ", local_relocs " + std::to_string(s.local_relocs) + ", local_got_sites " +
+         std::to_string(s.local_got_sites) + ", inlined " +
+         (s.inlined ? std::to_string(*s.inlined) : "-") +
+         (s.preemptible_bound ? ", relocations bound (symbolic/protected)" : "");
+}
+
+class ScanTruth : public testing::TestWithParam<std::string> {};
+
+TEST_P(ScanTruth, ScannerAgreesWithTheProbe) {
+  const VariantSpec& v = matrix().variant(GetParam());
+  if (!variant_built(artifacts(), v)) GTEST_SKIP() << v.compiler << " not found at configure time";
+  const std::string lib = std::string(TEST_VARIANTS) + "/" + v.name + "/" + kLibraryName;
+
+  // What the probe saw, per target symbol.
+  std::map<std::string, std::set<std::string>> seen;  // symbol -> {"interposed", "bypassed"}
+  std::map<std::string, std::string> notes;
+  for (const PathSpec& p : matrix().paths) {
+    auto syms = targets(p);
+    if (syms.empty()) continue;
+    Observation o = observe(artifacts(), v, p);
+    ASSERT_TRUE(o.problem.empty()) << p.name << ": " << o.problem;
+    ASSERT_NE(o.verdict, Verdict::inconsistent) << p.name;
+    const std::string took = o.verdict == Verdict::bypassed ? "bypassed" : "interposed";
+    for (auto& s : syms) {
+      seen[s].insert(took);
+      notes[s] += " " + p.name + "=" + to_string(o.verdict);
+    }
+  }
+  ASSERT_FALSE(seen.empty());
+
+  for (bool dwarf : {true, false}) {
+    scan::ScanOptions so;
+    so.dwarf = dwarf;
+    scan::LibraryReport r = scan::scan_file(lib, so);
+    ASSERT_TRUE(r.error.empty()) << lib << ": " << r.error;
+    for (auto& [sym, how] : seen) {
+      const scan::SymbolReport* s = find(r, sym);
+      ASSERT_NE(s, nullptr) << sym << " not exported by " << lib;
+      const std::string ctx = "variant " + v.name + ", symbol " + sym + ", probe:" + notes[sym] +
+                              "\nscanner (" + (dwarf ? "with" : "without") + " DWARF): " +
+                              scan::describe(s->verdict) + " — " + counts(*s);
+      if (how == std::set<std::string>{"interposed"}) {
+        EXPECT_EQ(s->verdict, SymVerdict::interposable) << ctx;
+      } else if (how == std::set<std::string>{"bypassed"}) {
+        EXPECT_TRUE(s->verdict == SymVerdict::bound || s->verdict == SymVerdict::none) << ctx;
+      } else {
+        EXPECT_TRUE(s->verdict == SymVerdict::mixed || s->verdict == SymVerdict::interposable)
+            << ctx;
+      }
+    }
+  }
+}
+
+std::vector<std::string> variant_names() {
+  std::vector<std::string> names;
+  for (auto& v : matrix().variants) names.push_back(v.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, ScanTruth, testing::ValuesIn(variant_names()),
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+}  // namespace

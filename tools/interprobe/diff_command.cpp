@@ -1,0 +1,57 @@
+// diff_command.cpp — `interprobe diff OLD.so NEW.so`: the exported symbols whose internal
+// references moved from interposable to bound (what LD_PRELOAD users lose if NEW ships) and back.
+// Exit status 0: nothing lost; 1: some symbol lost internal interposability; 2: bad input.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "diff.hpp"
+#include "scanner.hpp"
+
+namespace interprobe::cli {
+
+namespace {
+
+struct DiffCliOptions {
+  std::string old_path, new_path;
+  bool json = false, no_dwarf = false;
+};
+
+int run_diff(const DiffCliOptions& opt) {
+  scan::ScanOptions so;
+  so.dwarf = !opt.no_dwarf;
+  scan::LibraryReport a = scan::scan_file(opt.old_path, so);
+  scan::LibraryReport b = scan::scan_file(opt.new_path, so);
+  bool bad = false;
+  for (auto* lib : {&a, &b})
+    if (!lib->error.empty()) {
+      fmt::print(stderr, "interprobe diff: {}: {}\n", lib->path, lib->error);
+      bad = true;
+    }
+  if (bad) return 2;
+  scan::LibraryDiff d = scan::diff_libraries(a, b);
+  if (opt.json)
+    std::cout << scan::diff_to_json(d, a.path, b.path).dump(2) << "\n";
+  else
+    std::cout << scan::render_diff_text(d, a.path, b.path);
+  return d.lost.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_diff_command(CLI::App& app) {
+  auto opt = std::make_shared<DiffCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "diff",
+      "Compare two builds of a shared library: which exported symbols' internal references moved "
+      "from interposable to bound (what LD_PRELOAD users lose if you ship NEW), and back. "
+      "Exit 1 if anything was lost.");
+  sub->add_option("old", opt->old_path, "The library shipped today.")->required();
+  sub->add_option("new", opt->new_path, "The candidate build.")->required();
+  sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
+  sub->callback([opt] { set_exit_status(run_diff(*opt)); });
+}
+
+}  // namespace interprobe::cli

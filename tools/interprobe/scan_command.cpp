@@ -1,0 +1,70 @@
+// scan_command.cpp — `interprobe scan LIB.so|DIR ...`: per exported symbol, whether the library's
+// own references can still be overridden (tools/scan/). Text table by default, --json, --markdown.
+// Exit status 2 if any file could not be scanned (one line each on stderr); every good file is
+// still scanned and printed.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "batch.hpp"
+#include "commands.hpp"
+#include "scan_render.hpp"
+
+namespace interprobe::cli {
+
+namespace {
+
+struct ScanCliOptions {
+  std::vector<std::string> paths;
+  bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
+  unsigned jobs = 0;
+};
+
+int run_scan(const ScanCliOptions& opt) {
+  scan::BatchOptions b;
+  b.scan.dwarf = !opt.no_dwarf;
+  b.threads = opt.jobs;
+  b.progress = !opt.quiet && isatty(2);
+  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b);
+  int status = 0;
+  for (auto& lib : libs)
+    if (!lib.error.empty()) {
+      fmt::print(stderr, "interprobe scan: {}: {}\n", lib.path, lib.error);
+      status = 2;
+    }
+  if (libs.empty()) {
+    fmt::print(stderr, "interprobe scan: no shared objects found in {}\n", fmt::join(opt.paths, " "));
+    return 2;
+  }
+  scan::RenderOptions r{opt.summary};
+  if (opt.json)
+    std::cout << scan::render_json(libs);
+  else if (opt.markdown)
+    std::cout << scan::render_markdown(libs, r);
+  else
+    std::cout << scan::render_text(libs, r);
+  return status;
+}
+
+}  // namespace
+
+void add_scan_command(CLI::App& app) {
+  auto opt = std::make_shared<ScanCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "scan",
+      "Read shared libraries (ELF) and tell, per exported symbol, whether the library's own calls "
+      "and uses can still be overridden with LD_PRELOAD. Directories are scanned recursively.");
+  sub->add_option("paths", opt->paths, "Shared objects (LIB.so) or directories.")->required();
+  auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  sub->add_flag("--markdown", opt->markdown, "Print Markdown for a package's documentation.")
+      ->excludes(json);
+  sub->add_flag("--summary", opt->summary, "Library facts and verdict counts only, no symbol rows.");
+  sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
+  sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
+  sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
+  sub->callback([opt] { set_exit_status(run_scan(*opt)); });
+}
+
+}  // namespace interprobe::cli

@@ -1,0 +1,27 @@
+// batch.hpp — scanning many files: expanding directories, scanning each distinct file once on a
+// std::thread pool, and a progress bar on stderr when it is a terminal.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scanner.hpp"
+
+namespace interprobe::scan {
+
+struct BatchOptions {
+  ScanOptions scan;
+  unsigned threads = 0;   // 0: std::thread::hardware_concurrency()
+  bool progress = false;  // draw a progress bar on stderr
+};
+
+// Files given by name are scanned whatever they are (a non-ELF file is an error). Directories are
+// walked recursively; in them, regular files named *.so or *.so.* that begin with the ELF magic
+// are scanned, other files are skipped (libc.so is a linker script), unreadable ones are errors.
+// Symbolic links inside directories are not followed (lib.so.1 -> lib.so.1.2.3 is the same file);
+// hard links to one inode are scanned once and reported under each name.
+// Results are sorted by path; errors are reports with `error` set.
+std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
+                                      const BatchOptions& options);
+
+}  // namespace interprobe::scan

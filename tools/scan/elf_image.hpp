@@ -1,0 +1,90 @@
+// elf_image.hpp — one ELF file in memory, read through libelf (elfutils) into plain structs.
+//
+// The scanner never walks ELF bytes itself: libelf checks every header and section against the
+// file size (a section past the end is an error, not a read out of bounds). What this file adds is
+// a one-line reason for each thing that can be wrong with an input (ScanError), and copies of the
+// few tables the scanner needs (sections, dynamic symbols, dynamic relocations, .dynamic flags),
+// so the rest of the scanner works on vectors and spans, not on libelf handles.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct Elf;  // libelf's handle; only elf_image.cpp and dwarf_inlines.cpp include <libelf.h>
+
+namespace interprobe::scan {
+
+// What is wrong with an input file, in one line (the caller prefixes the file name).
+struct ScanError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The bytes of one file (mmap'd, or a private copy) and libelf's handle on them.
+class ElfImage {
+ public:
+  static ElfImage open_file(const std::string& path);  // throws ScanError
+  static ElfImage from_bytes(std::span<const std::uint8_t> bytes);
+  ElfImage(ElfImage&& other) noexcept;
+  ElfImage& operator=(ElfImage&&) = delete;
+  ~ElfImage();
+
+  Elf* elf() const { return elf_; }
+  std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+
+ private:
+  ElfImage() = default;
+  void begin();  // elf_memory over data_/size_; throws ScanError
+  std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<std::uint8_t> owned_;
+  Elf* elf_ = nullptr;
+};
+
+struct Section {
+  std::string name;
+  std::uint32_t type = 0;
+  std::uint64_t flags = 0, addr = 0, size = 0;
+  std::span<const std::uint8_t> data;  // empty for SHT_NOBITS; bounds checked by libelf
+  bool executable() const;
+};
+
+struct DynSymbol {
+  std::string name;
+  std::uint64_t value = 0, size = 0;
+  std::uint8_t type = 0, bind = 0, visibility = 0;
+  std::uint16_t shndx = 0;
+};
+
+struct DynReloc {
+  std::uint64_t offset = 0;  // where the linker writes (a GOT slot, a data word)
+  std::uint32_t type = 0;    // machine specific (R_X86_64_*)
+  std::uint32_t sym = 0;     // index in dynsyms (0: none)
+  std::int64_t addend = 0;
+};
+
+struct ElfInfo {
+  std::uint16_t machine = 0;
+  std::vector<Section> sections;
+  std::vector<DynSymbol> dynsyms;
+  std::vector<DynReloc> relocs;  // SHT_RELA and SHT_RELR sections (RELR as RELATIVE, addend read)
+  std::string soname;
+  bool dt_symbolic = false;  // DT_SYMBOLIC or DF_SYMBOLIC
+  bool bind_now = false;     // DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW
+  bool has_symtab = false;
+  std::size_t localalias_count = 0;  // .symtab names ending in ".localalias" (GCC nosi)
+  std::vector<std::string> comments;  // .comment strings (compiler identification)
+  const Section* section(const std::string& name) const;
+};
+
+// Checks class (ELFCLASS64), type (ET_DYN) and tables; throws ScanError with the reason.
+ElfInfo read_elf(const ElfImage& image);
+
+// A printable name for e_machine ("x86-64", "aarch64", "EM_183").
+std::string machine_name(std::uint16_t machine);
+
+}  // namespace interprobe::scan
