@@ -6,6 +6,7 @@ Targets are checked against the medians of this run and marked met or missed.
 """
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -180,6 +181,13 @@ def main():
     build, out, quick = sys.argv[1], sys.argv[2], len(sys.argv) == 4
     started = time.time()
     cfg = m.Config(build, quick, lambda s: print("bench: " + s, file=sys.stderr, flush=True))
+    try:
+        return measure_and_write(cfg, out, quick, started)
+    finally:
+        shutil.rmtree(cfg.tmp, ignore_errors=True)
+
+
+def measure_and_write(cfg, out, quick, started):
     variants = m.variants_of(os.path.join(os.path.dirname(__file__), "..", "victim", "matrix.json"))
     cfg.reference_dir = os.path.join(cfg.variants_dir, variants[0])
     info = machine()
