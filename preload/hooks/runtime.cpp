@@ -204,7 +204,12 @@ void init_slow() {
   while (g_init_state.load(std::memory_order_acquire) != 2) sched_yield();
 }
 
-void note(Symbol s, void* return_address) {
+namespace {
+
+// Everything note() may have to do besides counting a call from a known site: initialisation, a
+// new thread's block, a return address not in the cache, the stack table. Out of line so that the
+// fast path in note() needs no stack frame and no saved registers.
+__attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
   if (g_init_state.load(std::memory_order_relaxed) != 2) return;
   Guard g = Guard::enter();
@@ -217,11 +222,39 @@ void note(Symbol s, void* return_address) {
   } else if (b == kThreadGone) {
     b = g_pool->shared_block();
   }
-  const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
   const ObjectId caller = attribute(ret);
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
   if (g_settings.backtrace != 0) g_stacks->record(s, ret, g_settings.backtrace, unwind);
+}
+
+__attribute__((noinline)) void record_stack(Symbol s, std::uintptr_t ret) {
+  Guard g = Guard::enter();  // a new site is unwound, and libunwind may call out
+  if (g) g_stacks->record(s, ret, g_settings.backtrace, unwind);
+}
+
+}  // namespace
+
+// The hook path (bench/ measures it: docs/PERFORMANCE.md). A call from a site already in this
+// thread's attribution cache, on a thread that owns a counter block, is counted with loads,
+// compares and one store to the thread's own block; anything else goes to note_slow(), which does
+// exactly what this did before the split. The re-entry guard is only read here, not taken: nothing
+// on this path calls out, so nothing can re-enter.
+void note(Symbol s, void* return_address) {
+  const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
+  CounterPool::Block* b = t_block;
+  if (__builtin_expect(g_init_state.load(std::memory_order_acquire) == 2 && !t_in_probe &&
+                           b != nullptr && b != kThreadGone,
+                       1)) {
+    const CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
+    if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
+      if (c.id == g_self_id && c.id != kUnknownObject) return;
+      CounterPool::add(b, s, c.id);
+      if (g_settings.backtrace != 0) record_stack(s, ret);
+      return;
+    }
+  }
+  note_slow(s, ret);
 }
 
 void* resolve_next(const char* name) {

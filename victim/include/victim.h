@@ -36,6 +36,12 @@ int (*victim_fnptr_addr(void))(void);   /* the address of victim_fnptr_target th
 int victim_alloc_roundtrip(int n);      /* malloc + free inside the library; returns n */
 long victim_now(void);                  /* time(NULL) called inside the library */
 
+/* Workload for the benchmarks (bench/): n rounds of an interpreter-shaped loop, each making
+ * several exported calls with an error check after each, as CPython's eval loop checks
+ * PyErr_Occurred. Returns the accumulated result, or minus the number of rounds that saw an
+ * "error" (only an override of victim_err_occurred can raise one). */
+long victim_interp_loop(long n);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -70,3 +70,33 @@ VICTIM_API int victim_alloc_roundtrip(int n) {
 }
 
 VICTIM_API long victim_now(void) { return (long)NOT_TAIL(time(NULL)); }
+
+/* An interpreter's hot loop in miniature (bench/ measures it in every variant). Each round is
+ * one "instruction" of a few small API calls with an error check after each, the pattern of
+ * CPython's ceval.c (call, then `if (PyErr_Occurred()) goto error;`): the read of an exported
+ * variable through its accessor, a noinline call, the accessor-called-by-API pattern in this file
+ * and in another file (victim_check_result_xtu stays a PLT call without LTO, like the 1,223
+ * PyErr_Occurred@plt call sites left in a nosi libpython). An error does not stop the loop, so
+ * that every round does the same work whatever an override returns. */
+VICTIM_API long victim_interp_loop(long n) {
+  long acc = 0, errors = 0;
+  for (long i = 0; i < n; ++i) {
+    int v = victim_read_var();
+    if (victim_err_occurred() != 0) {
+      ++errors;
+      continue;
+    }
+    int r = victim_check_result(victim_noinline_touch() & 0xff);
+    if (r < 0) {
+      ++errors;
+      continue;
+    }
+    r = victim_check_result_xtu(r + v);
+    if (r < 0) {
+      ++errors;
+      continue;
+    }
+    acc += r;
+  }
+  return errors != 0 ? -errors : acc;
+}
