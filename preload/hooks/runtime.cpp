@@ -63,6 +63,35 @@ int g_stderr_copy = -1;
 dev_t g_stderr_dev = 0;
 ino_t g_stderr_ino = 0;
 
+// glibc 2.36 resets the loader's main lock in a fork child but not dl_iterate_phdr's write lock
+// (_rtld_global's dl_load_write_lock): a fork while another thread is inside dl_iterate_phdr
+// leaves the child's next dl_iterate_phdr waiting forever. The probe calls it on a map miss and
+// libunwind calls it while unwinding, so both go through enter_loader(), and fork's prepare
+// handler waits (boundedly) until no probe thread is inside, while new entries are refused —
+// the caller then skips the refresh or the backtrace instead of waiting. Found by
+// tests/reliability (forkbusy_app: a child hung in dl_iterate_phdr under the probe).
+std::atomic<int> g_loader_users{0};
+std::atomic<int> g_forks_pending{0};
+
+bool enter_loader() {
+  g_loader_users.fetch_add(1);  // seq_cst on both sides: a Dekker pair with before_fork
+  if (g_forks_pending.load() == 0) return true;
+  g_loader_users.fetch_sub(1);
+  return false;
+}
+void leave_loader() { g_loader_users.fetch_sub(1, std::memory_order_release); }
+
+void before_fork() {
+  g_forks_pending.fetch_add(1);
+  // Bounded: a host that forks from inside its own dl_iterate_phdr callback would otherwise make
+  // a waiting probe thread and this one wait for each other. 100 ms, then fork as glibc would.
+  for (int i = 0; i < 100'000 && g_loader_users.load() != 0; ++i) {
+    struct timespec us = {0, 1000};
+    nanosleep(&us, nullptr);
+  }
+}
+void after_fork_parent() { g_forks_pending.fetch_sub(1); }
+
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
   t_block = kThreadGone;
@@ -75,6 +104,8 @@ void after_fork_child() {
   g_pool->reset_after_fork(keep);
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
+  g_loader_users.store(0, std::memory_order_relaxed);
+  g_forks_pending.store(0, std::memory_order_relaxed);
   reporting_after_fork_child();
   if (g_stderr_copy >= 0) close(g_stderr_copy);
   g_stderr_copy = -1;
@@ -88,7 +119,12 @@ ObjectId attribute(std::uintptr_t ret) {
   if (c.address == ret && c.generation == gen) return c.id;
   ObjectId id = g_map->lookup(ret);
   // A library loaded since the last refresh (dlopen, or libc's own loads): refresh once.
-  if (id == kUnknownObject && g_map->refresh_if_loader_changed(g_main_path)) id = g_map->lookup(ret);
+  if (id == kUnknownObject) {
+    if (!enter_loader()) return id;  // a fork is starting: unknown this once, and not cached
+    bool refreshed = g_map->refresh_if_loader_changed(g_main_path);
+    leave_loader();
+    if (refreshed) id = g_map->lookup(ret);
+  }
   c = CacheEntry{ret, g_map->generation(), id};
   return id;
 }
@@ -111,7 +147,7 @@ void do_init() {
     g_stderr_ino = st.st_ino;
   }
   pthread_key_create(&g_thread_key, on_thread_exit);
-  pthread_atfork(nullptr, nullptr, after_fork_child);
+  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   install_report_signal();
   for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
 }
@@ -179,7 +215,10 @@ void note(Symbol s, void* return_address) {
   const ObjectId caller = attribute(ret);
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
-  if (g_settings.backtrace != 0) g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  if (g_settings.backtrace != 0 && enter_loader()) {  // libunwind uses dl_iterate_phdr
+    g_stacks->record(s, ret, g_settings.backtrace, unwind);
+    leave_loader();
+  }
 }
 
 void* resolve_next(const char* name) {
