@@ -18,20 +18,30 @@ CounterPool::CounterPool() {
 }
 
 CounterPool::Block* CounterPool::acquire() {
-  std::size_t n = high_water_.load(std::memory_order_acquire);
-  for (std::size_t i = 1; i < n; ++i) {
-    std::uint32_t expected = 0;
-    if (block(i)->owned.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
-      return block(i);
+  // Every block, fresh or given back, is taken by the one CAS of its `owned` from 0 to 1: a fresh
+  // block (zero pages) is visible to other threads' scans as soon as high_water_ covers it, so its
+  // creator must win it like anyone else, or two threads would count into one block with plain
+  // stores and lose increments. Whoever wins writes the index.
+  for (;;) {
+    std::size_t n = high_water_.load(std::memory_order_acquire);
+    if (n > kMaxBlocks) n = kMaxBlocks;
+    for (std::size_t i = 1; i < n; ++i)
+      if (Block* b = try_take(i)) return b;
+    std::size_t i = high_water_.fetch_add(1, std::memory_order_acq_rel);
+    if (i >= kMaxBlocks) {
+      high_water_.store(kMaxBlocks, std::memory_order_release);
+      return shared_block();
+    }
+    if (Block* b = try_take(i)) return b;
+    // Another thread's scan took our fresh block first: scan again.
   }
-  std::size_t i = high_water_.fetch_add(1, std::memory_order_acq_rel);
-  if (i >= kMaxBlocks) {
-    high_water_.store(kMaxBlocks, std::memory_order_release);
-    return shared_block();
-  }
+}
+
+CounterPool::Block* CounterPool::try_take(std::size_t i) {
   Block* b = block(i);
+  std::uint32_t expected = 0;
+  if (!b->owned.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return nullptr;
   b->index = static_cast<std::uint32_t>(i);
-  b->owned.store(1, std::memory_order_release);
   return b;
 }
 

@@ -63,6 +63,7 @@ class CounterPool {
 
  private:
   Block* block(std::size_t i) const { return reinterpret_cast<Block*>(base_ + i * sizeof(Block)); }
+  Block* try_take(std::size_t i);  // nullptr if block i is owned
   char* base_;
   std::atomic<std::size_t> high_water_{1};  // block 0 is the shared one
 };

@@ -59,9 +59,9 @@ std::string render_text(const ReportData& d) {
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
   const Settings& s = *d.settings;
-  fmt::format_to(it, "== interprobe probe {} — pid {} — backtrace={} time_offset={} format={}{}\n",
+  fmt::format_to(it, "== interprobe probe {} — pid {} — backtrace={} time_offset={} format={}{}{}\n",
                  d.version, d.pid, s.backtrace, s.time_offset, format_name(s.format),
-                 s.secure ? " secure-execution" : "");
+                 s.secure ? " secure-execution" : "", d.trigger == "exit" ? "" : " — on signal");
   fmt::format_to(it, "{:<24} {:>12}  {}\n", "symbol", "calls", "calling object");
   std::string uncalled;
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
@@ -98,10 +98,12 @@ std::string render_json(const ReportData& d) {
   const Settings& s = *d.settings;
   fmt::format_to(it, "{{\"schema\":{},\"tool\":\"interprobe-probe\",\"version\":", kReportSchema);
   json_string(out, d.version);
+  fmt::format_to(it, ",\"trigger\":\"{}\"", d.trigger);
   fmt::format_to(it, ",\"pid\":{},\"settings\":{{\"backtrace\":{},\"time_offset\":{},\"format\":\"{}\","
                  "\"report\":", d.pid, s.backtrace, s.time_offset, format_name(s.format));
   json_string(out, s.report_path);
-  fmt::format_to(it, ",\"secure\":{}}},\"symbols\":[", s.secure);
+  fmt::format_to(it, ",\"secure\":{},\"report_signal\":{}}},\"symbols\":[", s.secure,
+                 s.report_signal);
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
     fmt::format_to(it, "{}{{\"name\":\"{}\",\"family\":\"{}\",\"total\":{},\"callers\":[",
                    sym == 0 ? "" : ",", kSymbolNames[sym], kSymbolFamilies[sym],

@@ -35,6 +35,7 @@ struct StackRecord {
 
 struct ReportData {
   std::string_view version;
+  std::string_view trigger = "exit";  // "exit" or "signal" (PROBE_REPORT_SIGNAL)
   long pid;
   const Settings* settings;
   const Totals* totals;

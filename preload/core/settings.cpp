@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <strings.h>
+
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -36,6 +39,21 @@ bool parse_int(const char* s, long long lo, long long hi, long long& out) {
   if (errno != 0 || *end != '\0' || v < lo || v > hi) return false;
   out = v;
   return true;
+}
+
+// "USR2", "SIGUSR2", "usr2" or the number: only the two user signals.
+bool parse_signal(const char* s, int& out) {
+  if (strncasecmp(s, "SIG", 3) == 0) s += 3;
+  long long n = 0;
+  if (strcasecmp(s, "USR1") == 0 || (parse_int(s, SIGUSR1, SIGUSR1, n))) {
+    out = SIGUSR1;
+    return true;
+  }
+  if (strcasecmp(s, "USR2") == 0 || (parse_int(s, SIGUSR2, SIGUSR2, n))) {
+    out = SIGUSR2;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -74,6 +92,10 @@ Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& message
       complain(messages, "PROBE_REPORT", e, "is longer than 4095 bytes; writing to stderr");
     else
       std::strcpy(s.report_path, e);
+  }
+  if (const char* e = getenv_fn("PROBE_REPORT_SIGNAL")) {
+    if (!parse_signal(e, s.report_signal))
+      complain(messages, "PROBE_REPORT_SIGNAL", e, "is not USR1 or USR2; no report on demand");
   }
   return s;
 }

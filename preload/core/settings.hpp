@@ -3,6 +3,8 @@
 // A value that does not parse yields one message naming the variable and the value, and the
 // default is used. In secure-execution mode (AT_SECURE: setuid/setgid) PROBE_REPORT is ignored,
 // so that no environment-chosen path is ever written by a privileged process.
+// PROBE_REPORT_SIGNAL accepts only SIGUSR1 and SIGUSR2 (as USR1, SIGUSR1 or the number): signals
+// whose default action ends the process and that no library is expected to own.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,7 @@ struct Settings {
   Format format = Format::text;   // PROBE_FORMAT: text | json
   char report_path[4096] = {};    // PROBE_REPORT: empty = stderr; "%p" becomes the pid
   bool secure = false;            // AT_SECURE was set: report_path is never used
+  int report_signal = 0;          // PROBE_REPORT_SIGNAL: USR1 | USR2 (signal number); 0 = off
 };
 
 // Messages for values that did not parse: fixed storage, no heap.

@@ -47,9 +47,14 @@ void StackTable::record(Symbol s, std::uintptr_t ret, unsigned max_frames, Unwin
 }
 
 void StackTable::reset_after_fork() {
-  for (std::size_t i = 0; i < kCapacity; ++i)
-    if (entries_[i].key.load(std::memory_order_relaxed) != 0)
-      entries_[i].count.store(0, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < kCapacity; ++i) {
+    Entry& e = entries_[i];
+    e.count.store(0, std::memory_order_relaxed);
+    // An entry claimed by a thread that was still unwinding at the fork would never become
+    // ready in the child (that thread is gone): free it so its site can be recorded again.
+    if (e.key.load(std::memory_order_relaxed) != 0 && e.ready.load(std::memory_order_relaxed) == 0)
+      e.key.store(0, std::memory_order_relaxed);
+  }
   overflow_.store(0, std::memory_order_relaxed);
 }
 

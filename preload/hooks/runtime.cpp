@@ -18,22 +18,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <string>
 
-#include "../core/counters.hpp"
-#include "../core/object_map.hpp"
-#include "../core/report.hpp"
-#include "../core/report_file.hpp"
-#include "../core/stacks.hpp"
 #include "real.hpp"
-
-#ifndef INTERPROBE_VERSION
-#define INTERPROBE_VERSION "unknown"
-#endif
+#include "state.hpp"
 
 namespace probe {
 
 std::atomic<int> g_init_state{0};
+ObjectMap* g_map = nullptr;
+CounterPool* g_pool = nullptr;
+StackTable* g_stacks = nullptr;
+Settings g_settings;
 
 namespace {
 
@@ -57,13 +52,8 @@ PROBE_TLS CacheEntry t_cache[kCacheSize];
 alignas(ObjectMap) unsigned char g_map_storage[sizeof(ObjectMap)];
 alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
 alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
-ObjectMap* g_map = nullptr;
-CounterPool* g_pool = nullptr;
-StackTable* g_stacks = nullptr;
-Settings g_settings;
 char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
-std::atomic<bool> g_reported{false};
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
 
 // A private copy of the original stderr: coreutils and others close fd 2 at exit, before the
@@ -73,15 +63,34 @@ int g_stderr_copy = -1;
 dev_t g_stderr_dev = 0;
 ino_t g_stderr_ino = 0;
 
-int report_stderr() {
-  struct stat st{};
-  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
-      st.st_ino == g_stderr_ino)
-    return g_stderr_copy;
-  return 2;
+// glibc 2.36 resets the loader's main lock in a fork child but not dl_iterate_phdr's write lock
+// (_rtld_global's dl_load_write_lock): a fork while another thread is inside dl_iterate_phdr
+// leaves the child's next dl_iterate_phdr waiting forever. The probe calls it on a map miss and
+// libunwind calls it while unwinding, so both go through enter_loader(), and fork's prepare
+// handler waits (boundedly) until no probe thread is inside, while new entries are refused —
+// the caller then skips the refresh or the backtrace instead of waiting. Found by
+// tests/reliability (forkbusy_app: a child hung in dl_iterate_phdr under the probe).
+std::atomic<int> g_loader_users{0};
+std::atomic<int> g_forks_pending{0};
+
+bool enter_loader() {
+  g_loader_users.fetch_add(1);  // seq_cst on both sides: a Dekker pair with before_fork
+  if (g_forks_pending.load() == 0) return true;
+  g_loader_users.fetch_sub(1);
+  return false;
 }
+void leave_loader() { g_loader_users.fetch_sub(1, std::memory_order_release); }
 
-
+void before_fork() {
+  g_forks_pending.fetch_add(1);
+  // Bounded: a host that forks from inside its own dl_iterate_phdr callback would otherwise make
+  // a waiting probe thread and this one wait for each other. 100 ms, then fork as glibc would.
+  for (int i = 0; i < 100'000 && g_loader_users.load() != 0; ++i) {
+    struct timespec us = {0, 1000};
+    nanosleep(&us, nullptr);
+  }
+}
+void after_fork_parent() { g_forks_pending.fetch_sub(1); }
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -95,12 +104,22 @@ void after_fork_child() {
   g_pool->reset_after_fork(keep);
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
-  g_reported.store(false, std::memory_order_relaxed);
+  g_loader_users.store(0, std::memory_order_relaxed);
+  g_forks_pending.store(0, std::memory_order_relaxed);
+  reporting_after_fork_child();
   if (g_stderr_copy >= 0) close(g_stderr_copy);
   g_stderr_copy = -1;
 }
 
-int unwind(void** frames, int max) { return unw_backtrace(frames, max); }
+// Unwinds a call site's stack: runs once per new site (StackTable::record). libunwind reads the
+// loaded objects with dl_iterate_phdr, so it goes through enter_loader() like a map refresh; a
+// site first seen while a fork is starting is recorded without frames rather than waiting.
+int unwind(void** frames, int max) {
+  if (!enter_loader()) return 0;
+  int n = unw_backtrace(frames, max);
+  leave_loader();
+  return n;
+}
 
 ObjectId attribute(std::uintptr_t ret) {
   const std::uint32_t gen = g_map->generation();
@@ -108,7 +127,12 @@ ObjectId attribute(std::uintptr_t ret) {
   if (c.address == ret && c.generation == gen) return c.id;
   ObjectId id = g_map->lookup(ret);
   // A library loaded since the last refresh (dlopen, or libc's own loads): refresh once.
-  if (id == kUnknownObject && g_map->refresh_if_loader_changed(g_main_path)) id = g_map->lookup(ret);
+  if (id == kUnknownObject) {
+    if (!enter_loader()) return id;  // a fork is starting: unknown this once, and not cached
+    bool refreshed = g_map->refresh_if_loader_changed(g_main_path);
+    leave_loader();
+    if (refreshed) id = g_map->lookup(ret);
+  }
   c = CacheEntry{ret, g_map->generation(), id};
   return id;
 }
@@ -131,46 +155,20 @@ void do_init() {
     g_stderr_ino = st.st_ino;
   }
   pthread_key_create(&g_thread_key, on_thread_exit);
-  pthread_atfork(nullptr, nullptr, after_fork_child);
+  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  install_report_signal();
   for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
 }
 
-void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
-  // Drop the probe's own frames (record, note, the hook) at the top of the stack.
-  Dl_info self{};
-  dladdr(reinterpret_cast<void*>(&symbolize), &self);
-  std::size_t i = 0;
-  while (i < depth) {
-    Dl_info info{};
-    if (dladdr(frames[i], &info) == 0 || info.dli_fbase != self.dli_fbase) break;
-    ++i;
-  }
-  for (; i < depth; ++i) {
-    Dl_info info{};
-    StackFrame f{reinterpret_cast<std::uintptr_t>(frames[i]), "", "", 0};
-    if (dladdr(frames[i], &info) != 0) {
-      f.object = info.dli_fname != nullptr ? info.dli_fname : "";
-      if (info.dli_sname != nullptr) {
-        f.function = info.dli_sname;
-        f.offset = f.address - reinterpret_cast<std::uintptr_t>(info.dli_saddr);
-      } else {
-        f.offset = f.address - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
-      }
-    }
-    rec.frames.push_back(std::move(f));
-  }
-}
-
-void write_all(int fd, const std::string& s) {
-  std::size_t done = 0;
-  while (done < s.size()) {
-    ssize_t w = write(fd, s.data() + done, s.size() - done);
-    if (w <= 0) return;  // nothing to do about it without disturbing the host
-    done += static_cast<std::size_t>(w);
-  }
-}
-
 }  // namespace
+
+int report_stderr() {
+  struct stat st{};
+  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
+      st.st_ino == g_stderr_ino)
+    return g_stderr_copy;
+  return 2;
+}
 
 Guard Guard::enter() {
   if (t_in_probe) return Guard(false);
@@ -214,6 +212,10 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   if (g_init_state.load(std::memory_order_relaxed) != 2) return;
   Guard g = Guard::enter();
   if (!g) return;
+  // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
+  if (__builtin_expect(g_report_requested.load(std::memory_order_relaxed), false) &&
+      kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
+    report_on_demand();
   CounterPool::Block* b = t_block;
   if (b == nullptr) {
     b = g_pool->acquire();
@@ -243,8 +245,10 @@ __attribute__((noinline)) void record_stack(Symbol s, std::uintptr_t ret) {
 void note(Symbol s, void* return_address) {
   const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
   CounterPool::Block* b = t_block;
+  // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
   if (__builtin_expect(g_init_state.load(std::memory_order_acquire) == 2 && !t_in_probe &&
-                           b != nullptr && b != kThreadGone,
+                           b != nullptr && b != kThreadGone &&
+                           !g_report_requested.load(std::memory_order_relaxed),
                        1)) {
     const CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
@@ -288,37 +292,6 @@ void* resolve_next(const char* name) {
     say(line);
   }
   return find.found;
-}
-
-// Runs at exit() / return from main, after the program's own destructors (libprobe is
-// initialised before the program, so it is finalised after it).
-__attribute__((destructor)) static void report_at_exit() {
-  ensure_init();
-  if (g_reported.exchange(true)) return;
-  Guard g = Guard::enter();
-  static Totals totals;  // 43 KiB: not on the stack of a thread we do not own
-  g_pool->snapshot(totals);
-  ReportData d;
-  d.version = INTERPROBE_VERSION;
-  d.pid = static_cast<long>(getpid());
-  d.settings = &g_settings;
-  d.totals = &totals;
-  for (std::size_t i = 0; i < g_map->object_count(); ++i)
-    d.objects.emplace_back(g_map->object_name(static_cast<ObjectId>(i)));
-  g_stacks->for_each([&](const StackTable::Entry& e) {
-    std::uint64_t count = e.count.load(std::memory_order_relaxed);
-    if (count == 0) return;
-    StackRecord rec{static_cast<Symbol>(e.symbol), count, {}};
-    symbolize(rec, e.frames, e.depth);
-    d.stacks.push_back(std::move(rec));
-  });
-  d.stack_overflow = g_stacks->overflow();
-  std::string body = g_settings.format == Format::json ? render_json(d) : render_text(d);
-  ReportTarget t = open_report(g_settings.report_path, d.pid);
-  if (t.fd == 2) t.fd = report_stderr();
-  if (!t.message.empty()) write_all(report_stderr(), t.message + "\n");
-  write_all(t.fd, body);
-  if (!t.path.empty()) close(t.fd);
 }
 
 }  // namespace probe

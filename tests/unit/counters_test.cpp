@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -55,6 +57,32 @@ TEST(Counters, ThreadsCountExactly) {
   for (auto& t : threads) t.join();
   EXPECT_EQ((*totals_of(*pool))[static_cast<unsigned>(Symbol::malloc)][7],
             std::uint64_t{kThreads} * kCalls);
+}
+
+TEST(Counters, ConcurrentFirstAcquiresNeverShareABlock) {
+  // Threads that start together all take fresh blocks while high_water_ grows: a thread scanning
+  // the pool must not take a block another thread has just created (a race found by
+  // reading acquire(); this test failed on the old code in every run). Witness: the blocks held at
+  // the same time are distinct.
+  constexpr int kThreads = 16, kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    auto pool = std::make_unique<CounterPool>();
+    std::atomic<int> ready{0};
+    std::vector<CounterPool::Block*> held(kThreads, nullptr);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i)
+      threads.emplace_back([&, i] {
+        ready.fetch_add(1);
+        while (ready.load() < kThreads) std::this_thread::yield();
+        held[i] = pool->acquire();
+        for (int n = 0; n < 1000; ++n) CounterPool::add(held[i], Symbol::malloc, 1);
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(std::set<CounterPool::Block*>(held.begin(), held.end()).size(), std::size_t{kThreads})
+        << "round " << round;
+    EXPECT_EQ((*totals_of(*pool))[static_cast<unsigned>(Symbol::malloc)][1],
+              std::uint64_t{kThreads} * 1000);
+  }
 }
 
 TEST(Counters, SharedBlockIsAtomic) {

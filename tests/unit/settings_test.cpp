@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <map>
 #include <string>
 
@@ -89,6 +90,22 @@ TEST(Settings, SecureExecutionIgnoresTheReportPath) {
   EXPECT_STREQ(s.report_path, "");
   ASSERT_EQ(m.count, 1u);
   EXPECT_NE(std::string(m.text[0]).find("secure-execution"), std::string::npos);
+}
+
+TEST(Settings, ReportSignalAcceptsOnlyTheUserSignals) {
+  for (const char* ok : {"USR2", "SIGUSR2", "usr2", "12"}) {
+    probe::SettingsMessages m;
+    EXPECT_EQ(parse({{"PROBE_REPORT_SIGNAL", ok}}, m).report_signal, SIGUSR2) << ok;
+    EXPECT_EQ(m.count, 0u) << ok;
+  }
+  probe::SettingsMessages m1;
+  EXPECT_EQ(parse({{"PROBE_REPORT_SIGNAL", "SIGUSR1"}}, m1).report_signal, SIGUSR1);
+  for (const char* bad : {"", "SEGV", "9", "-12", "USR3", "99999999999999999999", "USR2 "}) {
+    probe::SettingsMessages m;
+    EXPECT_EQ(parse({{"PROBE_REPORT_SIGNAL", bad}}, m).report_signal, 0) << bad;
+    ASSERT_EQ(m.count, 1u) << bad;
+    EXPECT_NE(std::string(m.text[0]).find("PROBE_REPORT_SIGNAL"), std::string::npos);
+  }
 }
 
 TEST(Settings, ReportPathTooLongFallsBackToStderr) {

@@ -1,0 +1,31 @@
+// state.hpp — the probe's process-wide objects, shared inside hooks/ only: runtime.cpp creates
+// them (init, hook path, fork) and reporting.cpp reads them (the report at exit and on demand).
+#pragma once
+
+#include <atomic>
+
+#include "../core/counters.hpp"
+#include "../core/object_map.hpp"
+#include "../core/settings.hpp"
+#include "../core/stacks.hpp"
+
+namespace probe {
+
+// Constructed in init from static storage, never destroyed (a hook may run during or after
+// static destruction).
+extern ObjectMap* g_map;
+extern CounterPool* g_pool;
+extern StackTable* g_stacks;
+extern Settings g_settings;
+
+// The original stderr, or 2 if the probe's copy of it is gone or no longer the same file.
+int report_stderr();
+
+// Report on demand (PROBE_REPORT_SIGNAL): the handler only sets this flag; the next malloc-family
+// hook in any thread writes the report (see reporting.cpp for why there).
+extern std::atomic<bool> g_report_requested;
+void install_report_signal();    // at init, if PROBE_REPORT_SIGNAL is set
+void report_on_demand();         // hook path, inside the guard, when the flag is set
+void reporting_after_fork_child();
+
+}  // namespace probe

@@ -1,0 +1,75 @@
+// smoke_test.cpp — real programs of the machine under the probe, each paired with a control run:
+// stdout and exit status must be identical, and the probe must have reported. Plus one valgrind
+// run of the dlopen/dlclose program (no invalid access in the probe across unloads).
+#include <unistd.h>
+
+#include "fixture.hpp"
+
+namespace reliability {
+namespace {
+
+using Smoke = ProbeHost;
+
+void expect_report(const ExecResult& r) {
+  EXPECT_NE(r.err.find("== interprobe probe"), std::string::npos) << r.err.substr(0, 2000);
+}
+
+TEST_F(Smoke, LsRecursiveOverUsrInclude) {
+  expect_report(run_pair({"/bin/ls", "-lR", "/usr/include"}, probe_env()));
+}
+
+TEST_F(Smoke, PythonWithThreads) {
+  const char* code =
+      "import threading, json\n"
+      "out = [None] * 8\n"
+      "def work(i): out[i] = sum(len(json.dumps(list(range(n)))) for n in range(300))\n"
+      "ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]\n"
+      "[t.start() for t in ts]; [t.join() for t in ts]\n"
+      "print(out)\n";
+  expect_report(run_pair({"/usr/bin/python3", "-c", code}, probe_env()));
+}
+
+TEST_F(Smoke, GitStatusInATemporaryRepository) {
+  ASSERT_EQ(exec({"git", "init", "-q", dir_.string()}, base_env()).describe(), "exit 0");
+  std::ofstream(dir_ / "a.txt") << "a\n";
+  std::vector<std::string> argv = {"git", "-C", dir_.string(), "status", "--porcelain"};
+  ExecResult r = run_pair(argv, probe_env());
+  EXPECT_EQ(r.out, "?? a.txt\n");
+  expect_report(r);
+}
+
+TEST_F(Smoke, SortTwentyMegabytes) {
+  {
+    std::ofstream big(dir_ / "big.txt");
+    std::uint64_t x = 88172645463325252ull;  // xorshift: the same file every run
+    for (int i = 0; i < 1'200'000; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      big << x << '\n';
+    }
+  }
+  ASSERT_GT(fs::file_size(dir_ / "big.txt"), 20'000'000u);
+  Env env = probe_env();
+  env["LC_ALL"] = "C";
+  ExecOptions opt;
+  opt.timeout = std::chrono::seconds(120);
+  ExecResult r = run_pair({"/usr/bin/sort", (dir_ / "big.txt").string()}, env, opt);
+  EXPECT_EQ(r.out.size(), fs::file_size(dir_ / "big.txt"));
+  expect_report(r);
+}
+
+TEST_F(Smoke, CmakeVersion) { expect_report(run_pair({"cmake", "--version"}, probe_env())); }
+
+TEST_F(Smoke, ValgrindFindsNoErrorAcrossDlopenAndDlclose) {
+  if (access("/usr/bin/valgrind", X_OK) != 0) GTEST_SKIP() << "valgrind not installed";
+  Env env = probe_env();
+  ExecOptions opt;
+  opt.timeout = std::chrono::seconds(240);
+  ExecResult r = exec({"/usr/bin/valgrind", "-q", "--error-exitcode=99", program("dlmodes_app"),
+                       "global", "20"},
+                      env, opt);
+  EXPECT_EQ(r.describe(), "exit 0") << r.err.substr(0, 4000);
+  EXPECT_EQ(r.out.substr(0, 26), "round 0 check -1 direct 0\n") << "the override ran under valgrind";
+}
+
+}  // namespace
+}  // namespace reliability
