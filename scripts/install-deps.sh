@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential gcc g++ clang lld cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
+  libelf-dev
 )
 
 missing=()

@@ -6,6 +6,8 @@
 namespace interprobe::cli {
 
 void add_matrix_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_check_command(CLI::App& app);
 
 // The status the chosen subcommand's callback set (0 if none ran).
 int exit_status();

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(INTERPROBE_VERSION));
   app.require_subcommand(1);
   interprobe::cli::add_matrix_command(app);
+  interprobe::cli::add_run_command(app);
+  interprobe::cli::add_check_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
