@@ -59,7 +59,7 @@ void add_check_command(CLI::App& app) {
   cmd->add_option("--probe", opt->req.probe, "libprobe.so to preload (an absolute path).")
       ->capture_default_str();
   cmd->add_option("--timeout", opt->req.timeout_seconds,
-                  "Kill a run of the command after this many seconds.")
+                  "Kill a run of the command after this many seconds (default 300).")
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->option_text("SECONDS");

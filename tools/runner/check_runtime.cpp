@@ -59,21 +59,53 @@ bool is_library(const std::string& object, const fs::path& library, const std::s
   return name == library.filename().string() || (!soname.empty() && name == soname);
 }
 
-// Objects the loader opened, from LD_DEBUG=files logs ("file=NAME [ns];  generating link map",
-// "calling init: PATH", "calling fini: PATH [ns]").
-std::set<std::string> loaded_objects(const fs::path& log_dir) {
+// What the loader's log (LD_DEBUG=files) says it opened: `paths` from "calling init: PATH" and
+// "calling fini: PATH [ns]" (the name the object was found by, a path), `names` from
+// "file=NAME [ns];  generating link map" (as requested: a SONAME or a path).
+struct LoaderLog {
+  std::set<std::string> paths, names;
+};
+
+LoaderLog read_loader_log(const fs::path& log_dir) {
   static const std::regex init(R"(calling (?:init|fini): (\S.*?)(?: \[\d+\])?$)");
   static const std::regex link_map(R"(file=(\S+) \[\d+\];  generating link map)");
-  std::set<std::string> out;
+  LoaderLog log;
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(log_dir, ec)) {
     std::istringstream in(slurp(entry.path()));
     for (std::string line; std::getline(in, line);) {
       std::smatch m;
-      if (std::regex_search(line, m, init) || std::regex_search(line, m, link_map)) out.insert(m[1]);
+      if (std::regex_search(line, m, init))
+        log.paths.insert(m[1]);
+      else if (std::regex_search(line, m, link_map))
+        log.names.insert(m[1]);
     }
   }
-  return out;
+  return log;
+}
+
+// Did the run load the very file `library`? By device and inode when the log gives a path that
+// resolves. Only a library without constructors or destructors appears by name alone; then the
+// name must match and no other file of that name may have been loaded. Other files with the
+// library's name go to `others` (typically the system's copy instead of the build's).
+bool loaded_library(const LoaderLog& log, const fs::path& library, const std::string& soname,
+                    std::vector<std::string>& others) {
+  auto same_name = [&](const std::string& o) {
+    const std::string n = fs::path(o).filename().string();
+    return n == library.filename().string() || (!soname.empty() && n == soname);
+  };
+  bool by_path = false;
+  for (const std::string& p : log.paths) {
+    std::error_code ec;
+    if (fs::exists(p, ec) && fs::equivalent(p, library, ec))
+      by_path = true;
+    else if (same_name(p))
+      others.push_back(p);
+  }
+  if (by_path || !others.empty()) return by_path;
+  for (const std::string& n : log.names)
+    if (same_name(n)) return true;
+  return false;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
@@ -137,13 +169,7 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
   }
   const fs::path library = fs::absolute(req.library);
   std::vector<std::string> others;
-  bool loaded = false;
-  for (const std::string& o : loaded_objects(dir / "ld")) {
-    if (is_library(o, library, syms.soname))
-      loaded = true;
-    else if (fs::path(o).filename() == library.filename() || fs::path(o).filename() == syms.soname)
-      others.push_back(o);
-  }
+  const bool loaded = loaded_library(read_loader_log(dir / "ld"), library, syms.soname, others);
   if (!loaded) {
     *error = fmt::format("RUN command never loaded {}{}", library.string(),
                          others.empty() ? "" : " (it loaded another copy: " + join(others) + ")");
@@ -188,6 +214,12 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
     f.interposable = from_lib[s] > 0;
     f.evidence = fmt::format("{} call(s) from {} reached the override ({} from other objects)",
                              from_lib[s], lib_name, from_others[s]);
+    // Nothing anywhere: bound internal calls and a RUN command that never made one look the same
+    // at run time; say so rather than let "bound" look like proof.
+    if (from_lib[s] == 0 && from_others[s] == 0)
+      f.evidence += fmt::format("; no call of {} reached the override at all, so this run cannot "
+                                "tell bound calls from calls RUN never made",
+                                s);
     r.findings[s] = f;
   }
   r.checked = true;

@@ -49,6 +49,16 @@ std::optional<DynamicSymbols> read_dynamic_symbols(const std::string& path, std:
     return std::nullopt;
   }
   DynamicSymbols out;
+  // A PIE executable is ET_DYN as well. Older linkers set no DF_1_PIE; then an interpreter and no
+  // SONAME tell it (libc.so.6 has an interpreter too, to be runnable, but also a SONAME).
+  bool has_interp = false;
+  std::size_t phnum = 0;
+  if (elf_getphdrnum(f.elf, &phnum) == 0)
+    for (std::size_t i = 0; i < phnum; ++i) {
+      GElf_Phdr ph;
+      if (gelf_getphdr(f.elf, static_cast<int>(i), &ph) != nullptr && ph.p_type == PT_INTERP)
+        has_interp = true;
+    }
   bool have_dynsym = false;
   for (Elf_Scn* scn = elf_nextscn(f.elf, nullptr); scn != nullptr; scn = elf_nextscn(f.elf, scn)) {
     GElf_Shdr sh;
@@ -76,12 +86,18 @@ std::optional<DynamicSymbols> read_dynamic_symbols(const std::string& path, std:
       for (std::size_t i = 0; i < n; ++i) {
         GElf_Dyn dyn;
         if (gelf_getdyn(data, static_cast<int>(i), &dyn) == nullptr) continue;
+        if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE) != 0) out.executable = true;
         if (dyn.d_tag == DT_SONAME) {
           const char* s = elf_strptr(f.elf, sh.sh_link, dyn.d_un.d_val);
           if (s != nullptr) out.soname = s;
         }
       }
     }
+  }
+  if (has_interp && out.soname.empty()) out.executable = true;
+  if (out.executable) {
+    *error = fmt::format("'{}' is an executable (PIE), not a shared library", path);
+    return std::nullopt;
   }
   if (!have_dynsym) {
     *error = fmt::format("'{}' has no dynamic symbol table", path);

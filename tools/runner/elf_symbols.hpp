@@ -21,6 +21,7 @@ struct DynamicSymbol {
 
 struct DynamicSymbols {
   std::string soname;  // DT_SONAME, empty if none
+  bool executable = false;  // a PIE executable (ET_DYN too, but DF_1_PIE or PT_INTERP)
   // Global and weak entries of .dynsym by name (local ones are not visible to the loader).
   std::map<std::string, DynamicSymbol> symbols;
 };
