@@ -18,6 +18,10 @@
 # library does not export, a RUN command that cannot start or fails on its own) and when nothing
 # could be checked: it never passes by accident. Label: `interposition` plus LABELS.
 
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "interprobeTesting.cmake needs CMake 3.20 or newer (cmake_path)")
+endif()
+
 function(interprobe_add_interposition_test)
   # RUN takes everything after it, so that a command's arguments may look like our keywords.
   set(args ${ARGN})

@@ -38,10 +38,10 @@ void expect_one_line_error(const ExecResult& r, const std::string& what) {
 }
 
 TEST(CheckBadInput, MissingLibrary) {
-  expect_one_line_error(check({"--library", "/nonexistent/libfoo.so", "--symbols",
-                               "victim_err_occurred", "--expect", "bound", "--", TEST_APP,
-                               "accessor_same_tu"}),
-                        "library '/nonexistent/libfoo.so': not found");
+  expect_one_line_error(
+      check({"--library", "/nonexistent/libfoo.so", "--symbols", "victim_err_occurred", "--expect",
+             "bound", "--", TEST_APP, "accessor_same_tu"}),
+      "library '/nonexistent/libfoo.so': not found");
 }
 
 TEST(CheckBadInput, NotASharedLibrary) {
@@ -55,10 +55,10 @@ TEST(CheckBadInput, NotASharedLibrary) {
 
 TEST(CheckBadInput, SymbolNotInLibrary) {
   // A misspelt symbol would otherwise be "bound" (no call counted) and pass.
-  expect_one_line_error(check({"--library", variant_lib("gcc-O2"), "--symbols",
-                               "victim_err_ocurred", "--expect", "bound", "--", TEST_APP,
-                               "accessor_same_tu"}),
-                        "'victim_err_ocurred' is not in the dynamic symbol table");
+  expect_one_line_error(
+      check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_ocurred", "--expect",
+             "bound", "--", TEST_APP, "accessor_same_tu"}),
+      "'victim_err_ocurred' is not in the dynamic symbol table");
   // malloc is only imported by the victim: its calls never depend on the victim's flags.
   expect_one_line_error(check({"--library", variant_lib("gcc-O2"), "--symbols", "malloc",
                                "--expect", "bound", "--", TEST_APP, "lib_malloc"}),
@@ -66,45 +66,52 @@ TEST(CheckBadInput, SymbolNotInLibrary) {
 }
 
 TEST(CheckBadInput, RunCommandCannotStartOrFails) {
-  expect_one_line_error(check({"--library", variant_lib("gcc-O2"), "--symbols",
-                               "victim_err_occurred", "--expect", "bound", "--",
-                               "interprobe-no-such-command"}),
-                        "RUN command could not be started: interprobe-no-such-command: command not found");
+  expect_one_line_error(
+      check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred", "--expect",
+             "bound", "--", "interprobe-no-such-command"}),
+      "RUN command could not be started: interprobe-no-such-command: command not found");
   // victim_app with an unknown path exits 2 on its own, without the probe.
-  expect_one_line_error(check({"--library", variant_lib("gcc-O2"), "--symbols",
-                               "victim_err_occurred", "--expect", "bound", "--", TEST_APP,
-                               "no_such_path"}),
-                        "RUN command fails without the probe");
+  expect_one_line_error(
+      check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred", "--expect",
+             "bound", "--", TEST_APP, "no_such_path"}),
+      "RUN command fails without the probe");
 }
 
 TEST(CheckBadInput, RunCommandDoesNotLoadTheLibrary) {
   // The app loads the gcc-O2 build; checking the nosi build's file with it would say "bound"
   // for a library that never ran.
-  expect_one_line_error(check({"--library", variant_lib("gcc-O2-nosi"), "--symbols",
-                               "victim_err_occurred", "--expect", "bound", "--", TEST_APP,
-                               "accessor_same_tu"}, "gcc-O2"),
-                        "RUN command never loaded");
+  expect_one_line_error(
+      check({"--library", variant_lib("gcc-O2-nosi"), "--symbols", "victim_err_occurred",
+             "--expect", "bound", "--", TEST_APP, "accessor_same_tu"},
+            "gcc-O2"),
+      "RUN command never loaded");
 }
 
 TEST(CheckBadInput, SymbolTheProbeDoesNotOverride) {
-  expect_one_line_error(check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_check_result",
-                               "--expect", "bound", "--", TEST_APP, "accessor_same_tu"}),
-                        "libprobe.so does not override it");
+  expect_one_line_error(
+      check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_check_result", "--expect",
+             "bound", "--", TEST_APP, "accessor_same_tu"}),
+      "libprobe.so does not override it");
 }
 
 TEST(CheckBadInput, NothingCheckedIsNotAPass) {
   auto r = check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred",
                   "--expect", "bound"});
   expect_one_line_error(r, "nothing was checked");
-  EXPECT_NE(r.out.find("static: not checked: interprobe scan unavailable"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("static: not checked: interprobe scan unavailable"), std::string::npos)
+      << r.out;
 }
 
 TEST(CheckBadInput, UsageErrors) {
   EXPECT_EQ(check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred",
-                   "--expect", "maybe"}).exit_status, 2);
+                   "--expect", "maybe"})
+                .exit_status,
+            2);
   EXPECT_EQ(check({"--symbols", "victim_err_occurred", "--expect", "bound"}).exit_status, 2);
-  EXPECT_EQ(check({"--library", variant_lib("gcc-O2"), "--symbols", "x", "--expect", "bound",
-                   "--bogus"}).exit_status, 2);
+  EXPECT_EQ(
+      check({"--library", variant_lib("gcc-O2"), "--symbols", "x", "--expect", "bound", "--bogus"})
+          .exit_status,
+      2);
 }
 
 // The verdict the truth table gives, as an expectation for `interprobe check`: the probe counts
@@ -124,10 +131,12 @@ TEST_P(CheckAgreesWithMatrix, ForEveryLibraryCallPath) {
     const std::string want = expectation(v.expect.at(p.name));
     const std::string other = want == "bound" ? "interposable" : "bound";
     auto ok = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect", want,
-                     "--", TEST_APP, p.name}, v.name);
+                     "--", TEST_APP, p.name},
+                    v.name);
     EXPECT_EQ(ok.exit_status, 0) << v.name << " " << p.name << "\n" << ok.out << ok.err;
     auto wrong = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect",
-                        other, "--", TEST_APP, p.name}, v.name);
+                        other, "--", TEST_APP, p.name},
+                       v.name);
     EXPECT_EQ(wrong.exit_status, 1) << v.name << " " << p.name << "\n" << wrong.out << wrong.err;
     EXPECT_NE(wrong.out.find("Expected: "), std::string::npos) << wrong.out;
     ++checked;

@@ -81,9 +81,11 @@ TEST_F(Run, LdPreloadIsPrependedNeverDropped) {
   ASSERT_EQ(control.out, "LD_PRELOAD=" + kMarker + "\nmarker loaded\n");
   ExecResult probed = run({"--", kApp, "env"}, env);
   EXPECT_EQ(probed.exit_status, 0) << probed.err;
-  EXPECT_EQ(probed.out, "LD_PRELOAD=" + std::string(TEST_PROBE) + ":" + kMarker + "\nmarker loaded\n");
+  EXPECT_EQ(probed.out,
+            "LD_PRELOAD=" + std::string(TEST_PROBE) + ":" + kMarker + "\nmarker loaded\n");
   // Without a preload of its own, LD_PRELOAD is the probe alone.
-  EXPECT_EQ(run({"--", kApp, "env"}).out, "LD_PRELOAD=" + std::string(TEST_PROBE) + "\nmarker absent\n");
+  EXPECT_EQ(run({"--", kApp, "env"}).out,
+            "LD_PRELOAD=" + std::string(TEST_PROBE) + "\nmarker absent\n");
 }
 
 TEST_F(Run, ReportGoesToThePathAsValidJson) {
@@ -119,10 +121,18 @@ TEST_F(Run, ReportReplacesAnExistingFileButNotADirectory) {
   EXPECT_EQ(d.out, "") << "the command must not run after a usage error";
 }
 
+TEST_F(Run, ReportInAMissingDirectoryIsAUsageError) {
+  ExecResult r = run({"--report", (dir_ / "no-such-dir" / "r.txt").string(), "--", kApp, "status",
+                      "0"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("cannot write the report next to"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "the command must not run after a usage error";
+}
+
 TEST_F(Run, SettingsReachTheProbe) {
   ExecResult control = exec({std::string(TEST_PROGRAMS_DIR) + "/clock_app"}, clean_env());
-  ExecResult probed = run({"--time-offset", "1000000000", "--",
-                           std::string(TEST_PROGRAMS_DIR) + "/clock_app"});
+  ExecResult probed =
+      run({"--time-offset", "1000000000", "--", std::string(TEST_PROGRAMS_DIR) + "/clock_app"});
   long c = 0, p = 0;
   ASSERT_EQ(std::sscanf(control.out.c_str(), "time %ld", &c), 1) << control.out;
   ASSERT_EQ(std::sscanf(probed.out.c_str(), "time %ld", &p), 1) << probed.out;
@@ -148,8 +158,9 @@ TEST_F(Run, UsageErrorsAre2) {
   EXPECT_EQ(unknown.out, "");
   EXPECT_EQ(run({}).exit_status, 2) << "no command";
   EXPECT_EQ(run({"--format", "xml", "--", kApp, "status", "0"}).exit_status, 2);
-  ExecResult bad_probe = exec({TEST_INTERPROBE, "run", "--probe", "relative/libprobe.so", "--", kApp,
-                               "status", "0"}, clean_env());
+  ExecResult bad_probe =
+      exec({TEST_INTERPROBE, "run", "--probe", "relative/libprobe.so", "--", kApp, "status", "0"},
+           clean_env());
   EXPECT_EQ(bad_probe.exit_status, 2);
   EXPECT_NE(bad_probe.err.find("not absolute"), std::string::npos) << bad_probe.err;
 }

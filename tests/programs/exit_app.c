@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "env") == 0) {
     const char* pre = getenv("LD_PRELOAD");
     printf("LD_PRELOAD=%s\n", pre != NULL ? pre : "(unset)");
-    printf("marker %s\n", dlsym(RTLD_DEFAULT, "preload_marker_loaded") != NULL ? "loaded" : "absent");
+    printf("marker %s\n",
+           dlsym(RTLD_DEFAULT, "preload_marker_loaded") != NULL ? "loaded" : "absent");
     return 0;
   }
   fprintf(stderr, "usage: exit_app status N | signal N | env\n");

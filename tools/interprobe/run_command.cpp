@@ -12,8 +12,8 @@
 
 #include "../runner/matrix.hpp"
 #include "../runner/probe_run.hpp"
-#include "settings.hpp"
 #include "commands.hpp"
+#include "settings.hpp"
 
 namespace interprobe::cli {
 
@@ -43,7 +43,8 @@ bool deliver_reports(const std::vector<CollectedReport>& reports, int main_pid,
                      const fs::path& target) {
   bool main_found = false;
   for (auto& r : reports) {
-    fs::path dest = r.pid == main_pid ? target : fs::path(target.string() + "." + std::to_string(r.pid));
+    fs::path dest =
+        r.pid == main_pid ? target : fs::path(target.string() + "." + std::to_string(r.pid));
     std::error_code ec;
     fs::rename(r.file, dest, ec);
     if (ec) {
@@ -85,7 +86,8 @@ int run(const RunOptions& opt) {
     const char* tmp = std::getenv("TMPDIR");
     dir = make_private_dir(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
     if (dir.empty()) {
-      fmt::print(stderr, "interprobe run: cannot create a temporary directory: {}\n", strerror(errno));
+      fmt::print(stderr, "interprobe run: cannot create a temporary directory: {}\n",
+                 strerror(errno));
       return 2;
     }
   }
@@ -143,8 +145,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--format", opt->format, "Report format (PROBE_FORMAT); default text.")
       ->check(CLI::IsMember({"text", "json"}))
       ->option_text("text|json");
-  cmd->add_option("--backtrace", opt->backtrace,
-                  "Keep up to N frames of the call stack of each distinct call site (PROBE_BACKTRACE).")
+  cmd->add_option(
+         "--backtrace", opt->backtrace,
+         "Keep up to N frames of the call stack of each distinct call site (PROBE_BACKTRACE).")
       ->check(CLI::Range(0, 64))
       ->option_text("N");
   cmd->add_option("--time-offset", opt->time_offset,

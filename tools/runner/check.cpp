@@ -3,10 +3,9 @@
 #include "check.hpp"
 
 #include <elf.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -53,8 +52,8 @@ bool render_half(const CheckRequest& req, const std::string& name, const HalfRes
     const SymbolFinding& f = h.findings.at(s);
     const bool agrees = f.interposable == (req.expect == Expectation::interposable);
     lines.push_back(fmt::format("  {}: expected {}, found {} — {}: {}", s, to_string(req.expect),
-                                f.interposable ? "interposable" : "bound",
-                                agrees ? "ok" : "FAILED", f.evidence));
+                                f.interposable ? "interposable" : "bound", agrees ? "ok" : "FAILED",
+                                f.evidence));
     if (!agrees) {
       lines.push_back("  " + why_it_matters(req, s, f, name));
       ok = false;
@@ -85,18 +84,22 @@ CheckOutcome run_check(const CheckRequest& req) {
   for (auto& s : req.symbols) {
     auto it = syms->symbols.find(s);
     if (it == syms->symbols.end()) {
-      out.error = fmt::format("'{}' is not in the dynamic symbol table of {}: it is not exported "
-                              "(misspelt, static, or hidden visibility)", s, req.library);
+      out.error = fmt::format(
+          "'{}' is not in the dynamic symbol table of {}: it is not exported "
+          "(misspelt, static, or hidden visibility)",
+          s, req.library);
       return out;
     }
     if (!it->second.defined) {
-      out.error = fmt::format("{} does not define '{}', it only uses it (the check is about "
-                              "symbols a library defines and calls itself)", req.library, s);
+      out.error = fmt::format(
+          "{} does not define '{}', it only uses it (the check is about "
+          "symbols a library defines and calls itself)",
+          req.library, s);
       return out;
     }
     if (!it->second.function) {
-      out.error = fmt::format("'{}' in {} is not a function; only calls can be checked", s,
-                              req.library);
+      out.error =
+          fmt::format("'{}' in {} is not a function; only calls can be checked", s, req.library);
       return out;
     }
   }
@@ -121,8 +124,9 @@ CheckOutcome run_check(const CheckRequest& req) {
   bool ok = render_half(req, "static", st, out.lines);
   ok = render_half(req, "runtime", rt, out.lines) && ok;
   if (!st.checked && !rt.checked) {
-    out.error = "nothing was checked: the static check needs interprobe scan (unavailable in this "
-                "build) and no RUN command was given";
+    out.error =
+        "nothing was checked: the static check needs interprobe scan (unavailable in this "
+        "build) and no RUN command was given";
     return out;
   }
   out.status = ok ? 0 : 1;

@@ -25,11 +25,11 @@ enum class Expectation { interposable, bound };
 std::string to_string(Expectation e);
 
 struct CheckRequest {
-  std::string library;                     // path to the shared library (its build output)
-  std::vector<std::string> symbols;        // functions the library defines and calls itself
+  std::string library;               // path to the shared library (its build output)
+  std::vector<std::string> symbols;  // functions the library defines and calls itself
   Expectation expect = Expectation::interposable;
-  std::vector<std::string> command;        // RUN; empty = static half only
-  std::string probe;                       // libprobe.so
+  std::vector<std::string> command;  // RUN; empty = static half only
+  std::string probe;                 // libprobe.so
   int timeout_seconds = 300;
 };
 
@@ -41,7 +41,7 @@ struct SymbolFinding {
 
 struct HalfResult {
   bool checked = false;
-  std::string note;  // why not checked, or what was run
+  std::string note;                               // why not checked, or what was run
   std::map<std::string, SymbolFinding> findings;  // by symbol, if checked
 };
 

@@ -130,7 +130,9 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
     *error = fmt::format("cannot preload '{}': {}", req.probe, problem);
     return r;
   }
-  const fs::path dir = make_private_dir(fs::temp_directory_path());
+  std::error_code tmp_ec;
+  fs::path tmp = fs::temp_directory_path(tmp_ec);  // $TMPDIR, else /tmp
+  const fs::path dir = make_private_dir(tmp_ec ? fs::path("/tmp") : tmp);
   if (dir.empty()) {
     *error = "cannot create a temporary directory";
     return r;
@@ -217,9 +219,10 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
     // Nothing anywhere: bound internal calls and a RUN command that never made one look the same
     // at run time; say so rather than let "bound" look like proof.
     if (from_lib[s] == 0 && from_others[s] == 0)
-      f.evidence += fmt::format("; no call of {} reached the override at all, so this run cannot "
-                                "tell bound calls from calls RUN never made",
-                                s);
+      f.evidence += fmt::format(
+          "; no call of {} reached the override at all, so this run cannot "
+          "tell bound calls from calls RUN never made",
+          s);
     r.findings[s] = f;
   }
   r.checked = true;

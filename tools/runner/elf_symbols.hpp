@@ -15,12 +15,12 @@ namespace interprobe {
 struct DynamicSymbol {
   bool defined = false;  // has a section index (not SHN_UNDEF): the library defines it
   bool weak = false;
-  bool function = false;       // STT_FUNC or STT_GNU_IFUNC
+  bool function = false;         // STT_FUNC or STT_GNU_IFUNC
   unsigned char visibility = 0;  // STV_* (STV_DEFAULT = 0, STV_PROTECTED = 3)
 };
 
 struct DynamicSymbols {
-  std::string soname;  // DT_SONAME, empty if none
+  std::string soname;       // DT_SONAME, empty if none
   bool executable = false;  // a PIE executable (ET_DYN too, but DF_1_PIE or PT_INTERP)
   // Global and weak entries of .dynsym by name (local ones are not visible to the loader).
   std::map<std::string, DynamicSymbol> symbols;

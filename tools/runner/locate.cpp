@@ -20,7 +20,8 @@ Artifacts Artifacts::locate() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path installed = (exe.parent_path() / INTERPROBE_PROBE_FROM_BINDIR).lexically_normal();
+    const fs::path installed =
+        (exe.parent_path() / INTERPROBE_PROBE_FROM_BINDIR).lexically_normal();
     if (fs::is_regular_file(installed, ec)) {
       // The victim variants, victim_app and matrix.json are development artefacts of a build tree
       // and are not installed (docs/cli/matrix.md).

@@ -1,13 +1,12 @@
 // probe_run.cpp — see probe_run.hpp.
 #include "probe_run.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -37,8 +36,10 @@ std::string preload_path_problem(const std::string& path) {
   if (path.empty()) return "the path is empty";
   if (path.front() != '/') return "the path is not absolute";
   if (path.find_first_of(" :") != std::string::npos)
-    return "the path contains a space or ':', which LD_PRELOAD cannot express (ld.so splits on both)";
-  if (access(path.c_str(), R_OK) != 0) return fmt::format("cannot read it ({})", std::strerror(errno));
+    return "the path contains a space or ':', which LD_PRELOAD cannot express (ld.so splits on "
+           "both)";
+  if (access(path.c_str(), R_OK) != 0)
+    return fmt::format("cannot read it ({})", std::strerror(errno));
   return "";
 }
 
@@ -53,7 +54,8 @@ std::string spawn_failure_message(const std::string& command, int spawn_errno) {
   // with the system's message.
   if (spawn_errno == ENOENT && command.find('/') == std::string::npos)
     return fmt::format("{}: command not found", command);
-  if (spawn_errno == ENOEXEC) return fmt::format("{}: cannot execute binary file: Exec format error", command);
+  if (spawn_errno == ENOEXEC)
+    return fmt::format("{}: cannot execute binary file: Exec format error", command);
   return fmt::format("{}: {}", command, std::strerror(spawn_errno));
 }
 
