@@ -236,3 +236,36 @@ TEST_F(Probe, ForkChildWritesItsOwnReportWithItsOwnCounts) {
 }
 
 }  // namespace
+
+namespace {
+
+// Calls made by the dynamic loader (dlopen/dlclose allocate and free with the loader's locks held)
+// are counted but never unwound: unwinding there can deadlock against libunwind's own lock and
+// dl_iterate_phdr in another thread (runtime.cpp, g_loader_id).
+TEST_F(Probe, LoaderCallsAreCountedButNeverUnwound) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_BACKTRACE"] = "8";
+  env["PROBE_REPORT"] = (dir_ / "ld.json").string();
+  // dlopen_app's output differs under the probe by design (the override's value): compare the
+  // exit status with the control run only.
+  ExecResult control = exec({program("dlopen_app"), "local", "2"}, base_env());
+  ExecResult probed = exec({program("dlopen_app"), "local", "2"}, env);
+  ASSERT_EQ(probed.describe(), control.describe()) << probed.err;
+  ProbeReport r = report_at(dir_ / "ld.json");
+  std::uint64_t from_loader = 0;
+  for (auto& [symbol, callers] : r.calls)
+    for (auto& [object, n] : callers)
+      if (file_name_of(object).rfind("ld-linux", 0) == 0) from_loader += n;
+  EXPECT_GT(from_loader, 0u) << "dlopen/dlclose allocate through the loader: " << r.raw.dump(1);
+  bool victim_stack = false;
+  for (auto& s : r.raw["stacks"]) {
+    ASSERT_FALSE(s["frames"].empty()) << s.dump();
+    EXPECT_NE(file_name_of(s["frames"][0]["object"].get<std::string>()).rfind("ld-linux", 0), 0u)
+        << "a loader call was unwound: " << s.dump();
+    victim_stack |= s["symbol"] == "victim_err_occurred";
+  }
+  EXPECT_TRUE(victim_stack) << "other calls still get stacks: " << r.raw.dump(1);
+}
+
+}  // namespace

@@ -1,6 +1,7 @@
 // object_map.cpp — see object_map.hpp.
 #include "object_map.hpp"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <sys/mman.h>
 
@@ -86,29 +87,13 @@ struct Collect {
   ObjectMap* map;
   void* table;
   std::string_view main_path;
-  unsigned long long adds, subs;
 };
-
-struct Counters {
-  unsigned long long adds, subs;
-};
-
-int read_counters(dl_phdr_info* info, std::size_t size, void* data) {
-  auto* c = static_cast<Counters*>(data);
-  if (size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs) {
-    c->adds = info->dlpi_adds;
-    c->subs = info->dlpi_subs;
-  }
-  return 1;  // the counters are the same in every callback: stop after the first
-}
 
 }  // namespace
 
 // Names are copied inside the callback, while the loader guarantees they stay valid.
 int ObjectMap::collect_segments(dl_phdr_info* info, std::size_t, void* data) {
   auto* c = static_cast<Collect*>(data);
-  c->adds = info->dlpi_adds;
-  c->subs = info->dlpi_subs;
   std::string_view path = info->dlpi_name != nullptr ? info->dlpi_name : "";
   if (path.empty()) path = c->main_path;  // the executable is listed first, without a name
   for (int i = 0; i < info->dlpi_phnum; ++i) {
@@ -123,21 +108,35 @@ int ObjectMap::collect_segments(dl_phdr_info* info, std::size_t, void* data) {
 bool ObjectMap::refresh_from_loader(std::string_view main_path) {
   Table* t = begin_refresh();
   if (t == nullptr) return false;
-  Collect c{this, t, main_path, 0, 0};
+  Collect c{this, t, main_path};
   dl_iterate_phdr(collect_segments, &c);
-  seen_adds_.store(c.adds, std::memory_order_relaxed);
-  seen_subs_.store(c.subs, std::memory_order_relaxed);
   commit_refresh(t);
   return true;
 }
 
-bool ObjectMap::refresh_if_loader_changed(std::string_view main_path) {
-  Counters now{0, 0};
-  dl_iterate_phdr(read_counters, &now);
-  if (now.adds == seen_adds_.load(std::memory_order_relaxed) &&
-      now.subs == seen_subs_.load(std::memory_order_relaxed))
-    return false;
-  return refresh_from_loader(main_path);
+bool ObjectMap::add_object(std::uintptr_t lo, std::uintptr_t hi, std::string_view path) {
+  Table* t = begin_refresh();
+  if (t == nullptr) return false;
+  const Table* old = current_.load(std::memory_order_acquire);  // never t: slots rotate
+  if (old != nullptr)
+    for (std::size_t i = 0; i < old->size; ++i)
+      if (old->ranges[i].hi <= lo || old->ranges[i].lo >= hi)  // keep what does not overlap
+        t->ranges[t->size++] = old->ranges[i];
+  add_range(t, lo, hi, path);
+  commit_refresh(t);
+  return true;
+}
+
+std::optional<ObjectId> ObjectMap::learn(std::uintptr_t addr, std::string_view main_path) {
+  dl_find_object found{};
+  if (_dl_find_object(reinterpret_cast<void*>(addr), &found) != 0 || found.dlfo_link_map == nullptr)
+    return kUnknownObject;
+  const char* name = found.dlfo_link_map->l_name;
+  if (!add_object(reinterpret_cast<std::uintptr_t>(found.dlfo_map_start),
+                  reinterpret_cast<std::uintptr_t>(found.dlfo_map_end),
+                  name != nullptr && name[0] != '\0' ? std::string_view(name) : main_path))
+    return std::nullopt;
+  return lookup(addr);
 }
 
 std::string_view ObjectMap::object_name(ObjectId id) const {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -53,11 +54,17 @@ class ObjectMap {
   // `main_path` names the executable, which the loader lists with an empty name.
   bool refresh_from_loader(std::string_view main_path);
 
-  // On a lookup miss: reads glibc's load/unload counters (dlpi_adds/dlpi_subs: one callback of
-  // dl_iterate_phdr) and refreshes only if an object was loaded or unloaded since the last
-  // refresh. So a new library is known from its first call on, while code that is in no object at
-  // all (JIT) costs one cheap check per miss, never a full refresh.
-  bool refresh_if_loader_changed(std::string_view main_path);
+  // On a lookup miss, for an object loaded since the last refresh: adds the range [lo, hi) of
+  // `path` to the map (dropping any stale range it overlaps, left by an unloaded object). The
+  // probe finds the range with _dl_find_object, which takes no loader lock, so a miss on the hook
+  // path never waits for the loader. Returns false (and changes nothing) if another refresh runs.
+  bool add_object(std::uintptr_t lo, std::uintptr_t hi, std::string_view path);
+
+  // What a hook does on a miss: asks glibc's _dl_find_object (lock-free, async-signal-safe,
+  // glibc >= 2.35) which object contains `addr` and adds it. Returns its id, kUnknownObject for
+  // code in no object (JIT), or nullopt if another refresh was running (try again later; do not
+  // cache the answer). `main_path` names the executable, which the loader lists as "".
+  std::optional<ObjectId> learn(std::uintptr_t addr, std::string_view main_path);
 
   // Report time: object names by id ("[unknown]" for id 0).
   std::size_t object_count() const { return num_objects_.load(std::memory_order_acquire); }
@@ -89,7 +96,6 @@ class ObjectMap {
   std::atomic_flag writer_busy_ = ATOMIC_FLAG_INIT;
   char names_[kMaxObjects][kMaxPath] = {};
   std::atomic<std::size_t> num_objects_{1};
-  std::atomic<unsigned long long> seen_adds_{0}, seen_subs_{0};  // at the last loader refresh
 };
 
 }  // namespace probe

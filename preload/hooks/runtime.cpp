@@ -22,6 +22,10 @@
 #include "real.hpp"
 #include "state.hpp"
 
+// Defined by the dynamic loader on x86-64 (glibc's ld.so exports it): its address tells which
+// loaded object is ld.so.
+extern "C" void* __tls_get_addr(void*);
+
 namespace probe {
 
 std::atomic<int> g_init_state{0};
@@ -55,6 +59,15 @@ alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
+// The dynamic loader (ld-linux). Its calls are counted but never unwound: ld.so calls malloc/free
+// while it holds its own locks (dlclose frees with dl_load_write_lock held), and libunwind takes
+// a mutex of its own and then, inside unw_step, dl_iterate_phdr, which waits for that loader
+// lock. Unwinding there deadlocked a host: one thread in dlclose -> free -> unw_backtrace waiting
+// for libunwind's mutex, another holding it and waiting in dl_iterate_phdr for the loader lock
+// (tests/reliability forkbusy_app with PROBE_BACKTRACE=16, under load).
+ObjectId g_loader_id = kUnknownObject;
+
+bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
 
 // A private copy of the original stderr: coreutils and others close fd 2 at exit, before the
 // report is written. Checked by identity before use (the number may have been reused), and
@@ -71,6 +84,7 @@ ino_t g_stderr_ino = 0;
 // the caller then skips the refresh or the backtrace instead of waiting. Found by
 // tests/reliability (forkbusy_app: a child hung in dl_iterate_phdr under the probe).
 std::atomic<int> g_loader_users{0};
+bool g_fork_child = false;  // set in the child of a fork (not after exec, which starts afresh)
 std::atomic<int> g_forks_pending{0};
 
 bool enter_loader() {
@@ -106,6 +120,7 @@ void after_fork_child() {
   g_map->reset_after_fork();
   g_loader_users.store(0, std::memory_order_relaxed);
   g_forks_pending.store(0, std::memory_order_relaxed);
+  g_fork_child = true;
   reporting_after_fork_child();
   if (g_stderr_copy >= 0) close(g_stderr_copy);
   g_stderr_copy = -1;
@@ -115,6 +130,10 @@ void after_fork_child() {
 // loaded objects with dl_iterate_phdr, so it goes through enter_loader() like a map refresh; a
 // site first seen while a fork is starting is recorded without frames rather than waiting.
 int unwind(void** frames, int max) {
+  // In a fork child no new site is unwound at all: a parent thread that was inside dlopen or
+  // dl_iterate_phdr at fork time left the loader's write lock held for good (glibc 2.36 does not
+  // reset it in the child), and libunwind's dl_iterate_phdr would wait for it forever.
+  if (g_fork_child) return 0;
   if (!enter_loader()) return 0;
   int n = unw_backtrace(frames, max);
   leave_loader();
@@ -126,12 +145,13 @@ ObjectId attribute(std::uintptr_t ret) {
   CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
   if (c.address == ret && c.generation == gen) return c.id;
   ObjectId id = g_map->lookup(ret);
-  // A library loaded since the last refresh (dlopen, or libc's own loads): refresh once.
   if (id == kUnknownObject) {
-    if (!enter_loader()) return id;  // a fork is starting: unknown this once, and not cached
-    bool refreshed = g_map->refresh_if_loader_changed(g_main_path);
-    leave_loader();
-    if (refreshed) id = g_map->lookup(ret);
+    // An object loaded since the last refresh (dlopen, or libc's own loads). learn() asks
+    // _dl_find_object, which takes no loader lock, so a miss never waits — not even in a fork
+    // child whose parent had a thread inside dlopen. Code in no object at all (JIT) stays unknown.
+    auto learned = g_map->learn(ret, g_main_path);
+    if (!learned) return id;  // another thread is refreshing: unknown this once, not cached
+    id = *learned;
   }
   c = CacheEntry{ret, g_map->generation(), id};
   return id;
@@ -148,6 +168,7 @@ void do_init() {
   g_stacks = new (g_stacks_storage) StackTable();
   g_map->refresh_from_loader(g_main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
+  g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
   struct stat st{};
   if (fstat(2, &st) == 0) {
     g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
@@ -227,7 +248,8 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   const ObjectId caller = attribute(ret);
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
-  if (g_settings.backtrace != 0) g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  if (g_settings.backtrace != 0 && may_unwind(caller))
+    g_stacks->record(s, ret, g_settings.backtrace, unwind);
 }
 
 __attribute__((noinline)) void record_stack(Symbol s, std::uintptr_t ret) {
@@ -254,7 +276,7 @@ void note(Symbol s, void* return_address) {
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
       if (c.id == g_self_id && c.id != kUnknownObject) return;
       CounterPool::add(b, s, c.id);
-      if (g_settings.backtrace != 0) record_stack(s, ret);
+      if (g_settings.backtrace != 0 && may_unwind(c.id)) record_stack(s, ret);
       return;
     }
   }

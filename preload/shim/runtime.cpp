@@ -108,10 +108,13 @@ void* resolve(const char* name) {
 
 probe::ObjectId attribute(std::uintptr_t ret) {
   probe::ObjectId id = g_map->lookup(ret);
-  // A library loaded since the last refresh (dlopen): refresh once. Code in no object at all
-  // (JIT) costs one cheap check of the loader's counters per cache miss, never a full refresh.
-  if (id == probe::kUnknownObject && g_map->refresh_if_loader_changed(g_main_path))
-    id = g_map->lookup(ret);
+  // A library loaded since the last refresh (dlopen): ObjectMap::learn asks _dl_find_object,
+  // which takes no loader lock. Code in no object at all (JIT) stays unknown.
+  if (id == probe::kUnknownObject) {
+    auto learned = g_map->learn(ret, g_main_path);
+    if (!learned) return id;  // another thread is refreshing: unknown this once, not cached
+    id = *learned;
+  }
   t_cache[(ret >> 2) % kCacheSize] = CacheEntry{ret, g_map->generation(), id};
   return id;
 }

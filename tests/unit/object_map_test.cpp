@@ -1,6 +1,7 @@
 // object_map_test.cpp — address -> object attribution, stable ids, and the loader's view.
 #include "object_map.hpp"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -81,6 +82,35 @@ TEST(ObjectMap, LoaderViewAttributesOurOwnCodeToTheExecutable) {
   auto libc = m->lookup(reinterpret_cast<std::uintptr_t>(&getpid));
   EXPECT_NE(m->object_name(libc).find("libc.so"), std::string_view::npos)
       << m->object_name(libc);
+}
+
+}  // namespace
+
+namespace {
+
+// A miss learns the object that contains the address from glibc (_dl_find_object), without a
+// full refresh. The map starts with one made-up object only, so libz is certainly not in it.
+TEST(ObjectMap, LearnsAnObjectMissingFromTheMap) {
+  auto m = std::make_unique<probe::ObjectMap>();
+  std::vector<Segment> only_one = {{0x1000, 0x2000, "/bin/made-up"}};
+  ASSERT_TRUE(m->refresh(only_one));
+  void* h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(h, nullptr) << dlerror();
+  auto addr = reinterpret_cast<std::uintptr_t>(dlsym(h, "crc32"));
+  ASSERT_NE(addr, 0u);
+  ASSERT_EQ(m->lookup(addr), probe::kUnknownObject);
+  auto id = m->learn(addr, "/proc/self/exe");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_NE(m->object_name(*id).find("libz.so"), std::string_view::npos) << m->object_name(*id);
+  EXPECT_EQ(m->lookup(addr), *id) << "the range stays in the map";
+  EXPECT_EQ(m->object_name(m->lookup(0x1800)), "/bin/made-up") << "other ranges are kept";
+  int on_the_stack = 0;
+  EXPECT_EQ(m->learn(reinterpret_cast<std::uintptr_t>(&on_the_stack), "x"), probe::kUnknownObject)
+      << "a stack address is in no object";
+  auto self = m->learn(reinterpret_cast<std::uintptr_t>(&local_function), "/the/executable");
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(m->object_name(*self), "/the/executable") << "the loader lists the executable as \"\"";
+  dlclose(h);
 }
 
 }  // namespace

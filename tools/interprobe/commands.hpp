@@ -9,6 +9,8 @@ void add_matrix_command(CLI::App& app);
 void add_shim_command(CLI::App& app);
 void add_scan_command(CLI::App& app);  // scan_command.cpp
 void add_diff_command(CLI::App& app);  // diff_command.cpp
+void add_run_command(CLI::App& app);
+void add_check_command(CLI::App& app);
 
 // The status the chosen subcommand's callback set (0 if none ran).
 int exit_status();

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   interprobe::cli::add_shim_command(app);
   interprobe::cli::add_scan_command(app);
   interprobe::cli::add_diff_command(app);
+  interprobe::cli::add_run_command(app);
+  interprobe::cli::add_check_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

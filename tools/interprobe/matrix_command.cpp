@@ -25,13 +25,20 @@ std::string first_line_of(const std::vector<std::string>& argv) {
 }
 
 struct MatrixOptions {
-  Artifacts artifacts = Artifacts::from_build_tree();
+  Artifacts artifacts = Artifacts::locate();
   std::vector<std::string> variants;
   std::string markdown;
   bool quiet = false;
 };
 
 int run_matrix(const MatrixOptions& opt) {
+  if (opt.artifacts.app.empty() || opt.artifacts.matrix.empty() || opt.artifacts.variants_dir.empty()) {
+    // An installed interprobe: the victim builds are development artefacts (docs/cli/matrix.md).
+    fmt::print(stderr,
+               "interprobe matrix: the victim library variants are not installed; run it from a "
+               "build tree (build/bin/interprobe matrix) or pass --app, --variants-dir and --matrix\n");
+    return 2;
+  }
   Matrix m;
   try {
     m = load_matrix(opt.artifacts.matrix);

@@ -57,6 +57,10 @@ struct Artifacts {
   std::string variants_dir;  // one sub-directory per variant, each with libvictim.so.1
   std::string matrix;        // victim/matrix.json
   static Artifacts from_build_tree();  // the paths this build was configured with
+  // An installed interprobe (libprobe.so found relative to the running executable, per
+  // GNUInstallDirs) gets the installed probe and no victim pieces (they are not installed);
+  // otherwise from_build_tree(). In locate.cpp.
+  static Artifacts locate();
 };
 
 inline constexpr long kTimeOffset = 1'000'000'000;  // seconds: ~31.7 years, unmistakable

@@ -1,0 +1,49 @@
+# InterprobeInstall.cmake — install and export, like fmt: the `interprobe` CLI, libprobe.so, the
+# CMake package (interprobeConfig.cmake + version file + interprobeTargets.cmake with
+# interprobe::interprobe and interprobe::probe, plus the interprobeTesting.cmake module), a
+# pkg-config file and the docs. Every installed path is relative to the prefix, so an installed
+# tree can be moved or copied elsewhere (tests/find-package/ checks that).
+#
+# No headers: interprobe has no public C/C++ API. libprobe.so is used through LD_PRELOAD, and the
+# runner library is an implementation detail of the CLI and the tests.
+include(CMakePackageConfigHelpers)
+
+set(INTERPROBE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/interprobe" CACHE STRING
+  "Where the CMake package files are installed, relative to the prefix.")
+set(INTERPROBE_INSTALL_PKGCONFIGDIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig" CACHE STRING
+  "Where interprobe.pc is installed, relative to the prefix.")
+
+install(TARGETS interprobe EXPORT interprobeTargets
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+# A MODULE is exported as an imported MODULE library: $<TARGET_FILE:interprobe::probe> is the
+# installed libprobe.so, ready for LD_PRELOAD; nothing can link against it by mistake.
+install(TARGETS probe EXPORT interprobeTargets
+  LIBRARY DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}")
+install(EXPORT interprobeTargets NAMESPACE interprobe::
+  DESTINATION "${INTERPROBE_INSTALL_CMAKEDIR}")
+
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/interprobeConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/package/interprobeConfig.cmake"
+  INSTALL_DESTINATION "${INTERPROBE_INSTALL_CMAKEDIR}")
+# 0.x: a new minor version may change the CLI, so only the same minor version is compatible.
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/package/interprobeConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  "${PROJECT_BINARY_DIR}/package/interprobeConfig.cmake"
+  "${PROJECT_BINARY_DIR}/package/interprobeConfigVersion.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/interprobeTesting.cmake"
+  DESTINATION "${INTERPROBE_INSTALL_CMAKEDIR}")
+
+# pkg-config: ${pcfiledir} keeps the file relocatable. No Cflags/Libs (nothing to link); the
+# variables name the pieces: `pkg-config --variable=probe interprobe`.
+cmake_path(ABSOLUTE_PATH INTERPROBE_INSTALL_PKGCONFIGDIR BASE_DIRECTORY "${CMAKE_INSTALL_PREFIX}"
+  OUTPUT_VARIABLE pcdir_full)
+file(RELATIVE_PATH INTERPROBE_PC_PREFIX_FROM_PCDIR "${pcdir_full}" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" INTERPROBE_PC_PREFIX_FROM_PCDIR "${INTERPROBE_PC_PREFIX_FROM_PCDIR}")
+configure_file("${PROJECT_SOURCE_DIR}/cmake/interprobe.pc.in"
+  "${PROJECT_BINARY_DIR}/package/interprobe.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/package/interprobe.pc"
+  DESTINATION "${INTERPROBE_INSTALL_PKGCONFIGDIR}")
+
+install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}" FILES_MATCHING PATTERN "*.md")

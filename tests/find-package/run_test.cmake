@@ -1,0 +1,115 @@
+# run_test.cmake — the package test (ctest label `package`), run as `cmake -P`:
+#  1. `cmake --install` the current build into WORK_DIR/stage, then move the tree to
+#     WORK_DIR/moved (the original prefix no longer exists: every path must be relative);
+#  2. check the installed files, the pkg-config variables and that the installed CLI preloads
+#     the installed libprobe.so (not the build tree's);
+#  3. configure and build tests/find-package/ against it with CMAKE_PREFIX_PATH, and run its
+#     ctest: expect-pass tests must pass, expect-fail tests must fail with the explanation, and
+#     expect-error tests must fail with a one-line reason.
+# Variables: BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR C_COMPILER PROBEDIR CMAKEDIR PKGCONFIGDIR
+cmake_minimum_required(VERSION 3.25)
+
+function(fail)
+  message(FATAL_ERROR "package test: ${ARGV}")
+endfunction()
+
+# run(<result var> <output var> COMMAND...): runs, keeps stdout+stderr together.
+function(run rc_var out_var)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  set(${rc_var} "${rc}" PARENT_SCOPE)
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(stage "${WORK_DIR}/stage")
+set(prefix "${WORK_DIR}/moved")
+
+run(rc out "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${stage}")
+if(NOT rc EQUAL 0)
+  fail("cmake --install failed:\n${out}")
+endif()
+file(RENAME "${stage}" "${prefix}")
+
+foreach(f bin/interprobe ${PROBEDIR}/libprobe.so ${CMAKEDIR}/interprobeConfig.cmake
+          ${CMAKEDIR}/interprobeConfigVersion.cmake ${CMAKEDIR}/interprobeTesting.cmake
+          ${PKGCONFIGDIR}/interprobe.pc share/doc/interprobe/PACKAGING.md
+          share/doc/interprobe/cli/run.md share/doc/interprobe/DRAWBACKS.md)
+  if(NOT EXISTS "${prefix}/${f}")
+    fail("${f} is not installed")
+  endif()
+endforeach()
+
+# The installed CLI preloads the installed probe, found relative to itself after the move.
+run(rc out "${prefix}/bin/interprobe" run -- env)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "LD_PRELOAD=${prefix}/${PROBEDIR}/libprobe.so\n")
+  fail("the installed interprobe does not preload ${prefix}/${PROBEDIR}/libprobe.so:\n${out}")
+endif()
+run(rc out "${prefix}/bin/interprobe" matrix)
+if(NOT rc EQUAL 2 OR NOT out MATCHES "not installed")
+  fail("installed `interprobe matrix` should say the victim variants are not installed:\n${out}")
+endif()
+
+find_program(PKG_CONFIG_EXECUTABLE pkg-config REQUIRED)
+set(ENV{PKG_CONFIG_PATH} "${prefix}/${PKGCONFIGDIR}")
+foreach(var probe interprobe)
+  run(rc out "${PKG_CONFIG_EXECUTABLE}" --variable=${var} interprobe)
+  string(STRIP "${out}" path)
+  file(REAL_PATH "${path}" real)
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${path}" OR NOT real MATCHES "^${prefix}/")
+    fail("pkg-config --variable=${var} interprobe gave '${out}', not a file under ${prefix}")
+  endif()
+endforeach()
+
+set(example "${WORK_DIR}/example")
+run(rc out "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/find-package" -B "${example}"
+    -G "${GENERATOR}" "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_PREFIX_PATH=${prefix}")
+if(NOT rc EQUAL 0)
+  fail("configuring the example against the installed package failed:\n${out}")
+endif()
+run(rc out "${CMAKE_COMMAND}" --build "${example}")
+if(NOT rc EQUAL 0)
+  fail("building the example failed:\n${out}")
+endif()
+
+# Every test of a label, one by one, so that each one's outcome and message are checked.
+function(check_label label want_rc_zero pattern)
+  run(rc out ctest --test-dir "${example}" -N -L "^${label}$")
+  string(REGEX MATCHALL "Test +#[0-9]+: [^\n]+" lines "${out}")
+  list(LENGTH lines n)
+  if(n EQUAL 0)
+    fail("the example registered no ${label} tests")
+  endif()
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "Test +#[0-9]+: " "" name "${line}")
+    string(REPLACE "." "\\." name_re "${name}")
+    # A passing test's output is shown only with --verbose (lines prefixed "N: ").
+    if(want_rc_zero)
+      set(show --verbose)
+    else()
+      set(show --output-on-failure)
+    endif()
+    run(rc out ctest --test-dir "${example}" -R "^${name_re}$" ${show})
+    if(want_rc_zero AND NOT rc EQUAL 0)
+      fail("${name} should pass:\n${out}")
+    elseif(NOT want_rc_zero AND rc EQUAL 0)
+      fail("${name} should fail but passed:\n${out}")
+    endif()
+    if(NOT out MATCHES "${pattern}")
+      fail("${name}: output does not match '${pattern}':\n${out}")
+    endif()
+    message(STATUS "${label}: ${name} as expected")
+  endforeach()
+endfunction()
+
+check_label(expect-pass TRUE "result: ok")
+check_label(expect-fail FALSE "FAILED: [^\n]+\n  Expected: [^\n]+ Found \\(runtime\\): [^\n]+\nresult: FAILED")
+# One line on stderr naming the problem, and no verdict.
+check_label(expect-error FALSE "interprobe check: [^\n]+\n")
+foreach(name error.missing_library error.unknown_symbol error.run_not_found error.not_loaded
+             error.not_overridden error.nothing_checked)
+  run(rc out ctest --test-dir "${example}" -R "^${name}$" --output-on-failure)
+  if(out MATCHES "result: ok")
+    fail("${name} printed a passing verdict:\n${out}")
+  endif()
+endforeach()
+message(STATUS "package test: install, relocation, pkg-config and the example project work")

@@ -1,0 +1,173 @@
+// run_command.cpp — `interprobe run [options] -- CMD ARGS...`: runs a command under libprobe.so
+// and prints (to stderr) or writes (--report) the probe's report. The command's stdin, stdout,
+// stderr and exit status are its own: the status passes through, a signal death becomes
+// 128+signal, a command that cannot be started gives the shell's 127/126. docs/cli/run.md.
+#include <fmt/format.h>
+#include <string.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "../runner/matrix.hpp"
+#include "../runner/probe_run.hpp"
+#include "commands.hpp"
+#include "settings.hpp"
+
+namespace interprobe::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string probe = Artifacts::locate().probe;
+  std::string report;
+  std::string format;
+  int backtrace = -1;
+  long long time_offset = 0;
+  bool time_offset_set = false;
+  std::vector<std::string> command;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// --report PATH: the command's own report replaces PATH, atomically (rename in PATH's
+// directory), so a reader never sees half a report; descendants' reports go to PATH.<pid>.
+// Returns false (after saying why) if the command's own process left no report.
+bool deliver_reports(const std::vector<CollectedReport>& reports, int main_pid,
+                     const fs::path& target) {
+  bool main_found = false;
+  for (auto& r : reports) {
+    fs::path dest =
+        r.pid == main_pid ? target : fs::path(target.string() + "." + std::to_string(r.pid));
+    std::error_code ec;
+    fs::rename(r.file, dest, ec);
+    if (ec) {
+      fmt::print(stderr, "interprobe run: cannot write the report to '{}': {}\n", dest.string(),
+                 ec.message());
+      continue;
+    }
+    if (r.pid == main_pid) main_found = true;
+  }
+  return main_found;
+}
+
+void print_reports(const std::vector<CollectedReport>& reports) {
+  for (auto& r : reports) std::cerr << slurp(r.file);
+  std::cerr.flush();
+}
+
+int run(const RunOptions& opt) {
+  const std::string problem = preload_path_problem(opt.probe);
+  if (!problem.empty()) {
+    fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
+    return 2;
+  }
+  fs::path target, dir;
+  if (!opt.report.empty()) {
+    target = fs::absolute(opt.report);
+    std::error_code ec;
+    if (fs::is_directory(target, ec)) {
+      fmt::print(stderr, "interprobe run: --report '{}' is a directory\n", opt.report);
+      return 2;
+    }
+    dir = make_private_dir(target.parent_path());
+    if (dir.empty()) {
+      fmt::print(stderr, "interprobe run: cannot write the report next to '{}': {}\n", opt.report,
+                 strerror(errno));
+      return 2;
+    }
+  } else {
+    const char* tmp = std::getenv("TMPDIR");
+    dir = make_private_dir(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+    if (dir.empty()) {
+      fmt::print(stderr, "interprobe run: cannot create a temporary directory: {}\n",
+                 strerror(errno));
+      return 2;
+    }
+  }
+
+  ProbeSettings s;
+  s.probe = opt.probe;
+  if (!opt.format.empty()) s.format = opt.format;
+  if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
+  if (opt.time_offset_set) s.time_offset = opt.time_offset;
+  s.report_dir = dir.string();
+  const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
+  if (!st.started) {
+    fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(opt.command[0], st.spawn_errno));
+  } else {
+    auto reports = collect_reports(dir, st.pid);
+    bool main_found = !reports.empty() && reports.front().pid == st.pid;
+    if (!target.empty())
+      main_found = deliver_reports(reports, st.pid, target) && main_found;
+    else
+      print_reports(reports);
+    if (!st.exited)
+      fmt::print(stderr, "interprobe run: {} was killed by signal {} ({})\n", opt.command[0],
+                 st.term_signal, strsignal(st.term_signal));
+    if (!main_found) {
+      // The probe reports from its exit handler: a fatal signal, _exit() or a setuid command
+      // (PROBE_REPORT ignored, report on the command's stderr) leaves no file.
+      fmt::print(stderr,
+                 "interprobe run: no report from {} (pid {}){}: the probe reports when the "
+                 "process exits normally, not after _exit(), a fatal signal or exec into a "
+                 "setuid program\n",
+                 opt.command[0], st.pid,
+                 target.empty() ? "" : fmt::format("; '{}' was not written", target.string()));
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return st.shell_status();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Run CMD ARGS... with libprobe.so preloaded (prepended to any LD_PRELOAD already set) and "
+      "print its report on stderr when the command ends, or write it to --report PATH. The "
+      "command's stdin, stdout and stderr are its own; the exit status is the command's "
+      "(128+N if killed by signal N; 127 command not found; 126 not executable; 2 bad usage).");
+  cmd->add_option("--report", opt->report,
+                  "Write the command's report to PATH instead of stderr, replacing an existing "
+                  "file (atomically, by rename); reports of its child processes go to "
+                  "PATH.<pid>. PATH is literal (no %p expansion).")
+      ->option_text("PATH");
+  cmd->add_option("--format", opt->format, "Report format (PROBE_FORMAT); default text.")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->option_text("text|json");
+  cmd->add_option(
+         "--backtrace", opt->backtrace,
+         "Keep up to N frames of the call stack of each distinct call site (PROBE_BACKTRACE).")
+      ->check(CLI::Range(0, 64))
+      ->option_text("N");
+  cmd->add_option("--time-offset", opt->time_offset,
+                  "Add S seconds to the wall clock seen through time, gettimeofday and "
+                  "clock_gettime(CLOCK_REALTIME) (PROBE_TIME_OFFSET).")
+      ->check(CLI::Range(-probe::Settings::kMaxTimeOffset, probe::Settings::kMaxTimeOffset))
+      ->each([opt](const std::string&) { opt->time_offset_set = true; })
+      ->option_text("S");
+  cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
+      ->capture_default_str();
+  cmd->add_option("command", opt->command,
+                  "The command and its arguments; put them after '--' so that their options are "
+                  "not read as interprobe's.")
+      ->required();
+  cmd->positionals_at_end();
+  cmd->footer(
+      "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
+      "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
+      "ls.json -- ls -l\nSee docs/cli/run.md.");
+  cmd->callback([opt] { set_exit_status(run(*opt)); });
+}
+
+}  // namespace interprobe::cli

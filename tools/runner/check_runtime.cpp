@@ -1,0 +1,234 @@
+// check_runtime.cpp — the runtime half of `interprobe check`: run the RUN command without and
+// with libprobe.so and count, per symbol, the calls that reached the override from the library.
+//
+// Two guards keep a "bound" (no call counted) from passing by accident:
+// - the control run must succeed: a command that fails without the probe says nothing;
+// - the control run must load the very library file under test (not another copy, e.g. the
+//   system's), witnessed by the dynamic loader's own log (LD_DEBUG=files into LD_DEBUG_OUTPUT,
+//   glibc's documented debugging aid), written to a file so the command's output is untouched.
+// What they cannot guard against is a RUN command that loads the library but never takes the
+// internal call path: only the static half (interprobe scan) sees every call site.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "check.hpp"
+#include "probe_report.hpp"
+#include "probe_run.hpp"
+#include "symbols.hpp"
+
+namespace interprobe {
+
+namespace fs = std::filesystem;
+
+bool probe_overrides(const std::string& symbol) {
+  for (std::string_view s : probe::kSymbolNames)
+    if (s == symbol) return true;
+  return false;
+}
+
+std::string probe_symbol_list() {
+  std::string out;
+  for (std::string_view s : probe::kSymbolNames) out += (out.empty() ? "" : ", ") + std::string(s);
+  return out;
+}
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string first_line(const std::string& text) {
+  auto end = text.find('\n');
+  std::string line = text.substr(0, end);
+  return line.empty() ? "(no output on stderr)" : line;
+}
+
+// Is `object` (a path as the loader named it) the library under test? Same file by device and
+// inode where the path can be resolved, else the same file name or SONAME.
+bool is_library(const std::string& object, const fs::path& library, const std::string& soname) {
+  std::error_code ec;
+  if (fs::exists(object, ec)) return fs::equivalent(object, library, ec);
+  const std::string name = fs::path(object).filename().string();
+  return name == library.filename().string() || (!soname.empty() && name == soname);
+}
+
+// What the loader's log (LD_DEBUG=files) says it opened: `paths` from "calling init: PATH" and
+// "calling fini: PATH [ns]" (the name the object was found by, a path), `names` from
+// "file=NAME [ns];  generating link map" (as requested: a SONAME or a path).
+struct LoaderLog {
+  std::set<std::string> paths, names;
+};
+
+LoaderLog read_loader_log(const fs::path& log_dir) {
+  static const std::regex init(R"(calling (?:init|fini): (\S.*?)(?: \[\d+\])?$)");
+  static const std::regex link_map(R"(file=(\S+) \[\d+\];  generating link map)");
+  LoaderLog log;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator(log_dir, ec)) {
+    std::istringstream in(slurp(entry.path()));
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (std::regex_search(line, m, init))
+        log.paths.insert(m[1]);
+      else if (std::regex_search(line, m, link_map))
+        log.names.insert(m[1]);
+    }
+  }
+  return log;
+}
+
+// Did the run load the very file `library`? By device and inode when the log gives a path that
+// resolves. Only a library without constructors or destructors appears by name alone; then the
+// name must match and no other file of that name may have been loaded. Other files with the
+// library's name go to `others` (typically the system's copy instead of the build's).
+bool loaded_library(const LoaderLog& log, const fs::path& library, const std::string& soname,
+                    std::vector<std::string>& others) {
+  auto same_name = [&](const std::string& o) {
+    const std::string n = fs::path(o).filename().string();
+    return n == library.filename().string() || (!soname.empty() && n == soname);
+  };
+  bool by_path = false;
+  for (const std::string& p : log.paths) {
+    std::error_code ec;
+    if (fs::exists(p, ec) && fs::equivalent(p, library, ec))
+      by_path = true;
+    else if (same_name(p))
+      others.push_back(p);
+  }
+  if (by_path || !others.empty()) return by_path;
+  for (const std::string& n : log.names)
+    if (same_name(n)) return true;
+  return false;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = " ") {
+  std::string out;
+  for (auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, std::string* error) {
+  HalfResult r;
+  for (auto& s : req.symbols)
+    if (!probe_overrides(s)) {
+      *error = fmt::format(
+          "cannot check '{}' at run time: libprobe.so does not override it (it overrides {}); "
+          "observing any other symbol needs a generated shim (not yet available)",
+          s, probe_symbol_list());
+      return r;
+    }
+  if (std::string problem = preload_path_problem(req.probe); !problem.empty()) {
+    *error = fmt::format("cannot preload '{}': {}", req.probe, problem);
+    return r;
+  }
+  std::error_code tmp_ec;
+  fs::path tmp = fs::temp_directory_path(tmp_ec);  // $TMPDIR, else /tmp
+  const fs::path dir = make_private_dir(tmp_ec ? fs::path("/tmp") : tmp);
+  if (dir.empty()) {
+    *error = "cannot create a temporary directory";
+    return r;
+  }
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } cleanup{dir};
+  fs::create_directory(dir / "ld");
+  fs::create_directory(dir / "reports");
+
+  // The caller's LD_PRELOAD (fakeroot under dpkg-buildpackage, say) stays in both runs; only
+  // stray PROBE_* settings are dropped so that the probed run is the same every time.
+  Env base = current_environment();
+  for (auto it = base.begin(); it != base.end();)
+    it = it->first.rfind("PROBE_", 0) == 0 ? base.erase(it) : std::next(it);
+  ExecOptions eo;
+  eo.timeout = std::chrono::seconds(req.timeout_seconds);
+
+  Env control_env = base;
+  control_env["LD_DEBUG"] = "files";
+  control_env["LD_DEBUG_OUTPUT"] = (dir / "ld" / "log").string();
+  ExecResult control = exec(req.command, control_env, eo);
+  const std::string cmd = req.command[0];
+  if (control.spawn_failed) {
+    *error = "RUN command could not be started: " + spawn_failure_message(cmd, control.spawn_errno);
+    return r;
+  }
+  if (!control.exited || control.exit_status != 0) {
+    *error = fmt::format("RUN command fails without the probe ({}), so it can show nothing: {}",
+                         control.describe(), first_line(control.err));
+    return r;
+  }
+  const fs::path library = fs::absolute(req.library);
+  std::vector<std::string> others;
+  const bool loaded = loaded_library(read_loader_log(dir / "ld"), library, syms.soname, others);
+  if (!loaded) {
+    *error = fmt::format("RUN command never loaded {}{}", library.string(),
+                         others.empty() ? "" : " (it loaded another copy: " + join(others) + ")");
+    return r;
+  }
+
+  ProbeSettings ps;
+  ps.probe = req.probe;
+  ps.format = "json";
+  ps.report_dir = (dir / "reports").string();
+  ExecResult probed = exec(req.command, probe_environment(base, ps), eo);
+  if (probed.describe() != control.describe()) {
+    *error = fmt::format("RUN command ends differently under the probe ({}; without: {}): {}",
+                         probed.describe(), control.describe(), first_line(probed.err));
+    return r;
+  }
+  std::map<std::string, std::uint64_t> from_lib, from_others;
+  int report_count = 0;
+  for (auto& rep : collect_reports(dir / "reports", 0)) {
+    std::string perr;
+    auto parsed = parse_probe_report(slurp(rep.file), &perr);
+    if (!parsed) {
+      *error = fmt::format("unreadable probe report from pid {}: {}", rep.pid, perr);
+      return r;
+    }
+    ++report_count;
+    for (auto& s : req.symbols) {
+      auto it = parsed->calls.find(s);
+      if (it == parsed->calls.end()) continue;
+      for (auto& [object, n] : it->second)
+        (is_library(object, library, syms.soname) ? from_lib : from_others)[s] += n;
+    }
+  }
+  if (report_count == 0) {
+    *error = fmt::format("the probe wrote no report for the RUN command (stderr: {})",
+                         first_line(probed.err));
+    return r;
+  }
+  const std::string lib_name = library.filename().string();
+  for (auto& s : req.symbols) {
+    SymbolFinding f;
+    f.interposable = from_lib[s] > 0;
+    f.evidence = fmt::format("{} call(s) from {} reached the override ({} from other objects)",
+                             from_lib[s], lib_name, from_others[s]);
+    // Nothing anywhere: bound internal calls and a RUN command that never made one look the same
+    // at run time; say so rather than let "bound" look like proof.
+    if (from_lib[s] == 0 && from_others[s] == 0)
+      f.evidence += fmt::format(
+          "; no call of {} reached the override at all, so this run cannot "
+          "tell bound calls from calls RUN never made",
+          s);
+    r.findings[s] = f;
+  }
+  r.checked = true;
+  r.note = fmt::format("ran `{}` without and with the probe ({} process report(s))",
+                       join(req.command), report_count);
+  return r;
+}
+
+}  // namespace interprobe

@@ -1,0 +1,34 @@
+// locate.cpp — where the running `interprobe` finds libprobe.so: next to itself when installed,
+// in its build tree otherwise.
+//
+// An installed CLI must use the installed probe, never the build tree's (which may be gone, or
+// be a different version). The install layout is fixed at configure time by GNUInstallDirs, so
+// the path from the executable's directory to libprobe.so is a relative constant
+// (INTERPROBE_PROBE_FROM_BINDIR, e.g. ../lib/interprobe/libprobe.so) that stays true when the
+// installed tree is moved or copied elsewhere. /proc/self/exe names the running executable with
+// symlinks resolved, so a symlink to bin/interprobe from elsewhere still finds its own tree.
+#include <filesystem>
+#include <system_error>
+
+#include "matrix.hpp"
+
+namespace interprobe {
+
+namespace fs = std::filesystem;
+
+Artifacts Artifacts::locate() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed =
+        (exe.parent_path() / INTERPROBE_PROBE_FROM_BINDIR).lexically_normal();
+    if (fs::is_regular_file(installed, ec)) {
+      // The victim variants, victim_app and matrix.json are development artefacts of a build tree
+      // and are not installed (docs/cli/matrix.md).
+      return Artifacts{installed.string(), "", "", ""};
+    }
+  }
+  return from_build_tree();
+}
+
+}  // namespace interprobe
