@@ -19,6 +19,8 @@ install(TARGETS interprobe EXPORT interprobeTargets
 # installed libprobe.so, ready for LD_PRELOAD; nothing can link against it by mistake.
 install(TARGETS probe EXPORT interprobeTargets
   LIBRARY DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}")
+# The prebuilt runtime that `interprobe shim` links into every generated shim (preload/shim/).
+install(FILES "${INTERPROBE_SHIM_RUNTIME}" DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}")
 install(EXPORT interprobeTargets NAMESPACE interprobe::
   DESTINATION "${INTERPROBE_INSTALL_CMAKEDIR}")
 

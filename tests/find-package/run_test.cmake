@@ -32,6 +32,7 @@ file(RENAME "${stage}" "${prefix}")
 
 foreach(f bin/interprobe ${PROBEDIR}/libprobe.so ${CMAKEDIR}/interprobeConfig.cmake
           ${CMAKEDIR}/interprobeConfigVersion.cmake ${CMAKEDIR}/interprobeTesting.cmake
+          ${PROBEDIR}/libinterprobe_shim_rt.a
           ${PKGCONFIGDIR}/interprobe.pc share/doc/interprobe/PACKAGING.md
           share/doc/interprobe/cli/run.md share/doc/interprobe/DRAWBACKS.md)
   if(NOT EXISTS "${prefix}/${f}")
@@ -43,6 +44,17 @@ endforeach()
 run(rc out "${prefix}/bin/interprobe" run -- env)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "LD_PRELOAD=${prefix}/${PROBEDIR}/libprobe.so\n")
   fail("the installed interprobe does not preload ${prefix}/${PROBEDIR}/libprobe.so:\n${out}")
+endif()
+# The installed `interprobe shim` links the installed runtime (named in its --help) into a shim.
+run(rc out "${prefix}/bin/interprobe" shim --help)
+if(NOT out MATCHES "${prefix}/${PROBEDIR}/libinterprobe_shim_rt.a")
+  fail("the installed interprobe shim does not default to the installed runtime:\n${out}")
+endif()
+run(rc out "${prefix}/bin/interprobe" shim
+    --lib "${BUILD_DIR}/victim/variants/gcc-O2/libvictim.so.1" --symbols victim_err_occurred
+    -o "${WORK_DIR}/libshim.so")
+if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/libshim.so")
+  fail("the installed interprobe shim could not build a shim:\n${out}")
 endif()
 run(rc out "${prefix}/bin/interprobe" matrix)
 if(NOT rc EQUAL 2 OR NOT out MATCHES "not installed")

@@ -71,7 +71,8 @@ void add_shim_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "The shim to write (replaced only on success).")->required();
   cmd->add_option("--runtime", o->runtime,
                   "The prebuilt shim runtime archive (default: $INTERPROBE_SHIM_RUNTIME, else "
-                  "this build's lib/interprobe/libinterprobe_shim_rt.a).");
+                  "the installed one beside libprobe.so, else this build's: " +
+                      interprobe::shim::default_runtime_path() + ").");
   cmd->add_flag("--json", o->json,
                 "Print the trampolined and skipped symbols and the shim path as JSON.");
   cmd->add_option("--emit-asm", o->emit_asm, "Also write the generated assembly to this file.");

@@ -137,6 +137,14 @@ ShimPlan plan_shim(const PlanRequest& request) {
 std::string default_runtime_path() {
   if (const char* env = std::getenv("INTERPROBE_SHIM_RUNTIME"); env != nullptr && *env != '\0')
     return env;
+  // Installed: beside libprobe.so, at a path relative to the running executable that stays true
+  // when the installed tree moves (as tools/runner/locate.cpp finds libprobe.so).
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = (exe.parent_path() / INTERPROBE_SHIM_RT_FROM_BINDIR).lexically_normal();
+    if (fs::is_regular_file(installed, ec)) return installed.string();
+  }
   return INTERPROBE_BUILD_SHIM_RUNTIME;
 }
 
