@@ -2,6 +2,9 @@
 // the probe report reader, and the exec helper.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -31,8 +34,12 @@ TEST(MatrixFile, TheBundledTableLoadsAndCoversEveryCell) {
 
 class MatrixFileErrors : public testing::Test {
  protected:
+  // A unique file: ctest runs tests in parallel, and other builds may run theirs on the machine.
   std::string write(const std::string& text) {
-    path_ = std::filesystem::temp_directory_path() / "interprobe-matrix-test.json";
+    std::string templ = (std::filesystem::temp_directory_path() / "interprobe-matrix-XXXXXX").string();
+    int fd = mkstemp(templ.data());
+    if (fd >= 0) close(fd);
+    path_ = templ;
     std::ofstream(path_) << text;
     return path_.string();
   }
