@@ -250,7 +250,7 @@ class Scan final : public RefSink {
 
 LibraryReport scan_image(const ElfImage& image, const ScanOptions& options) {
   ElfInfo info = read_elf(image);
-  auto arch = make_architecture(info.machine);
+  auto arch = make_architecture(info.machine, options.decoder);
   if (!arch)
     throw ScanError(fmt::format("unsupported machine {} (x86-64 only, see docs/SCAN.md)",
                                 machine_name(info.machine)));
