@@ -20,7 +20,9 @@ namespace {
 class Zydis final : public Base {
  public:
   Zydis() {
-    if (!ZYAN_SUCCESS(ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+    if (!ZYAN_SUCCESS(ZydisDecoderInit(&fast_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)) ||
+        !ZYAN_SUCCESS(ZydisDecoderEnableMode(&fast_, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE)) ||
+        !ZYAN_SUCCESS(ZydisDecoderInit(&full_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
       throw std::runtime_error("zydis: cannot initialise an x86-64 decoder");
   }
 
@@ -29,37 +31,40 @@ class Zydis final : public Base {
     const std::uint8_t* p = code.data();
     std::size_t left = code.size();
     std::uint64_t a = address;
-    ZydisDecoderContext context;
     ZydisDecodedInstruction in;
     while (left > 0) {
-      if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder_, &context, p, left, &in))) {
+      if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&fast_, nullptr, p, left, &in))) {
         ++p, --left, ++a;  // not an instruction: resynchronise on the next byte
         continue;
       }
       const std::size_t n = in.length;
       if (!branch_ref(p, n, a, sink) && (in.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0 &&
           in.raw.modrm.mod == 0 && in.raw.modrm.rm == 5)
-        rip_operand(context, in, a, sink);
+        rip_operand(p, n, a, sink);
       p += n, left -= n, a += n;
     }
   }
 
  private:
-  void rip_operand(const ZydisDecoderContext& context, const ZydisDecodedInstruction& in,
-                   std::uint64_t address, RefSink& sink) {
+  // The instruction again, with operands, from the full decoder (MINIMAL mode has none).
+  void rip_operand(const std::uint8_t* p, std::size_t n, std::uint64_t address, RefSink& sink) {
+    ZydisDecoderContext context;
+    ZydisDecodedInstruction in;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT_VISIBLE];
-    if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&decoder_, &context, &in, ops,
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&full_, &context, p, n, &in)) ||
+        !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&full_, &context, &in, ops,
                                                  in.operand_count_visible)))
       return;
     for (std::uint8_t k = 0; k < in.operand_count_visible; ++k)
       if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[k].mem.base == ZYDIS_REGISTER_RIP) {
-        sink.on_ref({address, address + in.length + static_cast<std::uint64_t>(ops[k].mem.disp.value),
+        sink.on_ref({address, address + n + static_cast<std::uint64_t>(ops[k].mem.disp.value),
                      RefKind::address});
         return;
       }
   }
 
-  ZydisDecoder decoder_;
+  ZydisDecoder fast_;  // MINIMAL mode: length, attributes and raw fields only
+  ZydisDecoder full_;  // operands, for the few instructions that may be RIP-relative
 };
 
 }  // namespace
