@@ -51,8 +51,9 @@ std::vector<CodeRef> refs_of(Decoder d, std::span<const std::uint8_t> code, std:
 
 // Instruction start addresses in one section as binutils' objdump (a third decoder) sees them.
 std::set<std::uint64_t> objdump_starts(const std::string& path, const std::string& section) {
-  interprobe::ExecResult r = interprobe::exec(
-      {"objdump", "-d", "--no-show-raw-insn", "-j", section, path}, interprobe::current_environment());
+  interprobe::ExecResult r =
+      interprobe::exec({"objdump", "-d", "--no-show-raw-insn", "-j", section, path},
+                       interprobe::current_environment());
   EXPECT_TRUE(r.exited && r.exit_status == 0) << "objdump " << path << ": " << r.describe();
   std::set<std::uint64_t> starts;
   std::istringstream in(r.out);
@@ -76,7 +77,9 @@ RefComparison compare_refs(const std::string& path) {
   ElfImage img = ElfImage::open_file(path);
   ElfInfo info = read_elf(img);
   RefComparison out;
-  auto key = [](const CodeRef& r) { return std::tuple(r.site, r.target, static_cast<int>(r.kind)); };
+  auto key = [](const CodeRef& r) {
+    return std::tuple(r.site, r.target, static_cast<int>(r.kind));
+  };
   for (const Section& s : info.sections) {
     if (!s.executable()) continue;
     auto z = refs_of(Decoder::zydis, s.data, s.addr);
@@ -113,19 +116,19 @@ void expect_same_scan(const std::string& path) {
 TEST(ScanDecoders, HandAssembledFormsGiveTheSameKnownReferences) {
   // objdump -D -b binary -mi386:x86-64 --adjust-vma=0x1000 shows each line's comment.
   const std::vector<std::uint8_t> code = {
-      0x48, 0x8d, 0x05, 0x10, 0, 0, 0,        // 1000 lea 0x10(%rip),%rax -> 0x1017
-      0x67, 0x48, 0x8d, 0x05, 0x10, 0, 0, 0,  // 1007 lea 0x10(%eip),%rax: not RIP-relative
-      0x0f, 0x20, 0x05,                       // 100f mov %cr0,%rbp: mod is ignored, no memory
-      0xe8, 0x00, 0x01, 0, 0,                 // 1012 call 0x1117
-      0xff, 0x25, 0x08, 0, 0, 0,              // 1017 jmp *0x8(%rip) -> slot 0x1025
-      0xff, 0x15, 0xf8, 0xff, 0xff, 0xff,     // 101d call *-0x8(%rip) -> slot 0x101b
-      0x48, 0x8b, 0x05, 0xf0, 0xff, 0xff, 0xff,      // 1023 mov -0x10(%rip),%rax -> 0x101a
-      0xc7, 0x05, 0x04, 0, 0, 0, 0x01, 0, 0, 0,      // 102a movl $1,0x4(%rip) -> 0x1038
-      0x06,                                          // 1034 (bad): skipped
+      0x48, 0x8d, 0x05, 0x10, 0,    0,    0,        // 1000 lea 0x10(%rip),%rax -> 0x1017
+      0x67, 0x48, 0x8d, 0x05, 0x10, 0,    0,    0,  // 1007 lea 0x10(%eip),%rax: not RIP-relative
+      0x0f, 0x20, 0x05,                             // 100f mov %cr0,%rbp: mod is ignored, no memory
+      0xe8, 0x00, 0x01, 0,    0,                    // 1012 call 0x1117
+      0xff, 0x25, 0x08, 0,    0,    0,              // 1017 jmp *0x8(%rip) -> slot 0x1025
+      0xff, 0x15, 0xf8, 0xff, 0xff, 0xff,           // 101d call *-0x8(%rip) -> slot 0x101b
+      0x48, 0x8b, 0x05, 0xf0, 0xff, 0xff, 0xff,     // 1023 mov -0x10(%rip),%rax -> 0x101a
+      0xc7, 0x05, 0x04, 0,    0,    0,    0x01, 0, 0, 0,  // 102a movl $1,0x4(%rip) -> 0x1038
+      0x06,                                               // 1034 (bad): skipped
       0x62, 0xf1, 0x7c, 0x48, 0x28, 0x05, 0x40, 0, 0, 0,  // 1035 vmovaps 0x40(%rip),%zmm0
-      0x74, 0xfe,                                    // 103f je 0x103f
-      0xf3, 0x0f, 0x1e, 0xfa,                        // 1041 endbr64
-      0x0f, 0x85, 0, 0, 0, 0,                        // 1045 jne 0x104b
+      0x74, 0xfe,                                         // 103f je 0x103f
+      0xf3, 0x0f, 0x1e, 0xfa,                             // 1041 endbr64
+      0x0f, 0x85, 0,    0,    0,    0,                    // 1045 jne 0x104b
       0xc3};
   const std::vector<CodeRef> want = {
       {0x1000, 0x1017, RefKind::address},       {0x1012, 0x1117, RefKind::call},

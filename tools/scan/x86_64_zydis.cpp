@@ -52,8 +52,8 @@ class Zydis final : public Base {
     ZydisDecodedInstruction in;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT_VISIBLE];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&full_, &context, p, n, &in)) ||
-        !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&full_, &context, &in, ops,
-                                                 in.operand_count_visible)))
+        !ZYAN_SUCCESS(
+            ZydisDecoderDecodeOperands(&full_, &context, &in, ops, in.operand_count_visible)))
       return;
     for (std::uint8_t k = 0; k < in.operand_count_visible; ++k)
       if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[k].mem.base == ZYDIS_REGISTER_RIP) {
