@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 #include "batch.hpp"
 #include "commands.hpp"
@@ -20,11 +21,13 @@ struct ScanCliOptions {
   std::vector<std::string> paths;
   bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
   unsigned jobs = 0;
+  scan::Decoder decoder = scan::Decoder::zydis;
 };
 
 int run_scan(const ScanCliOptions& opt) {
   scan::BatchOptions b;
   b.scan.dwarf = !opt.no_dwarf;
+  b.scan.decoder = opt.decoder;
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
   std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b);
@@ -63,6 +66,12 @@ void add_scan_command(CLI::App& app) {
   sub->add_flag("--summary", opt->summary, "Library facts and verdict counts only, no symbol rows.");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
   sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
+  sub->add_option("--decoder", opt->decoder,
+                  "x86-64 instruction decoder: zydis (default, faster) or capstone (the "
+                  "cross-check); both find the same references.")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, scan::Decoder>{{"zydis", scan::Decoder::zydis},
+                                               {"capstone", scan::Decoder::capstone}}));
   sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
   sub->callback([opt] { set_exit_status(run_scan(*opt)); });
 }

@@ -1,7 +1,9 @@
 // architecture.hpp — what the scanner needs to know about one instruction set: how to find the
 // code's references (branch targets, PC-relative operands) and what its relocation types mean.
 //
-// x86-64 is the one implementation (architecture_x86_64.cpp, capstone). An aarch64 one would
+// x86-64 is the one instruction set, with two decoders that must agree (x86_64_zydis.cpp, the
+// default, and x86_64_capstone.cpp; tests/scan/scan_decoder_test.cpp checks that they do, and
+// docs/PERFORMANCE-scan.md says why Zydis is the default). An aarch64 one would
 // decode `bl`/`b` (imm26), `adrp`+`add`/`ldr` pairs (a GOT load is `adrp x16, slot; ldr x17,
 // [x16, #lo12]`; a PLT stub is `adrp x16; ldr x17, [x16, #off]; add x16, x16, #off; br x17`)
 // and classify R_AARCH64_JUMP_SLOT / GLOB_DAT / ABS64 / RELATIVE / IRELATIVE: see docs/SCAN.md.
@@ -60,7 +62,12 @@ class Architecture {
   virtual RelocClass classify_reloc(std::uint32_t type) const = 0;
 };
 
+// Which instruction decoder an Architecture uses where there is a choice (x86-64).
+enum class Decoder : std::uint8_t { zydis, capstone };
+const char* to_string(Decoder d);  // "zydis", "capstone"
+
 // The implementation for ELF e_machine, or nullptr if the scanner does not support it.
-std::unique_ptr<Architecture> make_architecture(std::uint16_t e_machine);
+std::unique_ptr<Architecture> make_architecture(std::uint16_t e_machine,
+                                                Decoder decoder = Decoder::zydis);
 
 }  // namespace interprobe::scan

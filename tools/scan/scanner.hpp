@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "architecture.hpp"
+
 namespace interprobe::scan {
 
 enum class SymVerdict { interposable, bound, mixed, none };
@@ -68,6 +70,7 @@ struct LibraryReport {
 
 struct ScanOptions {
   bool dwarf = true;  // count inlined instances when the file has DWARF
+  Decoder decoder = Decoder::zydis;  // both find the same references; Zydis is faster
 };
 
 class ElfImage;
