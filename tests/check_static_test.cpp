@@ -21,8 +21,8 @@ ExecResult check_static(const std::string& variant, const std::string& symbol,
                         const std::string& expect) {
   Env env = current_environment();
   env.erase("LD_PRELOAD");
-  return exec({TEST_INTERPROBE, "check", "--library", lib(variant), "--symbols", symbol,
-               "--expect", expect},
+  return exec({TEST_INTERPROBE, "check", "--library", lib(variant), "--symbols", symbol, "--expect",
+               expect},
               env);
 }
 
@@ -35,8 +35,9 @@ bool has(const std::string& text, const std::string& re) {
 TEST(CheckStatic, PltCallsAreInterposable) {
   auto ok = check_static("gcc-O2", "victim_err_occurred", "interposable");
   EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(has(ok.out, "found interposable — ok: via PLT/GOT: 1 relocation\\(s\\) \\(JUMP_SLOT "
-                          "1, [^)]*\\), [1-9][0-9]* code site\\(s\\); bound: 0 direct"))
+  EXPECT_TRUE(has(ok.out,
+                  "found interposable — ok: via PLT/GOT: 1 relocation\\(s\\) \\(JUMP_SLOT "
+                  "1, [^)]*\\), [1-9][0-9]* code site\\(s\\); bound: 0 direct"))
       << ok.out;
   EXPECT_TRUE(has(ok.out, "runtime: not checked: no RUN command given")) << ok.out;
   auto wrong = check_static("gcc-O2", "victim_err_occurred", "bound");
@@ -49,8 +50,9 @@ TEST(CheckStatic, PltCallsAreInterposable) {
 TEST(CheckStatic, SymbolicLinkIsBound) {
   auto ok = check_static("gcc-Bsymbolic", "victim_err_occurred", "bound");
   EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(has(ok.out, "found bound — ok: .*; bound: [1-9][0-9]* direct call/jump site\\(s\\)"
-                          ".*DT_SYMBOLIC yes"))
+  EXPECT_TRUE(has(ok.out,
+                  "found bound — ok: .*; bound: [1-9][0-9]* direct call/jump site\\(s\\)"
+                  ".*DT_SYMBOLIC yes"))
       << ok.out;
   auto wrong = check_static("gcc-Bsymbolic", "victim_err_occurred", "interposable");
   EXPECT_EQ(wrong.exit_status, 1) << wrong.out;
@@ -71,8 +73,9 @@ TEST(CheckStatic, MixedFailsBothExpectations) {
   for (const std::string e : {"interposable", "bound"}) {
     auto r = check_static("gcc-O0-nosi", "victim_err_occurred", e);
     EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
-    EXPECT_TRUE(has(r.out, "found mixed — FAILED: via PLT/GOT: 1 relocation.*bound: [1-9][0-9]* "
-                           "direct"))
+    EXPECT_TRUE(has(r.out,
+                    "found mixed — FAILED: via PLT/GOT: 1 relocation.*bound: [1-9][0-9]* "
+                    "direct"))
         << r.out;
     EXPECT_TRUE(has(r.out, e == "bound" ? "took effect only in part" : "only part of")) << r.out;
   }
@@ -100,10 +103,10 @@ TEST(CheckStatic, BothHalvesMustAgree) {
   env.erase("LD_PRELOAD");
   env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2-nosi";
   for (const std::string e : {"interposable", "bound"}) {
-    auto r = exec({TEST_INTERPROBE, "check", "--probe", TEST_PROBE, "--library", lib("gcc-O2-nosi"),
-                   "--symbols", "victim_err_occurred", "--expect", e, "--", TEST_APP,
-                   "accessor_same_tu"},
-                  env);
+    auto r = exec(
+        {TEST_INTERPROBE, "check", "--probe", TEST_PROBE, "--library", lib("gcc-O2-nosi"),
+         "--symbols", "victim_err_occurred", "--expect", e, "--", TEST_APP, "accessor_same_tu"},
+        env);
     EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
     EXPECT_TRUE(has(r.out, e == "bound" ? "Found \\(static\\)" : "Found \\(runtime\\)")) << r.out;
   }

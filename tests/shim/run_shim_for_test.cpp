@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "exec.hpp"
@@ -38,7 +37,7 @@ Pair run_pair(const std::string& lib, const std::vector<std::string>& cmd, const
   r.control = exec(cmd, env);
   const fs::path report = fs::path(testing::TempDir()) / "shim_for_table.json";
   fs::remove(report);
-  std::vector<std::string> argv{TEST_INTERPROBE, "run",    "--shim-for", lib, "--format",
+  std::vector<std::string> argv{TEST_INTERPROBE, "run",      "--shim-for",    lib, "--format",
                                 "json",          "--report", report.string(), "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   r.shimmed = exec(argv, env);
@@ -102,8 +101,8 @@ TEST(RunShimFor, Zlib) {
   const nlohmann::json* c = row(r.table, "compress2");
   ASSERT_NE(c, nullptr) << r.table.dump(2);
   EXPECT_EQ((*c)["calls_outside_by_object"][fs::path(SHIM_ZLIB_APP).filename().string()], 200);
-  auto text = exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", SHIM_ZLIB_APP},
-                   clean_env());
+  auto text =
+      exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", SHIM_ZLIB_APP}, clean_env());
   EXPECT_EQ(text.out, r.control.out);
   EXPECT_NE(text.err.find("== interprobe run --shim-for"), std::string::npos) << text.err;
   EXPECT_NE(text.err.find("compress2"), std::string::npos) << text.err;
@@ -111,19 +110,20 @@ TEST(RunShimFor, Zlib) {
 
 TEST(RunShimFor, ExitStatusAndSignalPassThrough) {
   const std::string lib = variant_dir("gcc-O2") + "/libvictim.so.1";
-  auto st = exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "status", "7"},
-                 clean_env());
+  auto st =
+      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "status", "7"}, clean_env());
   EXPECT_EQ(st.exit_status, 7) << st.err;
   EXPECT_NE(st.out.find("run_app output"), std::string::npos);
-  auto sig = exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "signal", "15"},
-                  clean_env());
+  auto sig =
+      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "signal", "15"}, clean_env());
   EXPECT_EQ(sig.exit_status, 128 + 15) << sig.err;
 }
 
 // Bad input: one line on stderr, exit 2, and the command never ran (it would create a file).
 TEST(RunShimFor, BadLibraryIsOneLineAndNothingRuns) {
   const fs::path marker = fs::path(testing::TempDir()) / "shim_for_ran";
-  for (const std::string& lib : {std::string("/nonexistent/libnope.so"), std::string(TEST_MATRIX)}) {
+  for (const std::string& lib :
+       {std::string("/nonexistent/libnope.so"), std::string(TEST_MATRIX)}) {
     fs::remove(marker);
     auto r = exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", "touch", marker.string()},
                   clean_env());
@@ -132,9 +132,9 @@ TEST(RunShimFor, BadLibraryIsOneLineAndNothingRuns) {
     EXPECT_NE(r.err.find("--shim-for '" + lib + "'"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(marker)) << lib;
   }
-  auto usage = exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--backtrace", "4", "--",
-                     "true"},
-                    clean_env());
+  auto usage =
+      exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--backtrace", "4", "--", "true"},
+           clean_env());
   EXPECT_EQ(usage.exit_status, 2) << usage.err;
 }
 

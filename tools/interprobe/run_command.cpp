@@ -13,8 +13,8 @@
 #include "../runner/matrix.hpp"
 #include "../runner/probe_run.hpp"
 #include "commands.hpp"
-#include "shim_for.hpp"
 #include "settings.hpp"
+#include "shim_for.hpp"
 
 namespace interprobe::cli {
 
@@ -181,7 +181,8 @@ void add_run_command(CLI::App& app) {
   cmd->footer(
       "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
       "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
-      "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- python3 -c 'import zlib'\n"
+      "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- "
+      "python3 -c 'import zlib'\n"
       "See docs/cli/run.md.");
   cmd->callback([opt] { set_exit_status(run(*opt)); });
 }

@@ -12,9 +12,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "../runner/probe_report.hpp"
 #include "../runner/probe_run.hpp"
@@ -32,7 +31,7 @@ struct Row {
   std::string name;
   std::map<std::string, std::uint64_t> outside;  // calling object (file name) -> calls
   std::uint64_t outside_total = 0;
-  std::uint64_t from_library = 0;         // calls from LIB itself that reached the shim
+  std::uint64_t from_library = 0;           // calls from LIB itself that reached the shim
   const scan::SymbolReport* sym = nullptr;  // nullptr: the scanner does not list it
 };
 
@@ -103,9 +102,10 @@ std::string render_text(const std::string& lib, const std::vector<Row>& rows,
   std::size_t data = 0;
   for (auto& s : plan.skipped) data += s.reason.rfind("data", 0) == 0 ? 1 : 0;
   if (!plan.skipped.empty())
-    out += fmt::format("{} exported symbol(s) not trampolined ({} data); `interprobe shim --lib {} "
-                       "--all-exported -o X` lists them with the reason.\n",
-                       plan.skipped.size(), data, lib);
+    out += fmt::format(
+        "{} exported symbol(s) not trampolined ({} data); `interprobe shim --lib {} "
+        "--all-exported -o X` lists them with the reason.\n",
+        plan.skipped.size(), data, lib);
   return out;
 }
 
@@ -114,16 +114,22 @@ std::string render_json(const std::string& lib, const std::string& soname,
                         const std::vector<const scan::SymbolReport*>& unseen,
                         const shim::ShimPlan& plan, int processes,
                         const std::vector<std::string>& command) {
-  nlohmann::json j = {{"format", "interprobe-shim-run"}, {"version", 1}, {"library", lib},
-                      {"soname", soname}, {"command", command}, {"processes", processes},
+  nlohmann::json j = {{"format", "interprobe-shim-run"},
+                      {"version", 1},
+                      {"library", lib},
+                      {"soname", soname},
+                      {"command", command},
+                      {"processes", processes},
                       {"trampolined", plan.trampolined.size()}};
   nlohmann::json syms = nlohmann::json::array();
   for (const Row& r : rows) {
-    nlohmann::json s = {{"name", r.name}, {"calls_outside", r.outside_total},
+    nlohmann::json s = {{"name", r.name},
+                        {"calls_outside", r.outside_total},
                         {"calls_outside_by_object", r.outside},
                         {"calls_from_library", r.from_library}};
     if (r.sym != nullptr)
-      s["internal"] = {{"plt_got_sites", r.sym->got_sites}, {"direct_sites", r.sym->direct_sites},
+      s["internal"] = {{"plt_got_sites", r.sym->got_sites},
+                       {"direct_sites", r.sym->direct_sites},
                        {"inlined", r.sym->inlined ? nlohmann::json(*r.sym->inlined) : nullptr},
                        {"preemptible_bound", r.sym->preemptible_bound},
                        {"verdict", scan::to_string(r.sym->verdict)}};
@@ -132,7 +138,8 @@ std::string render_json(const std::string& lib, const std::string& soname,
   j["symbols"] = std::move(syms);
   nlohmann::json u = nlohmann::json::array();
   for (const scan::SymbolReport* s : unseen)
-    u.push_back({{"name", s->name}, {"direct_sites", s->direct_sites},
+    u.push_back({{"name", s->name},
+                 {"direct_sites", s->direct_sites},
                  {"inlined", s->inlined ? nlohmann::json(*s->inlined) : nullptr}});
   j["unseen_bound"] = std::move(u);
   nlohmann::json skipped = nlohmann::json::array();
@@ -190,8 +197,9 @@ int run_shim_for(const ShimForOptions& o) {
   fs::create_directory(cleanup.dir / "reports", ec);
   Env env = current_environment();
   auto pre = env.find("LD_PRELOAD");
-  env["LD_PRELOAD"] = shim_so.string() + (pre != env.end() && !pre->second.empty()
-                                               ? ":" + pre->second : std::string());
+  env["LD_PRELOAD"] =
+      shim_so.string() +
+      (pre != env.end() && !pre->second.empty() ? ":" + pre->second : std::string());
   env["PROBE_SHIM_FORMAT"] = "json";
   env["PROBE_SHIM_REPORT"] = (cleanup.dir / "reports" / "report.%p").string();
 
@@ -257,10 +265,10 @@ int run_shim_for(const ShimForOptions& o) {
                "interprobe run: no shim report from {} (pid {}): the shim reports when a process "
                "exits normally, not after _exit(), a fatal signal or exec into a setuid program\n",
                o.command[0], st.pid);
-  const std::string text = o.format == "json"
-                               ? render_json(o.library, lib.facts.soname, rows, unseen, plan,
-                                             processes, o.command)
-                               : render_text(o.library, rows, unseen, plan, processes);
+  const std::string text =
+      o.format == "json"
+          ? render_json(o.library, lib.facts.soname, rows, unseen, plan, processes, o.command)
+          : render_text(o.library, rows, unseen, plan, processes);
   if (o.report.empty()) {
     std::cerr << text;
     std::cerr.flush();

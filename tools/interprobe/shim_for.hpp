@@ -13,10 +13,10 @@
 namespace interprobe::cli {
 
 struct ShimForOptions {
-  std::string library;   // LIB
-  std::string report;    // --report PATH: write the table there instead of stderr
-  std::string format;    // "text" (default) or "json"
-  std::string runtime;   // the shim runtime archive; "" = the default
+  std::string library;  // LIB
+  std::string report;   // --report PATH: write the table there instead of stderr
+  std::string format;   // "text" (default) or "json"
+  std::string runtime;  // the shim runtime archive; "" = the default
   std::vector<std::string> command;
 };
 

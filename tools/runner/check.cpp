@@ -22,10 +22,14 @@ std::string to_string(Expectation e) {
 
 std::string to_string(Found f) {
   switch (f) {
-    case Found::interposable: return "interposable";
-    case Found::bound: return "bound";
-    case Found::mixed: return "mixed";
-    case Found::none: return "no internal references";
+    case Found::interposable:
+      return "interposable";
+    case Found::bound:
+      return "bound";
+    case Found::mixed:
+      return "mixed";
+    case Found::none:
+      return "no internal references";
   }
   return "?";
 }
@@ -47,15 +51,17 @@ std::string why_it_matters(const CheckRequest& req, const std::string& symbol,
   if (req.expect == Expectation::interposable) {
     std::string what;
     if (found.found == Found::mixed)
-      what = fmt::format("some of {1}'s own references to {0} go through the PLT/GOT and others "
-                         "are bound inside it, so an override sees only part of {1}'s internal "
-                         "calls",
-                         symbol, lib);
+      what = fmt::format(
+          "some of {1}'s own references to {0} go through the PLT/GOT and others "
+          "are bound inside it, so an override sees only part of {1}'s internal "
+          "calls",
+          symbol, lib);
     else if (found.found == Found::none)
-      what = fmt::format("{1} has no call of {0} left in its code (inlined or folded into its "
-                         "callers, or never called internally), so no internal call can reach an "
-                         "override; where {1} uses {0}, it runs its own inlined copy",
-                         symbol, lib);
+      what = fmt::format(
+          "{1} has no call of {0} left in its code (inlined or folded into its "
+          "callers, or never called internally), so no internal call can reach an "
+          "override; where {1} uses {0}, it runs its own inlined copy",
+          symbol, lib);
     else
       what = fmt::format("{1} binds its own calls of {0} to its own definition", symbol, lib);
     return fmt::format(
@@ -69,11 +75,12 @@ std::string why_it_matters(const CheckRequest& req, const std::string& symbol,
   }
   const std::string what =
       found.found == Found::mixed
-          ? fmt::format("some of {1}'s own references to {0} are bound but others still go "
-                        "through the PLT/GOT and can be overridden: the flags took effect only in "
-                        "part (typically -fno-semantic-interposition without LTO binds calls made "
-                        "in the same source file, not calls from other files)",
-                        symbol, lib)
+          ? fmt::format(
+                "some of {1}'s own references to {0} are bound but others still go "
+                "through the PLT/GOT and can be overridden: the flags took effect only in "
+                "part (typically -fno-semantic-interposition without LTO binds calls made "
+                "in the same source file, not calls from other files)",
+                symbol, lib)
           : "those calls still go through the PLT and can be overridden: the flags did not take "
             "effect (not passed to this compiler or link step, or the call crosses translation "
             "units without LTO)";
@@ -118,13 +125,15 @@ std::string symbol_problem(const CheckRequest& req, const scan::ElfInfo& info,
     function = function || d.type == STT_FUNC || d.type == STT_GNU_IFUNC;
   }
   if (!listed)
-    return fmt::format("'{}' is not in the dynamic symbol table of {}: it is not exported "
-                       "(misspelt, static, or hidden visibility)",
-                       name, req.library);
+    return fmt::format(
+        "'{}' is not in the dynamic symbol table of {}: it is not exported "
+        "(misspelt, static, or hidden visibility)",
+        name, req.library);
   if (!defined)
-    return fmt::format("{} does not define '{}', it only uses it (the check is about symbols a "
-                       "library defines and calls itself)",
-                       req.library, name);
+    return fmt::format(
+        "{} does not define '{}', it only uses it (the check is about symbols a "
+        "library defines and calls itself)",
+        req.library, name);
   if (!function)
     return fmt::format("'{}' in {} is not a function; only calls can be checked", name,
                        req.library);
@@ -156,8 +165,8 @@ CheckOutcome run_check(const CheckRequest& req) {
     return out;
   }
   if (info.pie) {
-    out.error = fmt::format("library '{}' is an executable (PIE), not a shared library",
-                            req.library);
+    out.error =
+        fmt::format("library '{}' is an executable (PIE), not a shared library", req.library);
     return out;
   }
   for (auto& s : req.symbols)

@@ -58,10 +58,14 @@ scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name)
 
 Found found_of(scan::SymVerdict v) {
   switch (v) {
-    case scan::SymVerdict::interposable: return Found::interposable;
-    case scan::SymVerdict::bound: return Found::bound;
-    case scan::SymVerdict::mixed: return Found::mixed;
-    case scan::SymVerdict::none: return Found::none;
+    case scan::SymVerdict::interposable:
+      return Found::interposable;
+    case scan::SymVerdict::bound:
+      return Found::bound;
+    case scan::SymVerdict::mixed:
+      return Found::mixed;
+    case scan::SymVerdict::none:
+      return Found::none;
   }
   return Found::none;
 }
@@ -101,16 +105,17 @@ HalfResult check_static(const CheckRequest& req, const scan::ElfImage& image, st
     // the two readers disagree and nothing may pass.
     if (std::none_of(report.symbols.begin(), report.symbols.end(),
                      [&](const scan::SymbolReport& x) { return x.name == s; })) {
-      *error = fmt::format("library '{}': the scanner does not list '{}' as exported", req.library, s);
+      *error =
+          fmt::format("library '{}': the scanner does not list '{}' as exported", req.library, s);
       return r;
     }
     const scan::SymbolReport m = merged(report, s);
     r.findings[s] = SymbolFinding{found_of(m.verdict), evidence(m, report.facts)};
   }
   r.checked = true;
-  r.note = fmt::format("scanned {} ({} exported symbol(s){})", req.library,
-                       report.facts.exported,
-                       report.facts.has_dwarf ? ", with DWARF" : ", no DWARF: inlined copies unseen");
+  r.note =
+      fmt::format("scanned {} ({} exported symbol(s){})", req.library, report.facts.exported,
+                  report.facts.has_dwarf ? ", with DWARF" : ", no DWARF: inlined copies unseen");
   return r;
 }
 

@@ -2,8 +2,6 @@
 // archive's undefined symbols with libelf's ar support (the scanner reads no archives).
 #include "elf_symbols.hpp"
 
-#include "elf_image.hpp"
-
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -12,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+
+#include "elf_image.hpp"
 
 namespace interprobe::shim {
 
@@ -71,7 +71,7 @@ ElfSymbols read_dynamic_symbols(const std::string& path) {
     const scan::ElfInfo info = scan::read_elf(image);
     ElfSymbols out;
     out.machine = info.machine;
-    out.is_64 = true;  // read_elf accepts ELFCLASS64 only
+    out.is_64 = true;                                        // read_elf accepts ELFCLASS64 only
     for (std::size_t i = 1; i < info.dynsyms.size(); ++i) {  // 0 is the null symbol
       const scan::DynSymbol& d = info.dynsyms[i];
       out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx});
