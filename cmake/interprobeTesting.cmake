@@ -10,13 +10,13 @@
 #     [LABELS <label>...] [TIMEOUT <seconds>] [WORKING_DIRECTORY <dir>]
 #     [RUN <command> [<arg>...]])     # RUN takes the rest of the call; <command> may be a target
 #
-# The test runs `interprobe check` (docs/cli/check.md): statically from the library file (needs
-# `interprobe scan`; reported as "not checked" until it exists) and, with RUN, by running the
+# The test runs `interprobe check` (docs/cli/check.md): statically from the library file (the
+# scanner of `interprobe scan`: PLT/GOT references vs. bound ones) and, with RUN, by running the
 # command without and with libprobe.so and counting the calls of each symbol that reached the
 # probe's override from the library. The run-time half observes only the symbols libprobe.so
 # overrides. The test fails, with a one-line reason, on bad input (missing library, a symbol the
-# library does not export, a RUN command that cannot start or fails on its own) and when nothing
-# could be checked: it never passes by accident. Label: `interposition` plus LABELS.
+# library does not export, a RUN command that cannot start or fails on its own): it never passes
+# by accident. Label: `interposition` plus LABELS.
 
 if(CMAKE_VERSION VERSION_LESS 3.20)
   message(FATAL_ERROR "interprobeTesting.cmake needs CMake 3.20 or newer (cmake_path)")

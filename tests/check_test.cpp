@@ -1,14 +1,19 @@
 // check_test.cpp — `interprobe check`, called directly: bad input fails with a one-line reason and
-// exit status 2 (never a pass), and on the bundled victim its verdicts agree with the truth table
-// (victim/matrix.json) for every built variant and every call path made from inside the library.
+// exit status 2 (never a pass), and on the bundled victim both halves agree with the truth table
+// (victim/matrix.json) for every built variant: the runtime half per call path made from inside
+// the library, the static half per symbol by the scanner-vs-probe rule of scan/truth_rule.hpp.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "scan/truth_rule.hpp"
 
 namespace {
 
@@ -50,7 +55,7 @@ TEST(CheckBadInput, NotASharedLibrary) {
                         "is an executable (PIE), not a shared library");
   expect_one_line_error(check({"--library", TEST_MATRIX, "--symbols", "victim_err_occurred",
                                "--expect", "bound", "--", TEST_APP, "accessor_same_tu"}),
-                        "is not an ELF file");
+                        "': not an ELF file");
 }
 
 TEST(CheckBadInput, SymbolNotInLibrary) {
@@ -95,11 +100,12 @@ TEST(CheckBadInput, SymbolTheProbeDoesNotOverride) {
 }
 
 TEST(CheckBadInput, NothingCheckedIsNotAPass) {
+  // The static half always checks unless skipped; skipping it without a RUN command leaves
+  // nothing checked, which must fail, not pass.
   auto r = check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred",
-                  "--expect", "bound"});
+                  "--expect", "bound", "--runtime-only"});
   expect_one_line_error(r, "nothing was checked");
-  EXPECT_NE(r.out.find("static: not checked: interprobe scan unavailable"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("static: not checked: --runtime-only"), std::string::npos) << r.out;
 }
 
 TEST(CheckBadInput, UsageErrors) {
@@ -121,7 +127,8 @@ std::string expectation(Verdict v) { return v == Verdict::bypassed ? "bound" : "
 
 class CheckAgreesWithMatrix : public testing::TestWithParam<std::string> {};
 
-TEST_P(CheckAgreesWithMatrix, ForEveryLibraryCallPath) {
+// The runtime half alone (--runtime-only), per call path: the path's own outcome decides.
+TEST_P(CheckAgreesWithMatrix, RuntimeHalfForEveryLibraryCallPath) {
   const Matrix m = load_matrix(TEST_MATRIX);
   const VariantSpec& v = m.variant(GetParam());
   if (!fs::exists(variant_lib(v.name))) GTEST_SKIP() << v.name << " not built (compiler missing)";
@@ -131,17 +138,68 @@ TEST_P(CheckAgreesWithMatrix, ForEveryLibraryCallPath) {
     const std::string want = expectation(v.expect.at(p.name));
     const std::string other = want == "bound" ? "interposable" : "bound";
     auto ok = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect", want,
-                     "--", TEST_APP, p.name},
+                     "--runtime-only", "--", TEST_APP, p.name},
                     v.name);
     EXPECT_EQ(ok.exit_status, 0) << v.name << " " << p.name << "\n" << ok.out << ok.err;
     auto wrong = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect",
-                        other, "--", TEST_APP, p.name},
+                        other, "--runtime-only", "--", TEST_APP, p.name},
                        v.name);
     EXPECT_EQ(wrong.exit_status, 1) << v.name << " " << p.name << "\n" << wrong.out << wrong.err;
     EXPECT_NE(wrong.out.find("Expected: "), std::string::npos) << wrong.out;
     ++checked;
   }
   EXPECT_GE(checked, 6) << "the matrix lost its library call paths?";
+}
+
+// "found X" of the static line → the scanner's verdict.
+std::optional<scan::SymVerdict> static_found(const std::string& out, const std::string& symbol) {
+  const std::string key = "  " + symbol + ": expected ";
+  const std::size_t line = out.find(key, out.find("static: "));
+  if (line == std::string::npos) return std::nullopt;
+  const std::size_t at = out.find(", found ", line);
+  if (at == std::string::npos) return std::nullopt;
+  const std::string rest = out.substr(at + 8, 30);
+  for (auto v : {scan::SymVerdict::interposable, scan::SymVerdict::bound, scan::SymVerdict::mixed})
+    if (rest.rfind(scan::to_string(v) + " ", 0) == 0) return v;
+  if (rest.rfind("no internal references", 0) == 0) return scan::SymVerdict::none;
+  return std::nullopt;
+}
+
+// The static half alone (no RUN), per symbol: all the library's call paths to it together decide,
+// by the rule the scanner is held to against live probe runs (scan/truth_rule.hpp). Where the
+// rule allows a verdict that differs from the paths' (mixed paths, the bypassing one left no
+// trace), check's exit status must still follow the verdict it printed: a packager sees exactly
+// what the file shows.
+TEST_P(CheckAgreesWithMatrix, StaticHalfForEverySymbol) {
+  const Matrix m = load_matrix(TEST_MATRIX);
+  const VariantSpec& v = m.variant(GetParam());
+  if (!fs::exists(variant_lib(v.name))) GTEST_SKIP() << v.name << " not built (compiler missing)";
+  std::map<std::string, std::set<std::string>> took;  // symbol -> {"interposed", "bypassed"}
+  std::map<std::string, std::string> paths;
+  for (const PathSpec& p : m.paths) {
+    if (p.caller != "lib" || p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;
+    const Verdict cell = v.expect.at(p.name);
+    took[p.symbols[0]].insert(cell == Verdict::bypassed ? "bypassed" : "interposed");
+    paths[p.symbols[0]] += " " + p.name + "=" + to_string(cell);
+  }
+  ASSERT_GE(took.size(), 6u) << "the matrix lost its library call paths?";
+  for (auto& [sym, outcomes] : took) {
+    std::map<std::string, ExecResult> by_expect;
+    for (const std::string e : {"interposable", "bound"})
+      by_expect[e] = check({"--library", variant_lib(v.name), "--symbols", sym, "--expect", e});
+    const ExecResult& r = by_expect["interposable"];
+    const std::string ctx = v.name + " " + sym + ", matrix:" + paths[sym] + "\n" + r.out + r.err;
+    auto found = static_found(r.out, sym);
+    ASSERT_TRUE(found.has_value()) << ctx;
+    EXPECT_EQ(static_found(by_expect["bound"].out, sym), found) << ctx;
+    EXPECT_TRUE(truth::scanner_agrees(outcomes, *found))
+        << ctx << "allowed: " << truth::allowed(outcomes);
+    // interposable passes only on "interposable"; bound on "bound" and "none"; mixed fails both.
+    const bool ip = *found == scan::SymVerdict::interposable;
+    const bool bd = *found == scan::SymVerdict::bound || *found == scan::SymVerdict::none;
+    EXPECT_EQ(r.exit_status, ip ? 0 : 1) << ctx;
+    EXPECT_EQ(by_expect["bound"].exit_status, bd ? 0 : 1) << ctx << by_expect["bound"].out;
+  }
 }
 
 std::vector<std::string> variant_names() {

@@ -1,15 +1,14 @@
 /* example.c — a small library that calls one of its own exported functions.
  *
- * The function is named victim_err_occurred, after a function of interprobe's bundled victim
- * library, for one reason: libprobe.so overrides a fixed list of symbols (malloc and time
- * families, the victim's functions; preload/core/symbols.def), and the run-time check can only
- * count calls of those. A library's own call of malloc or time would not do: the library does
- * not define them, so the call always goes through the PLT to libc and no build flag changes
- * it. A real project checks its own function names once a shim can be generated for them. */
+ * example_err_occurred is the function a packager of this library cares about: an accessor that
+ * users override with LD_PRELOAD (a test double, a fault injector), and that the library calls
+ * itself from example_answer. CMakeLists.txt checks, from the library file, whether that internal
+ * call can still reach an override in each build. */
 int example_errors = 0;
 
-int victim_err_occurred(void) { return example_errors; }
+int example_err_occurred(void) { return example_errors; }
 
-/* Not a tail call: the probe attributes a call to the object holding the return address, and a
- * `jmp victim_err_occurred@plt` would leave the app's instead (docs/REPORT_FORMAT.md). */
-int example_answer(void) { return 41 + (victim_err_occurred() == 0); }
+/* Not a tail call, so that the call stays a call (`call example_err_occurred@plt` by default)
+ * rather than a `jmp`, and so that the run-time probe, which attributes a call to the object
+ * holding the return address, would see it coming from this library (docs/REPORT_FORMAT.md). */
+int example_answer(void) { return 41 + (example_err_occurred() == 0); }

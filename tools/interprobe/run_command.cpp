@@ -14,6 +14,7 @@
 #include "../runner/probe_run.hpp"
 #include "commands.hpp"
 #include "settings.hpp"
+#include "shim_for.hpp"
 
 namespace interprobe::cli {
 
@@ -29,6 +30,7 @@ struct RunOptions {
   long long time_offset = 0;
   bool time_offset_set = false;
   std::vector<std::string> command;
+  std::string shim_for;  // --shim-for LIB: shim_for.cpp instead of libprobe.so
 };
 
 std::string slurp(const fs::path& p) {
@@ -63,6 +65,8 @@ void print_reports(const std::vector<CollectedReport>& reports) {
 }
 
 int run(const RunOptions& opt) {
+  if (!opt.shim_for.empty())
+    return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.command});
   const std::string problem = preload_path_problem(opt.probe);
   if (!problem.empty()) {
     fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
@@ -156,8 +160,19 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(-probe::Settings::kMaxTimeOffset, probe::Settings::kMaxTimeOffset))
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
-  cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
-      ->capture_default_str();
+  CLI::Option* probe =
+      cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
+          ->capture_default_str();
+  cmd->add_option("--shim-for", opt->shim_for,
+                  "Instead of libprobe.so, preload a shim generated for every exported function "
+                  "of LIB and show, per function called, the calls from outside LIB (an "
+                  "override takes them) next to LIB's own call sites of it (PLT/GOT, direct, "
+                  "inlined: what an override would not see). --format json for JSON; --report "
+                  "PATH writes the table there.")
+      ->excludes(probe)
+      ->excludes("--backtrace")
+      ->excludes("--time-offset")
+      ->option_text("LIB");
   cmd->add_option("command", opt->command,
                   "The command and its arguments; put them after '--' so that their options are "
                   "not read as interprobe's.")
@@ -166,7 +181,9 @@ void add_run_command(CLI::App& app) {
   cmd->footer(
       "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
       "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
-      "ls.json -- ls -l\nSee docs/cli/run.md.");
+      "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- "
+      "python3 -c 'import zlib'\n"
+      "See docs/cli/run.md.");
   cmd->callback([opt] { set_exit_status(run(*opt)); });
 }
 

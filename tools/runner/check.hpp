@@ -2,13 +2,16 @@
 // a library's own (internal) calls, as the packager expects?
 //
 // Two independent halves, each reporting whether it could check at all:
-// - static (check_static.cpp): reads the library file. Needs `interprobe scan`, which is not in
-//   this build: it answers "not checked" explicitly and never counts as a pass.
+// - static (check_static.cpp): reads the library file with the scanner (tools/scan): the
+//   library's own references to each symbol, through the PLT/GOT or bound (direct calls, address
+//   uses, inlined copies, DT_SYMBOLIC, protected). Skipped only with --runtime-only.
 // - runtime (check_runtime.cpp): runs the RUN command with and without libprobe.so and counts the
 //   calls of each symbol that reached the override from the library itself. Only symbols that
 //   libprobe.so overrides (preload/core/symbols.def) can be observed this way.
 // The verdict: every half that checked agrees with the expectation → pass (0); any disagrees →
-// fail (1); nothing could be checked, or bad input → 2.
+// fail (1); nothing could be checked, or bad input → 2. What agrees: expect interposable ⇐ found
+// interposable; expect bound ⇐ found bound or "no internal references" (nothing inside the
+// library that an override could reach, e.g. every call inlined); "mixed" agrees with neither.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "elf_symbols.hpp"
-
 namespace interprobe {
+
+namespace scan {
+class ElfImage;
+}  // namespace scan
 
 enum class Expectation { interposable, bound };
 std::string to_string(Expectation e);
@@ -29,13 +34,18 @@ struct CheckRequest {
   std::vector<std::string> symbols;  // functions the library defines and calls itself
   Expectation expect = Expectation::interposable;
   std::vector<std::string> command;  // RUN; empty = static half only
+  bool runtime_only = false;         // skip the static half (--runtime-only)
   std::string probe;                 // libprobe.so
   int timeout_seconds = 300;
 };
 
-// What one half found for one symbol.
+// What a half found for one symbol. The runtime half finds only interposable or bound.
+enum class Found { interposable, bound, mixed, none };
+std::string to_string(Found f);  // "interposable", "bound", "mixed", "no internal references"
+bool satisfies(Found f, Expectation e);
+
 struct SymbolFinding {
-  bool interposable = false;
+  Found found = Found::none;
   std::string evidence;  // "3 calls from libfoo.so reached the override (2 from app)"
 };
 
@@ -55,11 +65,12 @@ struct CheckOutcome {
 // halves and renders the verdict.
 CheckOutcome run_check(const CheckRequest& req);
 
-// The halves. `syms` is the library's dynamic symbol table, already validated against req.
-// A half that cannot check returns checked=false with the reason in note; a half that meets bad
-// input (RUN cannot start, the library is never loaded) sets `error` and the outcome is 2.
-HalfResult check_static(const CheckRequest& req, const DynamicSymbols& syms, std::string* error);
-HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, std::string* error);
+// The halves; run_check() has already validated req against the library's .dynsym. A half that
+// cannot check returns checked=false with the reason in note; a half that meets bad input (the
+// scanner rejects the file, RUN cannot start, the library is never loaded) sets `error` and the
+// outcome is 2. `soname` is the library's DT_SONAME ("" if none).
+HalfResult check_static(const CheckRequest& req, const scan::ElfImage& image, std::string* error);
+HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std::string* error);
 
 // True if libprobe.so overrides `symbol` (it is listed in preload/core/symbols.def).
 bool probe_overrides(const std::string& symbol);

@@ -50,15 +50,6 @@ std::string first_line(const std::string& text) {
   return line.empty() ? "(no output on stderr)" : line;
 }
 
-// Is `object` (a path as the loader named it) the library under test? Same file by device and
-// inode where the path can be resolved, else the same file name or SONAME.
-bool is_library(const std::string& object, const fs::path& library, const std::string& soname) {
-  std::error_code ec;
-  if (fs::exists(object, ec)) return fs::equivalent(object, library, ec);
-  const std::string name = fs::path(object).filename().string();
-  return name == library.filename().string() || (!soname.empty() && name == soname);
-}
-
 // What the loader's log (LD_DEBUG=files) says it opened: `paths` from "calling init: PATH" and
 // "calling fini: PATH [ns]" (the name the object was found by, a path), `names` from
 // "file=NAME [ns];  generating link map" (as requested: a SONAME or a path).
@@ -116,16 +107,8 @@ std::string join(const std::vector<std::string>& v, const char* sep = " ") {
 
 }  // namespace
 
-HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, std::string* error) {
+HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std::string* error) {
   HalfResult r;
-  for (auto& s : req.symbols)
-    if (!probe_overrides(s)) {
-      *error = fmt::format(
-          "cannot check '{}' at run time: libprobe.so does not override it (it overrides {}); "
-          "observing any other symbol needs a generated shim (not yet available)",
-          s, probe_symbol_list());
-      return r;
-    }
   if (std::string problem = preload_path_problem(req.probe); !problem.empty()) {
     *error = fmt::format("cannot preload '{}': {}", req.probe, problem);
     return r;
@@ -171,12 +154,22 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
   }
   const fs::path library = fs::absolute(req.library);
   std::vector<std::string> others;
-  const bool loaded = loaded_library(read_loader_log(dir / "ld"), library, syms.soname, others);
+  const bool loaded = loaded_library(read_loader_log(dir / "ld"), library, soname, others);
   if (!loaded) {
     *error = fmt::format("RUN command never loaded {}{}", library.string(),
                          others.empty() ? "" : " (it loaded another copy: " + join(others) + ")");
     return r;
   }
+  // After the control run, so that a RUN command that cannot start or never loads the library
+  // is reported as such whatever the symbols are.
+  for (auto& s : req.symbols)
+    if (!probe_overrides(s)) {
+      *error = fmt::format(
+          "cannot check '{}' at run time: libprobe.so does not override it (it overrides {}); "
+          "check it statically (no RUN command, or see `interprobe run --shim-for`)",
+          s, probe_symbol_list());
+      return r;
+    }
 
   ProbeSettings ps;
   ps.probe = req.probe;
@@ -202,7 +195,7 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
       auto it = parsed->calls.find(s);
       if (it == parsed->calls.end()) continue;
       for (auto& [object, n] : it->second)
-        (is_library(object, library, syms.soname) ? from_lib : from_others)[s] += n;
+        (is_library(object, library, soname) ? from_lib : from_others)[s] += n;
     }
   }
   if (report_count == 0) {
@@ -213,7 +206,7 @@ HalfResult check_runtime(const CheckRequest& req, const DynamicSymbols& syms, st
   const std::string lib_name = library.filename().string();
   for (auto& s : req.symbols) {
     SymbolFinding f;
-    f.interposable = from_lib[s] > 0;
+    f.found = from_lib[s] > 0 ? Found::interposable : Found::bound;
     f.evidence = fmt::format("{} call(s) from {} reached the override ({} from other objects)",
                              from_lib[s], lib_name, from_others[s]);
     // Nothing anywhere: bound internal calls and a RUN command that never made one look the same

@@ -1,24 +1,121 @@
-// check_static.cpp — the static half of `interprobe check`: THE integration point for
-// `interprobe scan`.
+// check_static.cpp — the static half of `interprobe check`: the scanner (tools/scan,
+// docs/SCAN.md) reads the library file and says, per symbol, how the library's own code reaches
+// it: through the PLT/GOT (JUMP_SLOT / GLOB_DAT / absolute relocations, which an LD_PRELOAD
+// override takes), or bound (direct calls to its address, PC-relative address uses, RELATIVE
+// words, inlined copies recorded in DWARF, or relocations that DT_SYMBOLIC / protected visibility
+// bind anyway). The scanner's verdict is the finding; satisfies() in check.cpp decides what it
+// means for the expectation. The evidence line gives the counts the verdict was made from, so a
+// failing package build log shows why without running the scanner again.
 //
-// What belongs here: for each symbol of req.symbols, read req.library's own references to it
-// (JUMP_SLOT/GLOB_DAT relocations against it, call sites into its PLT stub, DT_SYMBOLIC, protected
-// visibility, `.localalias`; DOMAIN.md "Reading interposability from an ELF file") and set
-// findings[symbol].interposable plus a one-line evidence, then checked = true. run_check() already
-// combines this half with the runtime half and renders disagreements.
-//
-// Today the scanner is not part of this build, so this half says so and checks nothing. It must
-// not guess: a "not checked" never counts as a pass (run_check() fails a request in which no half
-// checked anything).
+// Known blind spots (docs/SCAN.md, "Limitations"): a call inlined *and* constant-folded leaves no
+// trace, not even in DWARF; a folded result (clang's ran_unused) looks interposable; DWARF in a
+// separate debug file is not read. The finding therefore says what the file shows, nothing more.
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "check.hpp"
+#include "elf_image.hpp"
+#include "scanner.hpp"
 
 namespace interprobe {
 
-HalfResult check_static(const CheckRequest& /*req*/, const DynamicSymbols& /*syms*/,
-                        std::string* /*error*/) {
+namespace {
+
+// One symbol's references, summed over its .dynsym entries (a versioned library may export a
+// name more than once, e.g. foo@V1 and foo@@V2; each entry has its own relocations).
+scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name) {
+  scan::SymbolReport m;
+  m.name = name;
+  bool first = true;
+  for (const scan::SymbolReport& s : r.symbols) {
+    if (s.name != name) continue;
+    if (first) {
+      m = s;
+      first = false;
+      continue;
+    }
+    m.jump_slot += s.jump_slot;
+    m.glob_dat += s.glob_dat;
+    m.absolute += s.absolute;
+    m.got_sites += s.got_sites;
+    m.direct_sites += s.direct_sites;
+    m.address_sites += s.address_sites;
+    m.local_relocs += s.local_relocs;
+    m.local_got_sites += s.local_got_sites;
+    if (m.inlined && s.inlined) *m.inlined += *s.inlined;
+    m.preemptible_bound = m.preemptible_bound || s.preemptible_bound;
+    if (s.visibility == "protected") m.visibility = "protected";
+  }
+  // The scanner's rule (scanner.cpp verdict_of), applied to the sums.
+  const bool takes = m.interposable_refs() > 0, bypasses = m.bound_refs() > 0;
+  m.verdict = takes && bypasses ? scan::SymVerdict::mixed
+              : takes           ? scan::SymVerdict::interposable
+              : bypasses        ? scan::SymVerdict::bound
+                                : scan::SymVerdict::none;
+  return m;
+}
+
+Found found_of(scan::SymVerdict v) {
+  switch (v) {
+    case scan::SymVerdict::interposable:
+      return Found::interposable;
+    case scan::SymVerdict::bound:
+      return Found::bound;
+    case scan::SymVerdict::mixed:
+      return Found::mixed;
+    case scan::SymVerdict::none:
+      return Found::none;
+  }
+  return Found::none;
+}
+
+// "via PLT/GOT: 1 relocation (JUMP_SLOT 1), 3 call sites; bound: 2 direct call sites, 0 address
+// uses, 1 inlined copy (DWARF); DT_SYMBOLIC no, visibility default"
+std::string evidence(const scan::SymbolReport& s, const scan::LibraryFacts& f) {
+  std::string preempt = fmt::format(
+      "via PLT/GOT: {} relocation(s) (JUMP_SLOT {}, GLOB_DAT {}, absolute {}), {} code site(s)",
+      s.preemptible_relocs(), s.jump_slot, s.glob_dat, s.absolute, s.got_sites);
+  if (s.preemptible_bound && s.preemptible_relocs() > 0)
+    preempt += f.dt_symbolic ? " — bound anyway by DT_SYMBOLIC" : " — bound anyway: protected";
+  std::string inlined =
+      s.inlined ? fmt::format("{} inlined copy(ies) (DWARF)", *s.inlined)
+                : std::string(f.has_dwarf ? "inlined copies not counted"
+                                          : "inlined copies unknown (no DWARF in the file)");
+  return fmt::format(
+      "{}; bound: {} direct call/jump site(s), {} other address use(s), {}; DT_SYMBOLIC {}, "
+      "visibility {}",
+      preempt, s.direct_sites, s.address_sites + s.local_relocs + s.local_got_sites, inlined,
+      f.dt_symbolic ? "yes" : "no", s.visibility);
+}
+
+}  // namespace
+
+HalfResult check_static(const CheckRequest& req, const scan::ElfImage& image, std::string* error) {
   HalfResult r;
-  r.checked = false;
-  r.note = "not checked: interprobe scan unavailable (this build has no static scanner)";
+  scan::LibraryReport report;
+  try {
+    report = scan::scan_image(image, scan::ScanOptions{});
+  } catch (const std::exception& e) {  // ScanError, or capstone/libdw trouble
+    *error = fmt::format("library '{}': the static scan failed: {}", req.library, e.what());
+    return r;
+  }
+  for (const std::string& s : req.symbols) {
+    // run_check() made sure s is an exported function, which the scanner lists; if it did not,
+    // the two readers disagree and nothing may pass.
+    if (std::none_of(report.symbols.begin(), report.symbols.end(),
+                     [&](const scan::SymbolReport& x) { return x.name == s; })) {
+      *error =
+          fmt::format("library '{}': the scanner does not list '{}' as exported", req.library, s);
+      return r;
+    }
+    const scan::SymbolReport m = merged(report, s);
+    r.findings[s] = SymbolFinding{found_of(m.verdict), evidence(m, report.facts)};
+  }
+  r.checked = true;
+  r.note =
+      fmt::format("scanned {} ({} exported symbol(s){})", req.library, report.facts.exported,
+                  report.facts.has_dwarf ? ", with DWARF" : ", no DWARF: inlined copies unseen");
   return r;
 }
 

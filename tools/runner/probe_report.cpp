@@ -1,11 +1,21 @@
 // probe_report.cpp — see probe_report.hpp.
 #include "probe_report.hpp"
 
+#include <filesystem>
+
 namespace interprobe {
 
 std::string file_name_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool is_library(const std::string& object, const std::string& library, const std::string& soname) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(object, ec)) return fs::equivalent(object, library, ec);
+  const std::string name = file_name_of(object);
+  return name == file_name_of(library) || (!soname.empty() && name == soname);
 }
 
 std::uint64_t ProbeReport::calls_from(const std::string& symbol, const std::string& object) const {

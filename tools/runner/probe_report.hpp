@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace interprobe {
 
@@ -28,5 +27,10 @@ struct ProbeReport {
 std::optional<ProbeReport> parse_probe_report(const std::string& text, std::string* error);
 
 std::string file_name_of(const std::string& path);
+
+// Is `object` (a calling object's path as the loader named it in a report) the library file
+// `library`? The same file by device and inode where the path can be resolved, else the same file
+// name or SONAME. Used by `interprobe check` and `interprobe run --shim-for`.
+bool is_library(const std::string& object, const std::string& library, const std::string& soname);
 
 }  // namespace interprobe

@@ -218,6 +218,7 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
         break;
       case DT_FLAGS_1:
         if (dyn.d_un.d_val & DF_1_NOW) info.bind_now = true;
+        if (dyn.d_un.d_val & DF_1_PIE) info.pie = true;
         break;
       case DT_SONAME: {
         const char* s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
@@ -297,6 +298,13 @@ ElfInfo read_elf(const ElfImage& image) {
     if (sh.sh_type == SHT_RELR && eh.e_machine == EM_X86_64) read_relr(scn, info, R_X86_64_RELATIVE);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
+  std::size_t phnum = 0;
+  if (info.soname.empty() && elf_getphdrnum(elf, &phnum) == 0)
+    for (std::size_t i = 0; i < phnum; ++i) {
+      GElf_Phdr ph;
+      if (gelf_getphdr(elf, static_cast<int>(i), &ph) != nullptr && ph.p_type == PT_INTERP)
+        info.pie = true;
+    }
   return info;
 }
 

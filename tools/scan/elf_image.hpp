@@ -75,6 +75,9 @@ struct ElfInfo {
   std::string soname;
   bool dt_symbolic = false;  // DT_SYMBOLIC or DF_SYMBOLIC
   bool bind_now = false;     // DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW
+  // A PIE executable is ET_DYN too: DF_1_PIE, or (older linkers) PT_INTERP and no DT_SONAME
+  // (libc.so.6 has an interpreter, to be runnable, but also a SONAME).
+  bool pie = false;
   bool has_symtab = false;
   std::size_t localalias_count = 0;  // .symtab names ending in ".localalias" (GCC nosi)
   std::vector<std::string> comments;  // .comment strings (compiler identification)

@@ -1,4 +1,5 @@
-// elf_symbols.cpp — see elf_symbols.hpp.
+// elf_symbols.cpp — see elf_symbols.hpp: .dynsym through the scanner's reader; the runtime
+// archive's undefined symbols with libelf's ar support (the scanner reads no archives).
 #include "elf_symbols.hpp"
 
 #include <fcntl.h>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+
+#include "elf_image.hpp"
 
 namespace interprobe::shim {
 
@@ -61,31 +64,22 @@ void for_each_symbol(Elf* e, unsigned want, F&& f) {
 }  // namespace
 
 ElfSymbols read_dynamic_symbols(const std::string& path) {
-  init_libelf();
-  Fd fd(path);
-  if (fd.get() < 0)
-    throw InputError("cannot open library '" + path + "': " + std::strerror(errno));
-  ElfHandle h{elf_begin(fd.get(), ELF_C_READ, nullptr)};
-  if (h.e == nullptr || elf_kind(h.e) != ELF_K_ELF)
-    throw InputError("'" + path + "' is not an ELF file");
-  GElf_Ehdr eh;
-  if (gelf_getehdr(h.e, &eh) == nullptr)
-    throw InputError("'" + path + "' is not an ELF file (no readable ELF header)");
-  if (eh.e_type != ET_DYN && eh.e_type != ET_EXEC)
-    throw InputError("'" + path + "' is an ELF file but not a shared library (e_type " +
-                     std::to_string(eh.e_type) + ")");
-  ElfSymbols out;
-  out.machine = eh.e_machine;
-  out.is_64 = gelf_getclass(h.e) == ELFCLASS64;
-  bool has_dynsym = false;
-  for_each_symbol(h.e, SHT_DYNSYM, [&](const char* name, const GElf_Sym& s) {
-    has_dynsym = true;
-    out.symbols.push_back(DynSymbol{name, GELF_ST_TYPE(s.st_info), GELF_ST_BIND(s.st_info),
-                                    GELF_ST_VISIBILITY(s.st_other),
-                                    static_cast<std::uint16_t>(s.st_shndx)});
-  });
-  if (!has_dynsym) throw InputError("'" + path + "' has no dynamic symbol table (.dynsym)");
-  return out;
+  // The scanner's reader (tools/scan/elf_image): the same checks and one-line reasons as
+  // `interprobe scan` (not ELF, truncated, 32-bit, not ET_DYN, no .dynsym, ...).
+  try {
+    const scan::ElfImage image = scan::ElfImage::open_file(path);
+    const scan::ElfInfo info = scan::read_elf(image);
+    ElfSymbols out;
+    out.machine = info.machine;
+    out.is_64 = true;                                        // read_elf accepts ELFCLASS64 only
+    for (std::size_t i = 1; i < info.dynsyms.size(); ++i) {  // 0 is the null symbol
+      const scan::DynSymbol& d = info.dynsyms[i];
+      out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx});
+    }
+    return out;
+  } catch (const scan::ScanError& e) {
+    throw InputError("library '" + path + "': " + e.what());
+  }
 }
 
 std::vector<std::string> archive_undefined_symbols(const std::string& path) {

@@ -1,6 +1,7 @@
-// elf_symbols.hpp — the dynamic symbol table of an ELF file, read with libelf: the one thing the
-// shim generator needs from a library. Deliberately minimal and isolated in this file (the
-// scanner, tools/scan/, has the full ELF reader; this one can be swapped for it).
+// elf_symbols.hpp — what the shim generator reads from ELF files: a library's dynamic symbol
+// table (through the scanner's reader, tools/scan/elf_image.hpp, so that `interprobe shim`,
+// `scan` and `check` accept and reject the same files with the same reasons) and the undefined
+// symbols of the shim runtime archive.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,7 @@ struct ElfSymbols {
   std::vector<DynSymbol> symbols;  // .dynsym in file order, index 0 (the null symbol) left out
 };
 
-// Throws InputError naming `path` if it cannot be read or is not a shared object / executable.
+// Throws InputError naming `path` if it cannot be read or is not a 64-bit ELF shared object.
 ElfSymbols read_dynamic_symbols(const std::string& path);
 
 // Names of the undefined symbols of every object in the `ar` archive at `path` (the shim

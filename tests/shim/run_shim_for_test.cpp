@@ -1,0 +1,141 @@
+// run_shim_for_test.cpp — `interprobe run --shim-for LIB -- CMD` on real libraries and real
+// processes: the bundled victim (a build whose own calls are bound), Debian's libz, the command's
+// output and exit status untouched (each compared with a control run without the shim), and bad
+// input (one line, exit 2, the command not run).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "exec.hpp"
+
+namespace {
+
+using namespace interprobe;
+namespace fs = std::filesystem;
+
+Env clean_env(const std::string& ld_library_path = "") {
+  Env env = current_environment();
+  env.erase("LD_PRELOAD");
+  for (auto it = env.begin(); it != env.end();)
+    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+  if (!ld_library_path.empty()) env["LD_LIBRARY_PATH"] = ld_library_path;
+  return env;
+}
+
+std::string variant_dir(const std::string& v) { return std::string(TEST_VARIANTS) + "/" + v; }
+
+struct Pair {
+  ExecResult control, shimmed;
+  nlohmann::json table;
+};
+
+// The command alone, then under `run --shim-for LIB --format json --report FILE`.
+Pair run_pair(const std::string& lib, const std::vector<std::string>& cmd, const Env& env) {
+  Pair r;
+  r.control = exec(cmd, env);
+  const fs::path report = fs::path(testing::TempDir()) / "shim_for_table.json";
+  fs::remove(report);
+  std::vector<std::string> argv{TEST_INTERPROBE, "run",      "--shim-for",    lib, "--format",
+                                "json",          "--report", report.string(), "--"};
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  r.shimmed = exec(argv, env);
+  std::ifstream in(report);
+  if (in) r.table = nlohmann::json::parse(in, nullptr, false);
+  return r;
+}
+
+const nlohmann::json* row(const nlohmann::json& table, const std::string& name) {
+  for (auto& s : table["symbols"])
+    if (s["name"] == name) return &s;
+  return nullptr;
+}
+
+// gcc -O0 -fno-semantic-interposition: the app calls victim_check_result (outside: the override
+// takes it), which calls victim_err_occurred through its .localalias — a direct call no override
+// sees, and that the shim never counts. victim_interp_loop's call of victim_check_result is
+// direct too (interprobe scan: 1 direct site).
+TEST(RunShimFor, VictimCallsFromOutsideNextToBoundInternalSites) {
+  const std::string dir = variant_dir("gcc-O0-nosi");
+  if (!fs::exists(dir + "/libvictim.so.1")) GTEST_SKIP() << "variant not built";
+  Pair r = run_pair(dir + "/libvictim.so.1", {TEST_APP, "accessor_same_tu"}, clean_env(dir));
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  EXPECT_EQ(r.shimmed.out, r.control.out);
+  ASSERT_TRUE(r.table.is_object()) << r.shimmed.err;
+  EXPECT_EQ(r.table["format"], "interprobe-shim-run");
+  EXPECT_EQ(r.table["processes"], 1);
+  const nlohmann::json* cr = row(r.table, "victim_check_result");
+  ASSERT_NE(cr, nullptr) << r.table.dump(2);
+  EXPECT_EQ((*cr)["calls_outside"], 1) << cr->dump();
+  EXPECT_EQ((*cr)["calls_outside_by_object"]["victim_app"], 1) << cr->dump();
+  EXPECT_EQ((*cr)["calls_from_library"], 0) << cr->dump();
+  EXPECT_GE((*cr)["internal"]["direct_sites"], 1) << cr->dump();
+  // Called, but only directly from inside: never reached the shim; listed with its sites.
+  EXPECT_EQ(row(r.table, "victim_err_occurred"), nullptr) << r.table.dump(2);
+  bool listed = false;
+  for (auto& u : r.table["unseen_bound"])
+    if (u["name"] == "victim_err_occurred") listed = u["direct_sites"].get<int>() >= 1;
+  EXPECT_TRUE(listed) << r.table.dump(2);
+}
+
+// gcc -O2 (semantic interposition): the library's own call of victim_err_occurred goes through
+// its PLT, so the shim counts it as a call from the library — the override would see it.
+TEST(RunShimFor, InterposableInternalCallsReachTheShim) {
+  const std::string dir = variant_dir("gcc-O2");
+  Pair r = run_pair(dir + "/libvictim.so.1", {TEST_APP, "accessor_same_tu"}, clean_env(dir));
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  const nlohmann::json* eo = row(r.table, "victim_err_occurred");
+  ASSERT_NE(eo, nullptr) << r.table.dump(2);
+  EXPECT_EQ((*eo)["calls_from_library"], 1) << eo->dump();
+  EXPECT_EQ((*eo)["calls_outside"], 0) << eo->dump();
+  EXPECT_GE((*eo)["internal"]["plt_got_sites"], 1) << eo->dump();
+}
+
+// Debian's libz: the program's 200 compress2 calls are counted from the program; the text table
+// goes to stderr after the command's own output.
+TEST(RunShimFor, Zlib) {
+  Pair r = run_pair(SHIM_ZLIB_SO, {SHIM_ZLIB_APP}, clean_env());
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  EXPECT_EQ(r.shimmed.out, r.control.out);
+  const nlohmann::json* c = row(r.table, "compress2");
+  ASSERT_NE(c, nullptr) << r.table.dump(2);
+  EXPECT_EQ((*c)["calls_outside_by_object"][fs::path(SHIM_ZLIB_APP).filename().string()], 200);
+  auto text =
+      exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", SHIM_ZLIB_APP}, clean_env());
+  EXPECT_EQ(text.out, r.control.out);
+  EXPECT_NE(text.err.find("== interprobe run --shim-for"), std::string::npos) << text.err;
+  EXPECT_NE(text.err.find("compress2"), std::string::npos) << text.err;
+}
+
+TEST(RunShimFor, ExitStatusAndSignalPassThrough) {
+  const std::string lib = variant_dir("gcc-O2") + "/libvictim.so.1";
+  auto st =
+      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "status", "7"}, clean_env());
+  EXPECT_EQ(st.exit_status, 7) << st.err;
+  EXPECT_NE(st.out.find("run_app output"), std::string::npos);
+  auto sig =
+      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "signal", "15"}, clean_env());
+  EXPECT_EQ(sig.exit_status, 128 + 15) << sig.err;
+}
+
+// Bad input: one line on stderr, exit 2, and the command never ran (it would create a file).
+TEST(RunShimFor, BadLibraryIsOneLineAndNothingRuns) {
+  const fs::path marker = fs::path(testing::TempDir()) / "shim_for_ran";
+  for (const std::string& lib :
+       {std::string("/nonexistent/libnope.so"), std::string(TEST_MATRIX)}) {
+    fs::remove(marker);
+    auto r = exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", "touch", marker.string()},
+                  clean_env());
+    EXPECT_EQ(r.exit_status, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("--shim-for '" + lib + "'"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(marker)) << lib;
+  }
+  auto usage =
+      exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--backtrace", "4", "--", "true"},
+           clean_env());
+  EXPECT_EQ(usage.exit_status, 2) << usage.err;
+}
+
+}  // namespace

@@ -1,0 +1,28 @@
+// shim_for.hpp — `interprobe run --shim-for LIB -- CMD`: what an LD_PRELOAD override of each of
+// LIB's functions would and would not see in this workload. A shim for every exported function
+// of LIB (tools/shim, docs/SHIM.md) counts the calls per calling object while CMD runs; the
+// scanner (tools/scan, docs/SCAN.md) counts LIB's own references to each function. Side by side:
+// the calls from outside LIB (the override takes them), the calls from inside LIB that did reach
+// the shim (through LIB's PLT), and LIB's internal call sites an override can never see (direct
+// calls, inlined copies). docs/cli/run.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace interprobe::cli {
+
+struct ShimForOptions {
+  std::string library;  // LIB
+  std::string report;   // --report PATH: write the table there instead of stderr
+  std::string format;   // "text" (default) or "json"
+  std::string runtime;  // the shim runtime archive; "" = the default
+  std::vector<std::string> command;
+};
+
+// Builds the shim, runs the command under it, prints the table. Returns the command's status as
+// `interprobe run` does (exit status, 128+signal, 127/126), or 2 for bad input (the command is
+// then not run).
+int run_shim_for(const ShimForOptions& options);
+
+}  // namespace interprobe::cli
