@@ -61,12 +61,22 @@ void CounterPool::snapshot(Totals& out) const {
   }
 }
 
+void CounterPool::snapshot_stacks(std::uint64_t* out) const {
+  std::memset(out, 0, StackTable::kCapacity * sizeof(std::uint64_t));
+  std::size_t n = blocks_in_use();
+  if (n > kMaxBlocks) n = kMaxBlocks;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t e = 0; e < StackTable::kCapacity; ++e)
+      out[e] += std::atomic_ref<std::uint64_t>(block(i)->stack_counts[e]).load(std::memory_order_relaxed);
+}
+
 void CounterPool::reset_after_fork(Block* keep) {
   std::size_t n = blocks_in_use();
   if (n > kMaxBlocks) n = kMaxBlocks;
   for (std::size_t i = 0; i < n; ++i) {
     Block* b = block(i);
     std::memset(b->counts, 0, sizeof b->counts);
+    std::memset(b->stack_counts, 0, sizeof b->stack_counts);
     if (i != 0) b->owned.store(b == keep ? 1 : 0, std::memory_order_relaxed);
   }
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "object_map.hpp"
+#include "stacks.hpp"
 #include "symbols.hpp"
 
 namespace probe {
@@ -33,6 +34,7 @@ class CounterPool {
     std::atomic<std::uint32_t> owned;
     std::uint32_t index;
     std::uint64_t counts[kNumSymbols][kMaxObjects];
+    std::uint64_t stack_counts[StackTable::kCapacity];  // calls per stack-table entry
   };
 
   CounterPool();  // reserves address space (MAP_NORESERVE); pages are touched only when used
@@ -52,6 +54,20 @@ class CounterPool {
       r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
   }
+
+  // One call from the stack-table entry `entry` (PROBE_BACKTRACE), like add().
+  static void add_stack(Block* b, int entry) {
+    std::uint64_t& c = b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity];
+    if (b->index == 0) {
+      std::atomic_ref<std::uint64_t>(c).fetch_add(1, std::memory_order_relaxed);
+    } else {
+      std::atomic_ref<std::uint64_t> r(c);
+      r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+  }
+
+  // Sums every block's calls per stack-table entry into out[StackTable::kCapacity].
+  void snapshot_stacks(std::uint64_t* out) const;
 
   // Sums every block into `out` (may run while other threads count: each load is atomic).
   void snapshot(Totals& out) const;

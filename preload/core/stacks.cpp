@@ -15,7 +15,7 @@ StackTable::StackTable() {
   entries_ = static_cast<Entry*>(p);  // zero pages: every atomic starts at 0
 }
 
-void StackTable::record(Symbol s, std::uintptr_t ret, unsigned max_frames, Unwind unwind) {
+int StackTable::record(Symbol s, std::uintptr_t ret, unsigned max_frames, Unwind unwind) {
   // Return addresses use 47 bits; the symbol id goes in the top bits so one site calling two
   // hooked symbols gets two entries.
   const std::uint64_t key = (std::uint64_t{static_cast<unsigned>(s)} + 1) << 56 ^ ret;
@@ -33,23 +33,19 @@ void StackTable::record(Symbol s, std::uintptr_t ret, unsigned max_frames, Unwin
         e.depth = n > 0 ? static_cast<std::uint32_t>(n) : 0;
         std::memcpy(e.frames, frames, e.depth * sizeof(void*));
         e.symbol = static_cast<unsigned>(s);
-        e.count.fetch_add(1, std::memory_order_relaxed);
         e.ready.store(1, std::memory_order_release);
-        return;
+        return static_cast<int>(i);
       }
     }
-    if (k == key) {
-      e.count.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
+    if (k == key) return static_cast<int>(i);
   }
   overflow_.fetch_add(1, std::memory_order_relaxed);
+  return -1;
 }
 
 void StackTable::reset_after_fork() {
   for (std::size_t i = 0; i < kCapacity; ++i) {
     Entry& e = entries_[i];
-    e.count.store(0, std::memory_order_relaxed);
     // An entry claimed by a thread that was still unwinding at the fork would never become
     // ready in the child (that thread is gone): free it so its site can be recorded again.
     if (e.key.load(std::memory_order_relaxed) != 0 && e.ready.load(std::memory_order_relaxed) == 0)

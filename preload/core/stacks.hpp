@@ -2,9 +2,11 @@
 //
 // Keyed by (symbol, return address): the first call from a site takes the stack (the caller
 // passes a function that unwinds, libunwind in the probe, a fake in unit tests); later calls from
-// the same site only bump that entry's count. So a site reached through several deeper stacks is
-// reported with the first one seen — the price of not unwinding on every call. Fixed capacity,
-// open addressing, lock-free inserts; when full, calls are counted in overflow().
+// the same site only find the entry. So a site reached through several deeper stacks is reported
+// with the first one seen — the price of not unwinding on every call. The table holds the stacks
+// only: calls per entry are counted by the caller in its thread's counter block (counters.hpp),
+// so a hot site called from several threads writes no shared cache line. Fixed capacity, open
+// addressing, lock-free inserts; when full, calls are counted in overflow().
 #pragma once
 
 #include <atomic>
@@ -26,7 +28,6 @@ class StackTable {
     std::atomic<std::uint32_t> ready;  // frames written
     std::uint32_t symbol;
     std::uint32_t depth;
-    std::atomic<std::uint64_t> count;
     void* frames[kMaxFrames];
   };
 
@@ -36,13 +37,15 @@ class StackTable {
   StackTable(const StackTable&) = delete;
   StackTable& operator=(const StackTable&) = delete;
 
-  void record(Symbol s, std::uintptr_t return_address, unsigned max_frames, Unwind unwind);
+  // The index of the site's entry (inserting and unwinding on its first call), or -1 if the table
+  // is full (the call is counted in overflow()).
+  int record(Symbol s, std::uintptr_t return_address, unsigned max_frames, Unwind unwind);
 
-  // Report time: visits every ready entry.
+  // Report time: visits every ready entry with its index.
   template <typename F>
   void for_each(F&& f) const {
     for (std::size_t i = 0; i < kCapacity; ++i)
-      if (entries_[i].ready.load(std::memory_order_acquire)) f(entries_[i]);
+      if (entries_[i].ready.load(std::memory_order_acquire)) f(i, entries_[i]);
   }
   std::uint64_t overflow() const { return overflow_.load(std::memory_order_relaxed); }
   void reset_after_fork();

@@ -81,8 +81,10 @@ void write_report(const char* trigger, const std::string& path_template, Totals&
   d.totals = &totals;
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
     d.objects.emplace_back(g_map->object_name(static_cast<ObjectId>(i)));
-  g_stacks->for_each([&](const StackTable::Entry& e) {
-    std::uint64_t count = e.count.load(std::memory_order_relaxed);
+  static std::uint64_t stack_counts[StackTable::kCapacity];  // 32 KiB: static, like totals
+  g_pool->snapshot_stacks(stack_counts);
+  g_stacks->for_each([&](std::size_t index, const StackTable::Entry& e) {
+    std::uint64_t count = stack_counts[index];
     if (count == 0) return;
     StackRecord rec{static_cast<Symbol>(e.symbol), count, {}};
     symbolize(rec, e.frames, e.depth);

@@ -248,13 +248,17 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   const ObjectId caller = attribute(ret);
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
-  if (g_settings.backtrace != 0 && may_unwind(caller))
-    g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  if (g_settings.backtrace != 0 && may_unwind(caller)) {
+    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+    if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
+  }
 }
 
-__attribute__((noinline)) void record_stack(Symbol s, std::uintptr_t ret) {
+__attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();  // a new site is unwound, and libunwind may call out
-  if (g) g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  if (!g) return;
+  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  if (entry >= 0) CounterPool::add_stack(b, entry);
 }
 
 }  // namespace
@@ -276,7 +280,7 @@ void note(Symbol s, void* return_address) {
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
       if (c.id == g_self_id && c.id != kUnknownObject) return;
       CounterPool::add(b, s, c.id);
-      if (g_settings.backtrace != 0 && may_unwind(c.id)) record_stack(s, ret);
+      if (g_settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
       return;
     }
   }

@@ -108,3 +108,29 @@ TEST(Counters, ForkResetKeepsOnlyTheForkingThreadsBlock) {
 }
 
 }  // namespace
+
+namespace {
+
+// PROBE_BACKTRACE's calls per stack-table entry live in the threads' own blocks too: exact totals
+// with no shared cache line written per call (the stack table holds the frames only).
+TEST(Counters, StackCountsPerThreadAreExact) {
+  auto pool = std::make_unique<probe::CounterPool>();
+  constexpr int kThreads = 4, kCalls = 100'000;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&pool] {
+      auto* b = pool->acquire();
+      for (int n = 0; n < kCalls; ++n) probe::CounterPool::add_stack(b, 17);
+      pool->release(b);
+    });
+  for (auto& t : threads) t.join();
+  std::vector<std::uint64_t> out(probe::StackTable::kCapacity);
+  pool->snapshot_stacks(out.data());
+  EXPECT_EQ(out[17], std::uint64_t{kThreads} * kCalls);
+  EXPECT_EQ(out[16], 0u);
+  pool->reset_after_fork(nullptr);
+  pool->snapshot_stacks(out.data());
+  EXPECT_EQ(out[17], 0u) << "a fork child counts its own calls only";
+}
+
+}  // namespace
