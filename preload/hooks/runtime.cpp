@@ -19,6 +19,7 @@
 #include <cstring>
 #include <new>
 
+#include "../core/find_definition.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -290,34 +291,15 @@ void note(Symbol s, void* return_address) {
 void* resolve_next(const char* name) {
   Guard g = Guard::enter();  // dlsym may allocate: keep that out of the counts
   if (void* p = dlsym(RTLD_NEXT, name)) return p;
-  // RTLD_LOCAL objects are not in the global scope that RTLD_NEXT searches; ask each object,
+  // RTLD_LOCAL objects are not in the global scope that RTLD_NEXT searches: ask each object,
   // except libprobe itself.
-  struct Find {
-    const char* name;
-    void* self_base;
-    void* found;
-  } find{name, nullptr, nullptr};
-  Dl_info self{};
-  if (dladdr(reinterpret_cast<void*>(&resolve_next), &self) != 0) find.self_base = self.dli_fbase;
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* f = static_cast<Find*>(data);
-        if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
-        void* h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
-        if (h == nullptr) return 0;
-        void* p = dlsym(h, f->name);
-        Dl_info where{};
-        if (p != nullptr && dladdr(p, &where) != 0 && where.dli_fbase != f->self_base) f->found = p;
-        dlclose(h);
-        return f->found != nullptr;
-      },
-      &find);
-  if (find.found == nullptr) {
+  void* found = find_definition_elsewhere(name, reinterpret_cast<const void*>(&resolve_next));
+  if (found == nullptr) {
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: no definition of %s after libprobe.so", name);
     say(line);
   }
-  return find.found;
+  return found;
 }
 
 }  // namespace probe

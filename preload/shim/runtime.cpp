@@ -18,6 +18,7 @@
 #include <cstring>
 #include <new>
 
+#include "find_definition.hpp"
 #include "shim_abi.h"
 #include "shim_report.hpp"
 #include "state.hpp"
@@ -79,31 +80,10 @@ void ensure_init() {
 const char* name_of(std::uint32_t index) { return interprobe_shim_strtab + interprobe_shim_names[index]; }
 
 // dlsym(RTLD_NEXT) from inside the shim finds the next definition in the search order; a library
-// opened with RTLD_LOCAL is not in that scope, so ask each loaded object but the shim itself
-// (the same fallback as libprobe's resolve_next).
+// opened with RTLD_LOCAL is not in that scope, so ask each loaded object but the shim itself.
 void* resolve(const char* name) {
   if (void* p = dlsym(RTLD_NEXT, name)) return p;
-  struct Find {
-    const char* name;
-    void* self_base;
-    void* found;
-  } find{name, nullptr, nullptr};
-  Dl_info self{};
-  if (dladdr(reinterpret_cast<void*>(&resolve), &self) != 0) find.self_base = self.dli_fbase;
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* f = static_cast<Find*>(data);
-        if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
-        void* h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
-        if (h == nullptr) return 0;
-        void* p = dlsym(h, f->name);
-        Dl_info where{};
-        if (p != nullptr && dladdr(p, &where) != 0 && where.dli_fbase != f->self_base) f->found = p;
-        dlclose(h);
-        return f->found != nullptr;
-      },
-      &find);
-  return find.found;
+  return probe::find_definition_elsewhere(name, reinterpret_cast<const void*>(&resolve));
 }
 
 probe::ObjectId attribute(std::uintptr_t ret) {
