@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exec.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -40,7 +41,7 @@ TEST(ScanCli, TextJsonAndMarkdown) {
 }
 
 TEST(ScanCli, BadFilesAreNamedAndGoodOnesStillScanned) {
-  std::string bad = testing::TempDir() + "/not_elf.so";
+  std::string bad = scratch_dir().string() + "/not_elf.so";
   std::ofstream(bad) << "hello\n";
   auto r = cmd({"scan", "--summary", bad, victim("gcc-O2"), "/nonexistent.so"});
   EXPECT_EQ(r.exit_status, 2);

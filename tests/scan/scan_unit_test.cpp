@@ -16,6 +16,7 @@
 #include "elf_image.hpp"
 #include "exec.hpp"
 #include "scanner.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -140,7 +141,7 @@ TEST(ScanDwarf, InlinedCopiesAreCountedAsBound) {
 }
 
 TEST(ScanElf, StrippedCopyHasNoSymtabNorDwarf) {
-  std::string tmp = testing::TempDir() + "/stripped.so";
+  std::string tmp = scratch_dir().string() + "/stripped.so";
   auto r = interprobe::exec({"objcopy", "--strip-all", victim("gcc-O2"), tmp},
                             interprobe::current_environment());
   ASSERT_EQ(r.exit_status, 0) << r.err;
@@ -248,7 +249,7 @@ TEST(ScanBadInput, RandomByteFlipsNeverCrash) {
 TEST(ScanBadInput, FilesystemTroubleIsNamed) {
   EXPECT_NE(scan_file("/nonexistent/x.so", {}).error.find("cannot open"), std::string::npos);
   EXPECT_NE(scan_file("/", {}).error.find("directory"), std::string::npos);
-  std::string fifo = testing::TempDir() + "/scan_fifo.so";
+  std::string fifo = scratch_dir().string() + "/scan_fifo.so";
   unlink(fifo.c_str());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_NE(scan_file(fifo, {}).error.find("not a regular file"), std::string::npos);  // no hang
@@ -256,7 +257,7 @@ TEST(ScanBadInput, FilesystemTroubleIsNamed) {
 }
 
 TEST(ScanBatch, DirectoryScanSkipsNonElfAndDeduplicatesHardLinks) {
-  fs::path dir = fs::path(testing::TempDir()) / "scan_batch_dir";
+  fs::path dir = scratch_dir() / "scan_batch_dir";
   fs::remove_all(dir);
   fs::create_directories(dir / "sub");
   fs::copy_file(victim("gcc-O2"), dir / "libvictim.so.1");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exec.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -35,7 +36,7 @@ struct Pair {
 Pair run_pair(const std::string& lib, const std::vector<std::string>& cmd, const Env& env) {
   Pair r;
   r.control = exec(cmd, env);
-  const fs::path report = fs::path(testing::TempDir()) / "shim_for_table.json";
+  const fs::path report = scratch_dir() / "shim_for_table.json";
   fs::remove(report);
   std::vector<std::string> argv{TEST_INTERPROBE, "run",      "--shim-for",    lib, "--format",
                                 "json",          "--report", report.string(), "--"};
@@ -121,7 +122,7 @@ TEST(RunShimFor, ExitStatusAndSignalPassThrough) {
 
 // Bad input: one line on stderr, exit 2, and the command never ran (it would create a file).
 TEST(RunShimFor, BadLibraryIsOneLineAndNothingRuns) {
-  const fs::path marker = fs::path(testing::TempDir()) / "shim_for_ran";
+  const fs::path marker = scratch_dir() / "shim_for_ran";
   for (const std::string& lib :
        {std::string("/nonexistent/libnope.so"), std::string(TEST_MATRIX)}) {
     fs::remove(marker);
