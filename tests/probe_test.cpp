@@ -25,10 +25,7 @@ class Probe : public testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   static Env base_env() {
-    Env env = current_environment();
-    env.erase("LD_PRELOAD");
-    for (auto it = env.begin(); it != env.end();)
-      it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+    Env env = without_probe(current_environment());
     env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2";
     return env;
   }

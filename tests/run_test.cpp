@@ -30,11 +30,7 @@ class Run : public testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   static Env clean_env() {
-    Env env = current_environment();
-    env.erase("LD_PRELOAD");
-    for (auto it = env.begin(); it != env.end();)
-      it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
-    return env;
+    return without_probe(current_environment());
   }
   // `interprobe run ARGS...` (ARGS include the '--' and the command).
   static ExecResult run(std::vector<std::string> args, const Env& env = clean_env()) {

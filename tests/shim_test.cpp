@@ -30,11 +30,7 @@ std::string slurp(const fs::path& p) {
 }
 
 Env clean_env() {
-  Env env = current_environment();
-  env.erase("LD_PRELOAD");
-  for (auto it = env.begin(); it != env.end();)
-    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
-  return env;
+  return without_probe(current_environment());
 }
 
 class Shim : public testing::Test {

@@ -47,10 +47,7 @@ class ProbeHost : public testing::Test {
   // Runs argv without and with the probe; expects the host's stdout and ending to be the same.
   ExecResult run_pair(const std::vector<std::string>& argv, const Env& probed_env,
                       const ExecOptions& opt = {}) {
-    Env control_env = probed_env;
-    for (auto it = control_env.begin(); it != control_env.end();)
-      it = it->first.rfind("PROBE_", 0) == 0 ? control_env.erase(it) : std::next(it);
-    control_env.erase("LD_PRELOAD");
+    const Env control_env = without_probe(probed_env);
     ExecResult control = exec(argv, control_env, opt);
     ExecResult probed = exec(argv, probed_env, opt);
     EXPECT_EQ(probed.out, control.out) << "stdout changed by the probe";

@@ -17,10 +17,7 @@ using namespace interprobe;
 namespace fs = std::filesystem;
 
 Env clean_env(const std::string& ld_library_path = "") {
-  Env env = current_environment();
-  env.erase("LD_PRELOAD");
-  for (auto it = env.begin(); it != env.end();)
-    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+  Env env = without_probe(current_environment());
   if (!ld_library_path.empty()) env["LD_LIBRARY_PATH"] = ld_library_path;
   return env;
 }

@@ -111,3 +111,16 @@ TEST(Exec, MissingProgramAndTimeout) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Exec, WithoutProbeDropsProbeSettingsAndOptionallyThePreload) {
+  interprobe::Env env = {{"LD_PRELOAD", "/x/libprobe.so"}, {"PROBE_REPORT", "/r"},
+                         {"PROBE_FORMAT", "json"}, {"PATH", "/bin"}, {"XPROBE_KEEP", "1"}};
+  EXPECT_EQ(interprobe::without_probe(env),
+            (interprobe::Env{{"PATH", "/bin"}, {"XPROBE_KEEP", "1"}}));
+  EXPECT_EQ(interprobe::without_probe(env, /*drop_preload=*/false),
+            (interprobe::Env{{"LD_PRELOAD", "/x/libprobe.so"}, {"PATH", "/bin"}, {"XPROBE_KEEP", "1"}}));
+}
+
+}  // namespace

@@ -132,9 +132,7 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
 
   // The caller's LD_PRELOAD (fakeroot under dpkg-buildpackage, say) stays in both runs; only
   // stray PROBE_* settings are dropped so that the probed run is the same every time.
-  Env base = current_environment();
-  for (auto it = base.begin(); it != base.end();)
-    it = it->first.rfind("PROBE_", 0) == 0 ? base.erase(it) : std::next(it);
+  Env base = without_probe(current_environment(), /*drop_preload=*/false);
   ExecOptions eo;
   eo.timeout = std::chrono::seconds(req.timeout_seconds);
 

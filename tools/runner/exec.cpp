@@ -27,6 +27,22 @@ Env current_environment() {
   return env;
 }
 
+Env without_probe(Env env, bool drop_preload) {
+  if (drop_preload) env.erase("LD_PRELOAD");
+  for (auto it = env.begin(); it != env.end();)
+    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+  return env;
+}
+
+void decode_wait_status(int status, bool& exited, int& exit_status, int& term_signal) {
+  if (WIFEXITED(status)) {
+    exited = true;
+    exit_status = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    term_signal = WTERMSIG(status);
+  }
+}
+
 std::string ExecResult::describe() const {
   if (spawn_failed) return fmt::format("spawn failed: {}", std::strerror(spawn_errno));
   if (timed_out) return "timeout";
@@ -121,12 +137,7 @@ ExecResult exec(const std::vector<std::string>& argv, const Env& env, const Exec
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) {
-    r.exited = true;
-    r.exit_status = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    r.term_signal = WTERMSIG(status);
-  }
+  decode_wait_status(status, r.exited, r.exit_status, r.term_signal);
   return r;
 }
 

@@ -18,6 +18,14 @@ using Env = std::map<std::string, std::string>;
 // The current process's environment as a map.
 Env current_environment();
 
+// `env` without any PROBE_* setting and, if `drop_preload`, without LD_PRELOAD: the environment
+// of a control run, or of a probed run that must not inherit the caller's probe settings.
+Env without_probe(Env env, bool drop_preload = true);
+
+// How a process ended, from a waitpid() status: exited with `exit_status`, or killed by
+// `term_signal` (exited false).
+void decode_wait_status(int status, bool& exited, int& exit_status, int& term_signal);
+
 struct ExecResult {
   int exit_status = -1;   // valid if exited
   int term_signal = 0;    // valid if signalled

@@ -131,10 +131,7 @@ std::string read_file(const fs::path& p) {
 Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p) {
   Observation o;
   o.caller_object = p.caller == "app" ? file_name_of(a.app) : kLibraryName;
-  Env env = current_environment();
-  env.erase("LD_PRELOAD");
-  for (auto it = env.begin(); it != env.end();)  // no stray PROBE_* settings from the caller
-    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
+  Env env = without_probe(current_environment());  // no stray probe settings from the caller
   env["LD_LIBRARY_PATH"] = fs::absolute(fs::path(a.variants_dir) / v.name).string();
   const std::vector<std::string> argv = {a.app, p.name};
 

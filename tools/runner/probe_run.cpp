@@ -115,12 +115,7 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) {
-    st.exited = true;
-    st.exit_status = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    st.term_signal = WTERMSIG(status);
-  }
+  decode_wait_status(status, st.exited, st.exit_status, st.term_signal);
   return st;
 }
 
