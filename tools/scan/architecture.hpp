@@ -9,6 +9,7 @@
 // and classify R_AARCH64_JUMP_SLOT / GLOB_DAT / ABS64 / RELATIVE / IRELATIVE: see docs/SCAN.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -52,8 +53,16 @@ class Architecture {
   virtual const char* name() const = 0;
   // Decodes `code` (placed at `address`) and reports every reference with a known target.
   // Undecodable bytes are skipped one at a time (as objdump's "(bad)"); never reads outside code.
-  virtual void find_references(std::span<const std::uint8_t> code, std::uint64_t address,
-                               RefSink& sink) = 0;
+  void find_references(std::span<const std::uint8_t> code, std::uint64_t address, RefSink& sink) {
+    sweep(code, address, 0, code.size(), sink);
+  }
+  // The same linear sweep over part of `code`: from offset `begin`, the instructions that start
+  // before offset `stop` (one may end after it, up to the end of `code`). Returns the offset where
+  // the next instruction starts (>= stop, <= code.size()). A sweep from offset 0 that stops at s
+  // and a sweep from s together report exactly what one sweep over `code` reports (sweep.hpp
+  // splits a section across threads on that).
+  virtual std::size_t sweep(std::span<const std::uint8_t> code, std::uint64_t address,
+                            std::size_t begin, std::size_t stop, RefSink& sink) = 0;
   // In a PLT section, the entry address of each stub that jumps through a GOT slot: calls target
   // the entry, which is not always the jump itself (IBT stubs start with endbr64).
   virtual void find_plt_stubs(std::span<const std::uint8_t> code, std::uint64_t address,

@@ -119,6 +119,14 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
     if (ec) sizes[i] = 0;
   }
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return sizes[a] > sizes[b]; });
+  const unsigned total = options.threads != 0 ? options.threads
+                                              : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned n =
+      static_cast<unsigned>(std::min<std::size_t>(total, std::max<std::size_t>(jobs.size(), 1)));
+  // Fewer files than threads (one library, or OLD and NEW for diff): the threads left over sweep
+  // one file's code together. Many files: one thread per file, no splitting.
+  ScanOptions per_file = options.scan;
+  per_file.threads = std::max(1u, total / n);
   std::atomic<std::size_t> next{0}, done{0};
   auto worker = [&] {
     for (std::size_t k; (k = next.fetch_add(1)) < jobs.size();) {
@@ -127,13 +135,11 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
         results[i].path = jobs[i].path;
         results[i].error = jobs[i].error;
       } else {
-        results[i] = scan_file(jobs[i].path, options.scan);
+        results[i] = scan_file(jobs[i].path, per_file);
       }
       done.fetch_add(1);
     }
   };
-  unsigned n = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<std::size_t>(n, std::max<std::size_t>(jobs.size(), 1)));
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
   if (options.progress) {

@@ -1,44 +1,55 @@
 // scanner.cpp — the per-library facts and per-symbol counts of scanner.hpp: relocations first
 // (which GOT slot belongs to which symbol), then PLT stubs (which stub jumps through which slot),
-// then every executable section's references, then DWARF's inlined copies, then the verdicts.
+// then every executable section's references (on several threads when the caller gives them:
+// sweep.hpp), then DWARF's inlined copies, then the verdicts.
 #include "scanner.hpp"
 
 #include <elf.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <climits>
 #include <unordered_map>
-
-#include <fmt/format.h>
+#include <vector>
 
 #include "architecture.hpp"
 #include "dwarf_inlines.hpp"
 #include "elf_image.hpp"
+#include "sweep.hpp"
 
 namespace interprobe::scan {
 
 std::string to_string(SymVerdict v) {
   switch (v) {
-    case SymVerdict::interposable: return "interposable";
-    case SymVerdict::bound: return "bound";
-    case SymVerdict::mixed: return "mixed";
-    case SymVerdict::none: return "none";
+    case SymVerdict::interposable:
+      return "interposable";
+    case SymVerdict::bound:
+      return "bound";
+    case SymVerdict::mixed:
+      return "mixed";
+    case SymVerdict::none:
+      return "none";
   }
   return "?";
 }
 
 std::string describe(SymVerdict v) {
   switch (v) {
-    case SymVerdict::interposable: return "interposable internally";
-    case SymVerdict::bound: return "bound internally";
-    case SymVerdict::mixed: return "mixed";
-    case SymVerdict::none: return "no internal references";
+    case SymVerdict::interposable:
+      return "interposable internally";
+    case SymVerdict::bound:
+      return "bound internally";
+    case SymVerdict::mixed:
+      return "mixed";
+    case SymVerdict::none:
+      return "no internal references";
   }
   return "?";
 }
 
 std::size_t SymbolReport::bound_refs() const {
-  std::size_t n = direct_sites + address_sites + local_relocs + local_got_sites + inlined.value_or(0);
+  std::size_t n =
+      direct_sites + address_sites + local_relocs + local_got_sites + inlined.value_or(0);
   if (preemptible_bound) n += preemptible_relocs();
   return n;
 }
@@ -78,6 +89,15 @@ class SymbolIndex {
     }
   }
 
+  // The function entries, sorted, each once: where a chunk of the sweep may start (sweep.hpp).
+  std::vector<std::uint64_t> function_entries() const {
+    std::vector<std::uint64_t> e;
+    e.reserve(functions_.size());
+    for (auto& f : functions_)
+      if (e.empty() || e.back() != f.first) e.push_back(f.first);
+    return e;
+  }
+
   template <class F>
   void at(std::uint64_t addr, F&& f) const {
     const std::uint64_t b = slot(addr);
@@ -112,7 +132,13 @@ class SymbolIndex {
   std::vector<Object> objects_;
 };
 
-class Scan final : public RefSink {
+// The code sites one chunk of the sweep found, per exported symbol (sweep.hpp): chunks are
+// counted on several threads at once, and a chunk's counts are dropped if it has to be swept again.
+struct SiteCounts {
+  std::size_t direct = 0, address = 0, got = 0, local_got = 0;
+};
+
+class Scan {
  public:
   Scan(const ElfInfo& info, Architecture& arch, LibraryReport& out)
       : info_(info), arch_(arch), out_(out) {}
@@ -121,36 +147,109 @@ class Scan final : public RefSink {
     collect_exports();
     collect_relocs();
     collect_plt_stubs();
-    for (auto& s : info_.sections)
-      if (s.executable() && !is_plt_section(s.name)) arch_.find_references(s.data, s.addr, *this);
+    collect_code_sites(options);
     if (options.dwarf) apply_dwarf(elf);
     for (auto& s : out_.symbols) s.verdict = verdict_of(s);
   }
 
-  void on_ref(const CodeRef& r) override {
+ private:
+  class Tally final : public RefSink {
+   public:
+    explicit Tally(const Scan& scan) : scan_(scan) {}
+    void on_ref(const CodeRef& r) override {
+      if (sites_.empty()) sites_.resize(scan_.out_.symbols.size());
+      scan_.count(r, *this);
+    }
+    void clear() {
+      sites_.clear();
+      got_calls_ = 0;
+    }
+    void add_to(LibraryReport& out) const {
+      out.facts.got_calls += got_calls_;
+      for (std::size_t i = 0; i < sites_.size(); ++i) {
+        SymbolReport& s = out.symbols[i];
+        s.direct_sites += sites_[i].direct;
+        s.address_sites += sites_[i].address;
+        s.got_sites += sites_[i].got;
+        s.local_got_sites += sites_[i].local_got;
+      }
+    }
+
+   private:
+    friend class Scan;
+    const Scan& scan_;
+    std::vector<SiteCounts> sites_;  // per exported symbol, allocated on the first reference
+    std::size_t got_calls_ = 0;
+  };
+
+  class Tallies final : public ChunkSinks {
+   public:
+    Tallies(const Scan& scan, std::size_t n) {
+      tallies_.reserve(n);
+      while (n-- > 0) tallies_.emplace_back(scan);
+    }
+    RefSink& sink(std::size_t k) override { return tallies_[k]; }
+    void discard(std::size_t k) override { tallies_[k].clear(); }
+    void add_to(LibraryReport& out) const {
+      for (auto& t : tallies_) t.add_to(out);
+    }
+
+   private:
+    std::vector<Tally> tallies_;
+  };
+
+  // Every executable section's references but the PLT's, swept on options.threads threads.
+  void collect_code_sites(const ScanOptions& options) {
+    std::vector<CodeRange> ranges;
+    std::size_t total = 0;
+    for (auto& s : info_.sections)
+      if (s.executable() && !is_plt_section(s.name)) {
+        ranges.push_back({s.data, s.addr});
+        total += s.data.size();
+      }
+    const unsigned threads = std::max(1u, options.threads);
+    // A few chunks per thread, so that a thread slowed by the rest of the machine does not hold
+    // up the others; none under kMinChunk, where starting threads costs more than it saves.
+    constexpr std::size_t kMinChunk = 256 * 1024;
+    const std::size_t chunk_bytes =
+        threads == 1 ? 0 : std::max(kMinChunk, total / (std::size_t{4} * threads));
+    const std::vector<std::uint64_t> entries = index_.function_entries();
+    const std::vector<Chunk> chunks = plan_chunks(ranges, entries, chunk_bytes);
+    Tallies tallies(*this, chunks.size());
+    const std::uint16_t machine = info_.machine;
+    const Decoder decoder = options.decoder;
+    sweep_chunks(
+        ranges, chunks, threads, [&] { return make_architecture(machine, decoder); }, tallies);
+    tallies.add_to(out_);
+  }
+
+  // One reference of the library's code, counted for the symbols it reaches. Runs on the
+  // sweep's threads: reads only tables that are complete before the sweep starts.
+  void count(const CodeRef& r, Tally& t) const {
     switch (r.kind) {
       case RefKind::call:
       case RefKind::jump:
-        if (auto it = r.target - stub_lo_ < stub_span_ ? stub_slot_.find(r.target) : stub_slot_.end();
+        if (auto it =
+                r.target - stub_lo_ < stub_span_ ? stub_slot_.find(r.target) : stub_slot_.end();
             it != stub_slot_.end()) {
-          through_slot(it->second);
+          through_slot(it->second, t);
         } else {
-          index_.at(r.target, [&](int i) { ++out_.symbols[i].direct_sites; });
+          index_.at(r.target, [&](int i) { ++t.sites_[i].direct; });
         }
         break;
       case RefKind::call_via_slot:
       case RefKind::jump_via_slot:
         if (auto it = slot_reloc_.find(r.target); it != slot_reloc_.end()) {
           RelocClass c = arch_.classify_reloc(it->second->type);
-          if (c == RelocClass::jump_slot || c == RelocClass::glob_dat) ++out_.facts.got_calls;
-          through_slot(r.target);
+          if (c == RelocClass::jump_slot || c == RelocClass::glob_dat) ++t.got_calls_;
+          through_slot(r.target, t);
         }
         break;
       case RefKind::address:
         if (slot_reloc_.count(r.target) != 0) {
-          through_slot(r.target);  // a GOT load: `mov sym@GOTPCREL(%rip), %reg`
+          through_slot(r.target, t);  // a GOT load: `mov sym@GOTPCREL(%rip), %reg`
         } else {
-          index_.at(r.target, [&](int i) { ++out_.symbols[i].address_sites; });
+          index_.at(r.target, [&](int i) { ++t.sites_[i].address; });
         }
         break;
     }
@@ -205,9 +304,12 @@ class Scan final : public RefSink {
       int i = exported(r.sym);
       if (i < 0) continue;
       SymbolReport& s = out_.symbols[i];
-      if (c == RelocClass::jump_slot) ++s.jump_slot;
-      else if (c == RelocClass::glob_dat) ++s.glob_dat;
-      else ++s.absolute;
+      if (c == RelocClass::jump_slot)
+        ++s.jump_slot;
+      else if (c == RelocClass::glob_dat)
+        ++s.glob_dat;
+      else
+        ++s.absolute;
     }
   }
 
@@ -232,16 +334,15 @@ class Scan final : public RefSink {
   }
 
   // A code site that reaches whatever the GOT word at `slot` holds.
-  void through_slot(std::uint64_t slot) {
+  void through_slot(std::uint64_t slot, Tally& t) const {
     auto it = slot_reloc_.find(slot);
     if (it == slot_reloc_.end()) return;
     const DynReloc& r = *it->second;
     RelocClass c = arch_.classify_reloc(r.type);
     if (c == RelocClass::relative || c == RelocClass::irelative) {
-      index_.at(static_cast<std::uint64_t>(r.addend),
-                [&](int i) { ++out_.symbols[i].local_got_sites; });
+      index_.at(static_cast<std::uint64_t>(r.addend), [&](int i) { ++t.sites_[i].local_got; });
     } else if (int i = exported(r.sym); i >= 0) {
-      ++out_.symbols[i].got_sites;
+      ++t.sites_[i].got;
     }
   }
 

@@ -71,6 +71,8 @@ struct LibraryReport {
 struct ScanOptions {
   bool dwarf = true;  // count inlined instances when the file has DWARF
   Decoder decoder = Decoder::zydis;  // both find the same references; Zydis is faster
+  // Threads for one file's code (sweep.hpp); the result does not depend on it.
+  unsigned threads = 1;
 };
 
 class ElfImage;

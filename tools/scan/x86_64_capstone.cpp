@@ -36,18 +36,19 @@ class Capstone final : public Base {
     cs_close(&detail_);
   }
 
-  void find_references(std::span<const std::uint8_t> code, std::uint64_t address,
-                       RefSink& sink) override {
-    const std::uint8_t* p = code.data();
-    std::size_t left = code.size();
-    std::uint64_t a = address;
-    while (left > 0) {
+  std::size_t sweep(std::span<const std::uint8_t> code, std::uint64_t address, std::size_t begin,
+                    std::size_t stop, RefSink& sink) override {
+    const std::uint8_t* p = code.data() + begin;
+    std::size_t left = code.size() - begin;
+    std::uint64_t a = address + begin;
+    while (code.size() - left < stop) {
       if (!cs_disasm_iter(fast_, &p, &left, &a, insn_)) {
         ++p, --left, ++a;  // not an instruction: resynchronise on the next byte
         continue;
       }
       if (!branch_ref(insn_->bytes, insn_->size, insn_->address, sink)) rip_operand(*insn_, sink);
     }
+    return code.size() - left;
   }
 
  private:

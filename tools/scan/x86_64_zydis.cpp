@@ -26,23 +26,24 @@ class Zydis final : public Base {
       throw std::runtime_error("zydis: cannot initialise an x86-64 decoder");
   }
 
-  void find_references(std::span<const std::uint8_t> code, std::uint64_t address,
-                       RefSink& sink) override {
-    const std::uint8_t* p = code.data();
-    std::size_t left = code.size();
-    std::uint64_t a = address;
+  std::size_t sweep(std::span<const std::uint8_t> code, std::uint64_t address, std::size_t begin,
+                    std::size_t stop, RefSink& sink) override {
+    std::size_t off = begin;
     ZydisDecodedInstruction in;
-    while (left > 0) {
-      if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&fast_, nullptr, p, left, &in))) {
-        ++p, --left, ++a;  // not an instruction: resynchronise on the next byte
+    while (off < stop) {
+      const std::uint8_t* p = code.data() + off;
+      const std::uint64_t a = address + off;
+      if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&fast_, nullptr, p, code.size() - off, &in))) {
+        ++off;  // not an instruction: resynchronise on the next byte
         continue;
       }
       const std::size_t n = in.length;
       if (!branch_ref(p, n, a, sink) && (in.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0 &&
           in.raw.modrm.mod == 0 && in.raw.modrm.rm == 5)
         rip_operand(p, n, a, sink);
-      p += n, left -= n, a += n;
+      off += n;
     }
+    return off;
   }
 
  private:
