@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "exec.hpp"
@@ -18,7 +17,9 @@ ExecResult cmd(std::vector<std::string> args) {
   return exec(args, current_environment());
 }
 
-std::string victim(const std::string& v) { return std::string(TEST_VARIANTS) + "/" + v + "/libvictim.so.1"; }
+std::string victim(const std::string& v) {
+  return std::string(TEST_VARIANTS) + "/" + v + "/libvictim.so.1";
+}
 
 TEST(ScanCli, TextJsonAndMarkdown) {
   auto text = cmd({"scan", victim("gcc-O2-nosi")});
@@ -62,6 +63,46 @@ TEST(ScanCli, DiffSaysWhatLdPreloadUsersLose) {
   EXPECT_FALSE(j["gained"].empty());
   EXPECT_EQ(cmd({"diff", victim("gcc-O2"), victim("gcc-O2")}).exit_status, 0);
   EXPECT_EQ(cmd({"diff", victim("gcc-O2"), "/nonexistent.so"}).exit_status, 2);
+}
+
+// A symbol name is whatever bytes .dynstr holds. A copy of a victim whose `victim_use_const` is
+// renamed, same length, to "victim" 0xFF 0x01 "se_const" (not UTF-8, and a control character),
+// in every string table: JSON must stay valid (the byte that is not UTF-8 becomes U+FFFD; the
+// default nlohmann handler threw and aborted the process), the terminal and Markdown get \x01.
+TEST(ScanCli, NamesWithAnyBytesKeepEveryFormatValid) {
+  std::ifstream in(victim("gcc-O2"), std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  const std::string from = "victim_use_const", to = "victim\xff\x01se_const";
+  std::size_t renamed = 0;
+  for (std::size_t at = bytes.find(from); at != std::string::npos; at = bytes.find(from, at)) {
+    bytes.replace(at, from.size(), to);
+    ++renamed;
+  }
+  ASSERT_GE(renamed, 2u) << ".dynstr and .strtab";
+  const std::string odd = scratch_dir().string() + "/libodd.so";
+  std::ofstream(odd, std::ios::binary) << bytes;
+
+  auto json = cmd({"scan", "--json", odd});
+  ASSERT_EQ(json.exit_status, 0) << json.err;
+  auto j = nlohmann::json::parse(json.out);
+  bool found = false;
+  for (auto& s : j["libraries"][0]["symbols"]) found |= s["name"] == "victim\uFFFD\u0001se_const";
+  EXPECT_TRUE(found) << json.out;
+
+  auto text = cmd({"scan", odd});
+  ASSERT_EQ(text.exit_status, 0) << text.err;
+  EXPECT_NE(text.out.find("victim\xff\\x01se_const"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find('\x01'), std::string::npos)
+      << "a raw control character reached the terminal";
+  auto md = cmd({"scan", "--markdown", odd});
+  ASSERT_EQ(md.exit_status, 0) << md.err;
+  EXPECT_EQ(md.out.find('\x01'), std::string::npos) << md.out;
+
+  auto diff = cmd({"diff", "--json", victim("gcc-O2"), odd});
+  ASSERT_EQ(diff.exit_status, 0) << diff.err;
+  auto d = nlohmann::json::parse(diff.out);
+  EXPECT_EQ(d["removed"], nlohmann::json::array({"victim_use_const"})) << diff.out;
+  EXPECT_EQ(d["added"], nlohmann::json::array({"victim\uFFFD\u0001se_const"})) << diff.out;
 }
 
 }  // namespace

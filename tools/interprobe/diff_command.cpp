@@ -3,7 +3,9 @@
 // Exit status 0: nothing lost; 1: some symbol lost internal interposability; 2: bad input.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "diff.hpp"
@@ -21,6 +23,7 @@ struct DiffCliOptions {
 int run_diff(const DiffCliOptions& opt) {
   scan::ScanOptions so;
   so.dwarf = !opt.no_dwarf;
+  so.threads = std::max(1u, std::thread::hardware_concurrency());  // one file at a time, all cores
   scan::LibraryReport a = scan::scan_file(opt.old_path, so);
   scan::LibraryReport b = scan::scan_file(opt.new_path, so);
   bool bad = false;
@@ -32,7 +35,7 @@ int run_diff(const DiffCliOptions& opt) {
   if (bad) return 2;
   scan::LibraryDiff d = scan::diff_libraries(a, b);
   if (opt.json)
-    std::cout << scan::diff_to_json(d, a.path, b.path).dump(2) << "\n";
+    std::cout << scan::render_diff_json(d, a.path, b.path);
   else
     std::cout << scan::render_diff_text(d, a.path, b.path);
   return d.lost.empty() ? 0 : 1;

@@ -145,7 +145,8 @@ std::string render_json(const std::string& lib, const std::string& soname,
   nlohmann::json skipped = nlohmann::json::array();
   for (auto& s : plan.skipped) skipped.push_back({{"name", s.name}, {"reason", s.reason}});
   j["skipped"] = std::move(skipped);
-  return j.dump(2) + "\n";
+  // Symbol names are the library's bytes: invalid UTF-8 becomes U+FFFD (the default throws).
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // Removes the private directory on every return path.

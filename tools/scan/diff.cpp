@@ -1,6 +1,8 @@
 // diff.cpp — comparing two scans symbol by symbol (diff.hpp).
 #include "diff.hpp"
 
+#include "scan_render.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -36,7 +38,7 @@ void fact(std::vector<std::string>& out, const char* what, bool a, bool b) {
 
 std::string change_line(const SymbolChange& c) {
   return fmt::format("  {:<40} {:>12} -> {:<12}  interposable refs {} -> {}, bound refs {} -> {}\n",
-                     c.name, to_string(c.old_verdict), to_string(c.new_verdict),
+                     printable(c.name), to_string(c.old_verdict), to_string(c.new_verdict),
                      c.old_interposable, c.new_interposable, c.old_bound, c.new_bound);
 }
 
@@ -90,7 +92,7 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
 
 std::string render_diff_text(const LibraryDiff& d, const std::string& old_path,
                              const std::string& new_path) {
-  std::string out = fmt::format("OLD {}\nNEW {}\n", old_path, new_path);
+  std::string out = fmt::format("OLD {}\nNEW {}\n", printable(old_path), printable(new_path));
   for (auto& f : d.fact_changes) out += "  " + f + "\n";
   out += fmt::format("\nLD_PRELOAD users lose ({} symbols: the library's own uses no longer all reach an override):\n",
                      d.lost.size());
@@ -100,6 +102,15 @@ std::string render_diff_text(const LibraryDiff& d, const std::string& old_path,
   if (!d.removed.empty() || !d.added.empty())
     out += fmt::format("\nExports removed: {}, added: {}\n", d.removed.size(), d.added.size());
   return out;
+}
+
+std::string render_diff_json(const LibraryDiff& d, const std::string& old_path,
+                             const std::string& new_path) {
+  // Names are whatever bytes the files hold: invalid UTF-8 becomes U+FFFD (the default handler
+  // throws).
+  return diff_to_json(d, old_path, new_path)
+             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 nlohmann::json diff_to_json(const LibraryDiff& d, const std::string& old_path,

@@ -33,5 +33,8 @@ std::string render_diff_text(const LibraryDiff& d, const std::string& old_path,
                              const std::string& new_path);
 nlohmann::json diff_to_json(const LibraryDiff& d, const std::string& old_path,
                             const std::string& new_path);
+// diff_to_json as text, whatever bytes the names hold.
+std::string render_diff_json(const LibraryDiff& d, const std::string& old_path,
+                             const std::string& new_path);
 
 }  // namespace interprobe::scan

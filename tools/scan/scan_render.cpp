@@ -2,10 +2,32 @@
 #include "scan_render.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <string_view>
+#include <type_traits>
 
 namespace interprobe::scan {
+
+std::string printable(std::string_view name, TextFor where) {
+  auto plain = [where](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u != 0x7f && !(where == TextFor::markdown && c == '|');
+  };
+  if (std::all_of(name.begin(), name.end(), plain)) return std::string(name);
+  std::string out;
+  for (char c : name) {
+    if (plain(c))
+      out += c;
+    else if (c == '|')
+      out += "\\|";
+    else
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+  }
+  return out;
+}
 
 namespace {
 
@@ -33,7 +55,7 @@ std::string summary_text(const LibraryReport& lib) {
 }  // namespace
 
 std::string facts_line(const LibraryFacts& f) {
-  std::string compiler = f.compilers.empty() ? "unknown" : f.compilers.front();
+  std::string compiler = f.compilers.empty() ? "unknown" : printable(f.compilers.front());
   return fmt::format(
       "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, IBT .plt.sec {}, .symtab {}, "
       "DWARF {}, .localalias {}, protected {}, compiler: {}",
@@ -46,8 +68,8 @@ std::string render_text(const std::vector<LibraryReport>& libs, const RenderOpti
   std::string out;
   for (const LibraryReport& lib : libs) {
     if (!lib.error.empty()) continue;  // errors go to stderr, one line each
-    out += fmt::format("{} ({}{})\n", lib.path, lib.facts.machine,
-                       lib.facts.soname.empty() ? "" : ", SONAME " + lib.facts.soname);
+    out += fmt::format("{} ({}{})\n", printable(lib.path), lib.facts.machine,
+                       lib.facts.soname.empty() ? "" : ", SONAME " + printable(lib.facts.soname));
     out += "  " + facts_line(lib.facts) + "\n";
     out += "  " + summary_text(lib) + "\n";
     if (opt.summary_only || lib.symbols.empty()) {
@@ -55,17 +77,20 @@ std::string render_text(const std::vector<LibraryReport>& libs, const RenderOpti
       continue;
     }
     std::size_t w = 6;
-    for (auto& s : lib.symbols) w = std::max(w, s.name.size());
+    std::vector<std::string> names;
+    names.reserve(lib.symbols.size());
+    for (auto& s : lib.symbols) w = std::max(w, names.emplace_back(printable(s.name)).size());
     w = std::min<std::size_t>(w, 48);
     out += fmt::format("  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n",
                        "SYMBOL", w, "TYPE", "BIND", "VIS", "JSLOT", "GDAT", "ABS", "VIAGOT",
                        "DIRECT", "ADDR", "INLINED", "VERDICT");
-    for (auto& s : lib.symbols) {
+    for (std::size_t i = 0; i < lib.symbols.size(); ++i) {
+      const SymbolReport& s = lib.symbols[i];
       std::string verdict = describe(s.verdict);
       if (s.preemptible_bound && s.preemptible_relocs() > 0)
         verdict += s.visibility == "protected" ? " (protected)" : " (DT_SYMBOLIC)";
       out += fmt::format("  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n",
-                         s.name, w, s.type, s.binding, s.visibility, s.jump_slot, s.glob_dat,
+                         names[i], w, s.type, s.binding, s.visibility, s.jump_slot, s.glob_dat,
                          s.absolute, s.got_sites, s.direct_sites,
                          s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
                          verdict);
@@ -75,65 +100,147 @@ std::string render_text(const std::vector<LibraryReport>& libs, const RenderOpti
   return out;
 }
 
-nlohmann::json to_json(const LibraryReport& lib) {
-  nlohmann::json j;
-  j["path"] = lib.path;
-  if (!lib.error.empty()) {
-    j["error"] = lib.error;
-    return j;
+namespace {
+
+// A JSON string literal. Names come from the file and may be anything: bytes that are not valid
+// UTF-8 become U+FFFD (nlohmann's error_handler_t::replace; its default handler throws), control
+// characters \u00XX escapes. Plain printable ASCII, nearly every name, is written as it is.
+void put_json_string(fmt::memory_buffer& out, std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {
+    fmt::format_to(std::back_inserter(out), "\"{}\"", s);
+    return;
   }
-  const LibraryFacts& f = lib.facts;
-  j["machine"] = f.machine;
-  j["soname"] = f.soname;
-  j["facts"] = {{"dt_symbolic", f.dt_symbolic},
-                {"bind_now", f.bind_now},
-                {"plt", f.plt},
-                {"plt_sec", f.plt_sec},
-                {"plt_got", f.plt_got},
-                {"got_calls", f.got_calls},
-                {"symtab", f.has_symtab},
-                {"dwarf", f.has_dwarf},
-                {"localalias", f.localalias},
-                {"protected_symbols", f.protected_symbols},
-                {"compilers", f.compilers}};
-  j["summary"] = {{"exported", f.exported},
-                  {"interposable", lib.count(SymVerdict::interposable)},
-                  {"bound", lib.count(SymVerdict::bound)},
-                  {"mixed", lib.count(SymVerdict::mixed)},
-                  {"none", lib.count(SymVerdict::none)}};
-  nlohmann::json syms = nlohmann::json::array();
-  for (auto& s : lib.symbols) {
-    syms.push_back({{"name", s.name},
-                    {"type", s.type},
-                    {"binding", s.binding},
-                    {"visibility", s.visibility},
-                    {"address", s.address},
-                    {"size", s.size},
-                    {"jump_slot", s.jump_slot},
-                    {"glob_dat", s.glob_dat},
-                    {"absolute", s.absolute},
-                    {"got_sites", s.got_sites},
-                    {"direct_sites", s.direct_sites},
-                    {"address_sites", s.address_sites},
-                    {"local_relocs", s.local_relocs},
-                    {"local_got_sites", s.local_got_sites},
-                    {"inlined", s.inlined ? nlohmann::json(*s.inlined) : nlohmann::json(nullptr)},
-                    {"preemptible_bound", s.preemptible_bound},
-                    {"interposable_refs", s.interposable_refs()},
-                    {"bound_refs", s.bound_refs()},
-                    {"verdict", to_string(s.verdict)}});
-  }
-  j["symbols"] = std::move(syms);
-  return j;
+  const std::string quoted = nlohmann::json(std::string(s)).dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out.append(quoted.data(), quoted.data() + quoted.size());
 }
 
+// `"key": ` at `indent` spaces; the members' order is the alphabetical one that version 1 of the
+// format has always had (it was nlohmann::json's std::map order).
+void put_key(fmt::memory_buffer& out, int indent, std::string_view key) {
+  fmt::format_to(std::back_inserter(out), "{:{}}\"{}\": ", "", indent, key);
+}
+
+template <class T>
+void put_member(fmt::memory_buffer& out, int indent, std::string_view key, const T& value,
+                bool last = false) {
+  put_key(out, indent, key);
+  if constexpr (std::is_same_v<T, bool>)
+    out.append(std::string_view(value ? "true" : "false"));
+  else if constexpr (std::is_convertible_v<T, std::string_view>)
+    put_json_string(out, value);
+  else
+    fmt::format_to(std::back_inserter(out), "{}", value);
+  out.append(std::string_view(last ? "\n" : ",\n"));
+}
+
+void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
+  out.append(std::string_view("    {\n"));
+  if (!lib.error.empty()) {
+    put_member(out, 6, "error", lib.error);
+    put_member(out, 6, "path", lib.path, true);
+    out.append(std::string_view("    }"));
+    return;
+  }
+  const LibraryFacts& f = lib.facts;
+  put_key(out, 6, "facts");
+  out.append(std::string_view("{\n"));
+  put_member(out, 8, "bind_now", f.bind_now);
+  put_key(out, 8, "compilers");
+  if (f.compilers.empty()) {
+    out.append(std::string_view("[],\n"));
+  } else {
+    out.append(std::string_view("[\n"));
+    for (std::size_t i = 0; i < f.compilers.size(); ++i) {
+      fmt::format_to(std::back_inserter(out), "{:10}", "");
+      put_json_string(out, f.compilers[i]);
+      out.append(std::string_view(i + 1 < f.compilers.size() ? ",\n" : "\n"));
+    }
+    out.append(std::string_view("        ],\n"));
+  }
+  put_member(out, 8, "dt_symbolic", f.dt_symbolic);
+  put_member(out, 8, "dwarf", f.has_dwarf);
+  put_member(out, 8, "got_calls", f.got_calls);
+  put_member(out, 8, "localalias", f.localalias);
+  put_member(out, 8, "plt", f.plt);
+  put_member(out, 8, "plt_got", f.plt_got);
+  put_member(out, 8, "plt_sec", f.plt_sec);
+  put_member(out, 8, "protected_symbols", f.protected_symbols);
+  put_member(out, 8, "symtab", f.has_symtab, true);
+  out.append(std::string_view("      },\n"));
+  put_member(out, 6, "machine", f.machine);
+  put_member(out, 6, "path", lib.path);
+  put_member(out, 6, "soname", f.soname);
+  put_key(out, 6, "summary");
+  out.append(std::string_view("{\n"));
+  put_member(out, 8, "bound", lib.count(SymVerdict::bound));
+  put_member(out, 8, "exported", f.exported);
+  put_member(out, 8, "interposable", lib.count(SymVerdict::interposable));
+  put_member(out, 8, "mixed", lib.count(SymVerdict::mixed));
+  put_member(out, 8, "none", lib.count(SymVerdict::none), true);
+  out.append(std::string_view("      },\n"));
+  put_key(out, 6, "symbols");
+  if (lib.symbols.empty()) {
+    out.append(std::string_view("[]\n    }"));
+    return;
+  }
+  out.append(std::string_view("[\n"));
+  for (std::size_t i = 0; i < lib.symbols.size(); ++i) {
+    const SymbolReport& s = lib.symbols[i];
+    out.append(std::string_view("        {\n"));
+    put_member(out, 10, "absolute", s.absolute);
+    put_member(out, 10, "address", s.address);
+    put_member(out, 10, "address_sites", s.address_sites);
+    put_member(out, 10, "binding", s.binding);
+    put_member(out, 10, "bound_refs", s.bound_refs());
+    put_member(out, 10, "direct_sites", s.direct_sites);
+    put_member(out, 10, "glob_dat", s.glob_dat);
+    put_member(out, 10, "got_sites", s.got_sites);
+    if (s.inlined) {
+      put_member(out, 10, "inlined", *s.inlined);
+    } else {
+      put_key(out, 10, "inlined");
+      out.append(std::string_view("null,\n"));
+    }
+    put_member(out, 10, "interposable_refs", s.interposable_refs());
+    put_member(out, 10, "jump_slot", s.jump_slot);
+    put_member(out, 10, "local_got_sites", s.local_got_sites);
+    put_member(out, 10, "local_relocs", s.local_relocs);
+    put_member(out, 10, "name", s.name);
+    put_member(out, 10, "preemptible_bound", s.preemptible_bound);
+    put_member(out, 10, "size", s.size);
+    put_member(out, 10, "type", s.type);
+    put_member(out, 10, "verdict", to_string(s.verdict));
+    put_member(out, 10, "visibility", s.visibility, true);
+    out.append(std::string_view(i + 1 < lib.symbols.size() ? "        },\n" : "        }\n"));
+  }
+  out.append(std::string_view("      ]\n    }"));
+}
+
+}  // namespace
+
+// Written with fmt rather than built as an nlohmann::json tree and dumped: for libpython3.11's
+// 1,600 symbols the tree took 15-20 ms, a quarter of the whole scan (docs/PERFORMANCE-scan.md).
+// The text is the same as `nlohmann::json::dump(2)` of that tree gave (tests/scan/scan_cli_test.cpp
+// parses it back and checks it against such a tree).
 std::string render_json(const std::vector<LibraryReport>& libs) {
-  nlohmann::json j;
-  j["format"] = "interprobe-scan";
-  j["version"] = 1;
-  j["libraries"] = nlohmann::json::array();
-  for (auto& lib : libs) j["libraries"].push_back(to_json(lib));
-  return j.dump(2) + "\n";
+  fmt::memory_buffer out;
+  out.append(std::string_view("{\n  \"format\": \"interprobe-scan\",\n  \"libraries\": "));
+  if (libs.empty()) {
+    out.append(std::string_view("[],\n"));
+  } else {
+    out.append(std::string_view("[\n"));
+    for (std::size_t i = 0; i < libs.size(); ++i) {
+      put_library(out, libs[i]);
+      out.append(std::string_view(i + 1 < libs.size() ? ",\n" : "\n"));
+    }
+    out.append(std::string_view("  ],\n"));
+  }
+  out.append(std::string_view("  \"version\": 1\n}\n"));
+  return fmt::to_string(out);
 }
 
 std::string render_markdown(const std::vector<LibraryReport>& libs, const RenderOptions& opt) {
@@ -145,11 +252,14 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
          "override only affects callers outside the library. See docs/SCAN.md.\n\n";
   for (const LibraryReport& lib : libs) {
     if (!lib.error.empty()) {
-      out += fmt::format("## `{}`\n\nNot scanned: {}\n\n", lib.path, lib.error);
+      out += fmt::format("## `{}`\n\nNot scanned: {}\n\n", printable(lib.path, TextFor::markdown),
+                         lib.error);
       continue;
     }
-    out += fmt::format("## `{}`\n\n", lib.facts.soname.empty() ? lib.path : lib.facts.soname);
-    out += fmt::format("- File: `{}` ({})\n- {}\n- {}\n\n", lib.path, lib.facts.machine,
+    out += fmt::format("## `{}`\n\n", printable(lib.facts.soname.empty() ? lib.path : lib.facts.soname,
+                                               TextFor::markdown));
+    out += fmt::format("- File: `{}` ({})\n- {}\n- {}\n\n", printable(lib.path, TextFor::markdown),
+                       lib.facts.machine,
                        facts_line(lib.facts), summary_text(lib));
     if (opt.summary_only) continue;
     out += "| symbol | type | PLT/GOT refs | direct | address | inlined | verdict |\n";
@@ -160,7 +270,8 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
         ++none;
         continue;
       }
-      out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} |\n", s.name, s.visibility,
+      out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} |\n",
+                         printable(s.name, TextFor::markdown), s.visibility,
                          s.type, s.preemptible_relocs() + s.got_sites, s.direct_sites,
                          s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
                          describe(s.verdict));

@@ -3,9 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scanner.hpp"
 
@@ -16,9 +15,15 @@ struct RenderOptions {
 };
 
 std::string render_text(const std::vector<LibraryReport>& libs, const RenderOptions& opt);
-nlohmann::json to_json(const LibraryReport& lib);
 std::string render_json(const std::vector<LibraryReport>& libs);
 std::string render_markdown(const std::vector<LibraryReport>& libs, const RenderOptions& opt);
+
+// A name from a file (symbol, path, SONAME, .comment) for a terminal or a Markdown page: control
+// characters (a name can hold any byte but NUL) become \xNN, so that a file cannot move the
+// cursor or colour the terminal, and in Markdown `|` becomes \| (it would end a table cell).
+// Other bytes are left alone. JSON output escapes names its own way (render_json).
+enum class TextFor { terminal, markdown };
+std::string printable(std::string_view name, TextFor where = TextFor::terminal);
 
 // One line of library-wide facts: "DT_SYMBOLIC no, BIND_NOW yes, PLT .plt+.plt.sec, ...".
 std::string facts_line(const LibraryFacts& f);

@@ -240,7 +240,8 @@ std::string plan_json(const ShimPlan& plan, const std::string& shim_path) {
   j["trampolined"] = plan.trampolined;
   j["skipped"] = nlohmann::json::array();
   for (const Skipped& s : plan.skipped) j["skipped"].push_back({{"name", s.name}, {"reason", s.reason}});
-  return j.dump(1) + "\n";
+  // Skipped names are the library's bytes: invalid UTF-8 becomes U+FFFD (the default throws).
+  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace interprobe::shim
