@@ -46,25 +46,28 @@ nlohmann::json oracle(const LibraryReport& lib) {
                   {"none", lib.count(SymVerdict::none)}};
   nlohmann::json syms = nlohmann::json::array();
   for (auto& s : lib.symbols)
-    syms.push_back({{"name", s.name},
-                    {"type", s.type},
-                    {"binding", s.binding},
-                    {"visibility", s.visibility},
-                    {"address", s.address},
-                    {"size", s.size},
-                    {"jump_slot", s.jump_slot},
-                    {"glob_dat", s.glob_dat},
-                    {"absolute", s.absolute},
-                    {"got_sites", s.got_sites},
-                    {"direct_sites", s.direct_sites},
-                    {"address_sites", s.address_sites},
-                    {"local_relocs", s.local_relocs},
-                    {"local_got_sites", s.local_got_sites},
-                    {"inlined", s.inlined ? nlohmann::json(*s.inlined) : nlohmann::json(nullptr)},
-                    {"preemptible_bound", s.preemptible_bound},
-                    {"interposable_refs", s.interposable_refs()},
-                    {"bound_refs", s.bound_refs()},
-                    {"verdict", to_string(s.verdict)}});
+    syms.push_back(
+        {{"name", s.name},
+         {"type", s.type},
+         {"binding", s.binding},
+         {"visibility", s.visibility},
+         {"address", s.address},
+         {"size", s.size},
+         {"jump_slot", s.jump_slot},
+         {"glob_dat", s.glob_dat},
+         {"absolute", s.absolute},
+         {"got_sites", s.got_sites},
+         {"direct_sites", s.direct_sites},
+         {"address_sites", s.address_sites},
+         {"local_relocs", s.local_relocs},
+         {"local_got_sites", s.local_got_sites},
+         {"inlined", s.inlined ? nlohmann::json(*s.inlined) : nlohmann::json(nullptr)},
+         {"preemptible_bound", s.preemptible_bound},
+         {"interposable_refs", s.interposable_refs()},
+         {"bound_refs", s.bound_refs()},
+         {"verdict", to_string(s.verdict)},
+         {"version", s.version.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.version)},
+         {"version_hidden", s.version_hidden}});
   j["symbols"] = std::move(syms);
   return j;
 }

@@ -10,11 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "batch.hpp"
 #include "diff.hpp"
 #include "elf_image.hpp"
 #include "exec.hpp"
+#include "scan_render.hpp"
 #include "scanner.hpp"
 #include "scratch.hpp"
 
@@ -77,7 +80,7 @@ TEST(ScanElf, BsymbolicSetsDtSymbolicAndBindsTheIfuncsJumpSlot) {
   auto r = scan_ok(victim("gcc-Bsymbolic"));
   EXPECT_TRUE(r.facts.dt_symbolic);
   const auto& s = sym(r, "victim_ifunc_fn");
-  EXPECT_EQ(s.jump_slot, 1u);  // ld cannot bind an ifunc at link time...
+  EXPECT_EQ(s.jump_slot, 1u);        // ld cannot bind an ifunc at link time...
   EXPECT_TRUE(s.preemptible_bound);  // ...but ld.so looks in a DT_SYMBOLIC library first
   EXPECT_EQ(s.verdict, SymVerdict::bound);
 }
@@ -121,6 +124,44 @@ TEST(ScanElf, ClangNosiTakesTheAddressWithLea) {
 TEST(ScanElf, LtoTurnsTheWeakDefinitionGlobal) {
   EXPECT_EQ(sym(scan_ok(victim("gcc-O2")), "victim_weak_fn").binding, "weak");
   EXPECT_EQ(sym(scan_ok(victim("gcc-lto")), "victim_weak_fn").binding, "global");
+}
+
+// GNU symbol versions, against binutils: every exported symbol of libc (memcpy@GLIBC_2.2.5 and
+// memcpy@@GLIBC_2.14, GLIBC_PRIVATE) and libz (ZLIB_1.2.x, and unversioned ones) must be named as
+// `readelf --dyn-syms -W` names it, entry by entry.
+TEST(ScanElf, SymbolVersionsAreReadelfs) {
+  for (const char* lib : {"/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libz.so.1"}) {
+    interprobe::ExecResult r =
+        interprobe::exec({"readelf", "--dyn-syms", "-W", lib}, interprobe::current_environment());
+    ASSERT_TRUE(r.exited && r.exit_status == 0) << r.describe();
+    // "  123: 00000000000a0b40   123 FUNC    GLOBAL DEFAULT   15 memcpy@@GLIBC_2.14"
+    std::multiset<std::string> want;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream f(line);
+      std::string num, value, size, type, bind, vis, ndx, name;
+      if (!(f >> num >> value >> size >> type >> bind >> vis >> ndx >> name)) continue;
+      if (num.back() != ':' || ndx == "UND" || ndx == "ABS") continue;
+      if (bind != "GLOBAL" && bind != "WEAK" && bind != "UNIQUE") continue;
+      if (vis != "DEFAULT" && vis != "PROTECTED") continue;
+      if (type != "FUNC" && type != "OBJECT" && type != "IFUNC") continue;
+      want.insert(name);
+    }
+    ASSERT_GT(want.size(), 50u) << r.out;
+    LibraryReport rep = scan_ok(lib);
+    std::multiset<std::string> got;
+    std::size_t hidden = 0, versioned = 0;
+    for (auto& s : rep.symbols) {
+      got.insert(symbol_text(s));
+      versioned += !s.version.empty();
+      hidden += s.version_hidden;
+    }
+    EXPECT_EQ(got, want) << lib;
+    EXPECT_GT(versioned, 0u) << lib;
+    if (std::string(lib).find("libc.so") != std::string::npos) {
+      EXPECT_GT(hidden, 0u) << "libc keeps old versions (memcpy@GLIBC_2.2.5)";
+    }
+  }
 }
 
 TEST(ScanDwarf, InlinedCopiesAreCountedAsBound) {
@@ -268,7 +309,8 @@ TEST(ScanBatch, DirectoryScanSkipsNonElfAndDeduplicatesHardLinks) {
   auto bytes = read_bytes(victim("gcc-O2"));
   bytes.resize(100);
   std::ofstream(dir / "libbroken.so.2", std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   BatchOptions o;
   o.threads = 2;
   auto libs = scan_paths({dir.string()}, o);

@@ -3,6 +3,7 @@
 #include "elf_image.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <sys/mman.h>
@@ -10,10 +11,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <map>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #ifndef SHT_RELR
 #define SHT_RELR 19  // glibc 2.36 elf.h has it; older headers do not
@@ -77,7 +78,10 @@ ElfImage ElfImage::from_bytes(std::span<const std::uint8_t> bytes) {
 }
 
 ElfImage::ElfImage(ElfImage&& o) noexcept
-    : data_(o.data_), size_(o.size_), mapped_(o.mapped_), owned_(std::move(o.owned_)),
+    : data_(o.data_),
+      size_(o.size_),
+      mapped_(o.mapped_),
+      owned_(std::move(o.owned_)),
       elf_(o.elf_) {
   if (!mapped_) data_ = owned_.data();
   o.data_ = nullptr;
@@ -108,14 +112,22 @@ const Section* ElfInfo::section(const std::string& name) const {
 
 std::string machine_name(std::uint16_t machine) {
   switch (machine) {
-    case EM_X86_64: return "x86-64";
-    case EM_AARCH64: return "aarch64";
-    case EM_386: return "i386";
-    case EM_ARM: return "arm";
-    case EM_RISCV: return "riscv";
-    case EM_PPC64: return "ppc64";
-    case EM_S390: return "s390";
-    default: return fmt::format("EM_{}", machine);
+    case EM_X86_64:
+      return "x86-64";
+    case EM_AARCH64:
+      return "aarch64";
+    case EM_386:
+      return "i386";
+    case EM_ARM:
+      return "arm";
+    case EM_RISCV:
+      return "riscv";
+    case EM_PPC64:
+      return "ppc64";
+    case EM_S390:
+      return "s390";
+    default:
+      return fmt::format("EM_{}", machine);
   }
 }
 
@@ -132,10 +144,15 @@ void read_dynsym(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
     if (gelf_getsym(d, static_cast<int>(i), &s) == nullptr)
       throw ScanError(fmt::format(".dynsym entry {} unreadable: {}", i, elf_error()));
     const char* name = elf_strptr(elf, sh.sh_link, s.st_name);
-    info.dynsyms.push_back({name != nullptr ? name : "", s.st_value, s.st_size,
+    info.dynsyms.push_back({name != nullptr ? name : "",
+                            s.st_value,
+                            s.st_size,
                             static_cast<std::uint8_t>(GELF_ST_TYPE(s.st_info)),
                             static_cast<std::uint8_t>(GELF_ST_BIND(s.st_info)),
-                            static_cast<std::uint8_t>(GELF_ST_VISIBILITY(s.st_other)), s.st_shndx});
+                            static_cast<std::uint8_t>(GELF_ST_VISIBILITY(s.st_other)),
+                            s.st_shndx,
+                            {},
+                            false});
   }
 }
 
@@ -153,6 +170,51 @@ void read_symtab(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
     std::string_view v(name);
     if (v.size() > kAlias.size() && v.substr(v.size() - kAlias.size()) == kAlias)
       ++info.localalias_count;
+  }
+}
+
+// GNU symbol versions of the defined dynamic symbols: .gnu.version has one index per .dynsym
+// entry, .gnu.version_d names the versions the file defines (the VER_FLG_BASE entry is the file
+// itself, not a version). Undefined symbols' indices name .gnu.version_r entries and are left
+// alone. A broken version table is not fatal: its symbols are reported unversioned.
+void read_versions(const std::vector<std::pair<Elf_Scn*, GElf_Shdr>>& headers, Elf* elf,
+                   ElfInfo& info) {
+  Elf_Data* versym = nullptr;
+  std::map<std::uint16_t, std::string> defined;
+  for (auto& [scn, sh] : headers) {
+    if (sh.sh_type == SHT_GNU_versym) {
+      versym = elf_getdata(scn, nullptr);
+    } else if (sh.sh_type == SHT_GNU_verdef) {
+      Elf_Data* d = elf_getdata(scn, nullptr);
+      if (d == nullptr) continue;
+      std::size_t off = 0;
+      // sh_info is the number of entries; each step moves forward (vd_next > 0), and libelf
+      // refuses an offset past the data, so a corrupt table ends the loop.
+      for (std::size_t k = 0; k < sh.sh_info && off <= INT_MAX; ++k) {
+        GElf_Verdef vd;
+        if (gelf_getverdef(d, static_cast<int>(off), &vd) == nullptr) break;
+        GElf_Verdaux aux;
+        if ((vd.vd_flags & VER_FLG_BASE) == 0 && vd.vd_cnt > 0 && off + vd.vd_aux <= INT_MAX &&
+            gelf_getverdaux(d, static_cast<int>(off + vd.vd_aux), &aux) != nullptr)
+          if (const char* name = elf_strptr(elf, sh.sh_link, aux.vda_name))
+            defined[vd.vd_ndx] = name;
+        if (vd.vd_next == 0) break;
+        off += vd.vd_next;
+      }
+    }
+  }
+  if (versym == nullptr || defined.empty()) return;
+  for (std::size_t i = 0; i < info.dynsyms.size() && i <= INT_MAX; ++i) {
+    GElf_Versym v;
+    if (gelf_getversym(versym, static_cast<int>(i), &v) == nullptr) break;
+    DynSymbol& s = info.dynsyms[i];
+    if (s.shndx == SHN_UNDEF) continue;
+    // The low 15 bits are the version index; bit 15 marks a hidden (non-default) version
+    // (binutils' VERSYM_VERSION / VERSYM_HIDDEN; glibc's elf.h does not name them).
+    if (auto it = defined.find(v & 0x7fff); it != defined.end()) {
+      s.version = it->second;
+      s.version_hidden = (v & 0x8000) != 0;
+    }
   }
 }
 
@@ -210,8 +272,12 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
     if (gelf_getdyn(d, static_cast<int>(i), &dyn) == nullptr) break;
     if (dyn.d_tag == DT_NULL) break;
     switch (dyn.d_tag) {
-      case DT_SYMBOLIC: info.dt_symbolic = true; break;
-      case DT_BIND_NOW: info.bind_now = true; break;
+      case DT_SYMBOLIC:
+        info.dt_symbolic = true;
+        break;
+      case DT_BIND_NOW:
+        info.bind_now = true;
+        break;
       case DT_FLAGS:
         if (dyn.d_un.d_val & DF_SYMBOLIC) info.dt_symbolic = true;
         if (dyn.d_un.d_val & DF_BIND_NOW) info.bind_now = true;
@@ -225,7 +291,8 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
         if (s != nullptr) info.soname = s;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -253,8 +320,10 @@ ElfInfo read_elf(const ElfImage& image) {
   GElf_Ehdr eh;
   if (gelf_getehdr(elf, &eh) == nullptr) throw ScanError("bad ELF header: " + elf_error());
   if (eh.e_type != ET_DYN)
-    throw ScanError(fmt::format("not a shared object (e_type {})", eh.e_type == ET_EXEC ? "ET_EXEC"
-                                : eh.e_type == ET_REL ? "ET_REL" : std::to_string(eh.e_type)));
+    throw ScanError(fmt::format("not a shared object (e_type {})",
+                                eh.e_type == ET_EXEC  ? "ET_EXEC"
+                                : eh.e_type == ET_REL ? "ET_REL"
+                                                      : std::to_string(eh.e_type)));
   ElfInfo info;
   info.machine = eh.e_machine;
   std::size_t shstrndx = 0, shnum = 0;
@@ -264,7 +333,8 @@ ElfInfo read_elf(const ElfImage& image) {
     throw ScanError("bad section name table index: " + elf_error());
   // libelf returns e_shstrndx unchecked; without names the PLT sections cannot be recognised.
   if (shstrndx == 0 || shstrndx >= shnum)
-    throw ScanError(fmt::format("section name table index {} out of range ({} sections)", shstrndx, shnum));
+    throw ScanError(
+        fmt::format("section name table index {} out of range ({} sections)", shstrndx, shnum));
 
   // First pass: section list with data (libelf refuses data past the end of the file).
   std::vector<std::pair<Elf_Scn*, GElf_Shdr>> headers;
@@ -277,8 +347,8 @@ ElfInfo read_elf(const ElfImage& image) {
         (sh.sh_type == SHT_PROGBITS || sh.sh_type == SHT_INIT_ARRAY)) {
       Elf_Data* d = elf_rawdata(scn, nullptr);
       if (d == nullptr)
-        throw ScanError(fmt::format("section {} unreadable: {}", s.name.empty() ? "?" : s.name,
-                                    elf_error()));
+        throw ScanError(
+            fmt::format("section {} unreadable: {}", s.name.empty() ? "?" : s.name, elf_error()));
       s.data = {static_cast<const std::uint8_t*>(d->d_buf), d->d_size};
     }
     info.sections.push_back(std::move(s));
@@ -286,16 +356,27 @@ ElfInfo read_elf(const ElfImage& image) {
   }
   for (auto& [scn, sh] : headers) {
     switch (sh.sh_type) {
-      case SHT_DYNSYM: read_dynsym(scn, sh, elf, info); break;
-      case SHT_SYMTAB: read_symtab(scn, sh, elf, info); break;
-      case SHT_RELA: read_rela(scn, sh, info); break;
-      case SHT_DYNAMIC: read_dynamic(scn, sh, elf, info); break;
-      default: break;
+      case SHT_DYNSYM:
+        read_dynsym(scn, sh, elf, info);
+        break;
+      case SHT_SYMTAB:
+        read_symtab(scn, sh, elf, info);
+        break;
+      case SHT_RELA:
+        read_rela(scn, sh, info);
+        break;
+      case SHT_DYNAMIC:
+        read_dynamic(scn, sh, elf, info);
+        break;
+      default:
+        break;
     }
   }
+  read_versions(headers, elf, info);
   // RELR after the sections' data is known (its addends are stored in place).
   for (auto& [scn, sh] : headers)
-    if (sh.sh_type == SHT_RELR && eh.e_machine == EM_X86_64) read_relr(scn, info, R_X86_64_RELATIVE);
+    if (sh.sh_type == SHT_RELR && eh.e_machine == EM_X86_64)
+      read_relr(scn, info, R_X86_64_RELATIVE);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
   std::size_t phnum = 0;

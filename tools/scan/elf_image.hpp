@@ -58,6 +58,10 @@ struct DynSymbol {
   std::uint64_t value = 0, size = 0;
   std::uint8_t type = 0, bind = 0, visibility = 0;
   std::uint16_t shndx = 0;
+  // GNU symbol version this file defines the symbol with ("GLIBC_2.14"), empty if unversioned;
+  // hidden: a non-default version (`memcpy@GLIBC_2.2.5`, for old binaries only), else `@@`.
+  std::string version;
+  bool version_hidden = false;
 };
 
 struct DynReloc {

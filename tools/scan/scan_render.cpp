@@ -29,6 +29,11 @@ std::string printable(std::string_view name, TextFor where) {
   return out;
 }
 
+std::string symbol_text(const SymbolReport& s, TextFor where) {
+  if (s.version.empty()) return printable(s.name, where);
+  return printable(s.name + (s.version_hidden ? "@" : "@@") + s.version, where);
+}
+
 namespace {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
@@ -79,7 +84,7 @@ std::string render_text(const std::vector<LibraryReport>& libs, const RenderOpti
     std::size_t w = 6;
     std::vector<std::string> names;
     names.reserve(lib.symbols.size());
-    for (auto& s : lib.symbols) w = std::max(w, names.emplace_back(printable(s.name)).size());
+    for (auto& s : lib.symbols) w = std::max(w, names.emplace_back(symbol_text(s)).size());
     w = std::min<std::size_t>(w, 48);
     out += fmt::format("  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n",
                        "SYMBOL", w, "TYPE", "BIND", "VIS", "JSLOT", "GDAT", "ABS", "VIAGOT",
@@ -214,6 +219,13 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     put_member(out, 10, "size", s.size);
     put_member(out, 10, "type", s.type);
     put_member(out, 10, "verdict", to_string(s.verdict));
+    if (s.version.empty()) {
+      put_key(out, 10, "version");
+      out.append(std::string_view("null,\n"));
+    } else {
+      put_member(out, 10, "version", s.version);
+    }
+    put_member(out, 10, "version_hidden", s.version_hidden);
     put_member(out, 10, "visibility", s.visibility, true);
     out.append(std::string_view(i + 1 < lib.symbols.size() ? "        },\n" : "        }\n"));
   }
@@ -271,7 +283,7 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
         continue;
       }
       out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} |\n",
-                         printable(s.name, TextFor::markdown), s.visibility,
+                         symbol_text(s, TextFor::markdown), s.visibility,
                          s.type, s.preemptible_relocs() + s.got_sites, s.direct_sites,
                          s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
                          describe(s.verdict));

@@ -25,6 +25,10 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
 enum class TextFor { terminal, markdown };
 std::string printable(std::string_view name, TextFor where = TextFor::terminal);
 
+// The symbol as binutils writes it: name, name@@VERSION (default version) or name@VERSION
+// (hidden, for old binaries only), through printable().
+std::string symbol_text(const SymbolReport& s, TextFor where = TextFor::terminal);
+
 // One line of library-wide facts: "DT_SYMBOLIC no, BIND_NOW yes, PLT .plt+.plt.sec, ...".
 std::string facts_line(const LibraryFacts& f);
 

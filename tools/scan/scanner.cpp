@@ -266,6 +266,8 @@ class Scan {
       if (s.type != STT_FUNC && s.type != STT_OBJECT && s.type != STT_GNU_IFUNC) continue;
       SymbolReport r;
       r.name = s.name;
+      r.version = s.version;
+      r.version_hidden = s.version_hidden;
       r.type = s.type == STT_FUNC ? "func" : s.type == STT_OBJECT ? "object" : "ifunc";
       r.binding = s.bind == STB_GLOBAL ? "global" : s.bind == STB_WEAK ? "weak" : "unique";
       r.visibility = s.visibility == STV_PROTECTED ? "protected" : "default";

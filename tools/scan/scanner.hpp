@@ -26,6 +26,8 @@ std::string describe(SymVerdict v);   // "interposable internally", ..., "no int
 
 struct SymbolReport {
   std::string name;
+  std::string version;          // GNU symbol version ("GLIBC_2.14"), empty if unversioned
+  bool version_hidden = false;  // a non-default version: name@version, not name@@version
   std::string type;        // "func", "object", "ifunc"
   std::string binding;     // "global", "weak", "unique"
   std::string visibility;  // "default", "protected"
