@@ -2,7 +2,7 @@
 // it must be the very text that version 1 of the format always was: nlohmann::json's dump(2) of
 // the tree below (the renderer's previous code, kept here as the oracle), on the victim variants,
 // libpython3.11 (1,600 symbols), a report without DWARF (inlined: null), one with no .comment
-// (compilers: []), error reports and an empty list.
+// (compilers: []) and a separate debug file, error reports and an empty list.
 #include "scan_render.hpp"
 
 #include <gtest/gtest.h>
@@ -38,7 +38,9 @@ nlohmann::json oracle(const LibraryReport& lib) {
                 {"dwarf", f.has_dwarf},
                 {"localalias", f.localalias},
                 {"protected_symbols", f.protected_symbols},
-                {"compilers", f.compilers}};
+                {"compilers", f.compilers},
+                {"debug_file",
+                 f.debug_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.debug_file)}};
   j["summary"] = {{"exported", f.exported},
                   {"interposable", lib.count(SymVerdict::interposable)},
                   {"bound", lib.count(SymVerdict::bound)},
@@ -94,6 +96,7 @@ TEST(ScanRender, JsonIsTheFormatsTextExactly) {
   LibraryReport bare = libs.front();
   bare.facts.compilers.clear();
   bare.symbols.clear();
+  bare.facts.debug_file = "/usr/lib/debug/.build-id/ab/cdef.debug";
   libs.push_back(bare);
   libs.push_back(scan_file("/nonexistent.so", {}));
   const std::string not_elf = scratch_dir().string() + "/not_elf.so";

@@ -181,6 +181,70 @@ TEST(ScanDwarf, InlinedCopiesAreCountedAsBound) {
   EXPECT_EQ(sym(def, "inline_sum").verdict, SymVerdict::interposable);
 }
 
+// A stripped library's DWARF comes from its separate debug file, found by build ID the way
+// Debian's -dbgsym packages lay them out (DEBUG_DIR/.build-id/xx/rest.debug); the build ID is
+// read with binutils (readelf -n), and the files are made with objcopy as dh_strip does.
+std::string readelf_build_id(const std::string& path) {
+  interprobe::ExecResult r =
+      interprobe::exec({"readelf", "-n", path}, interprobe::current_environment());
+  EXPECT_TRUE(r.exited && r.exit_status == 0) << r.describe();
+  const std::string key = "Build ID: ";
+  auto at = r.out.find(key);
+  if (at == std::string::npos) return {};
+  return r.out.substr(at + key.size(), r.out.find('\n', at) - at - key.size());
+}
+
+void run_ok(std::vector<std::string> argv) {
+  interprobe::ExecResult r = interprobe::exec(argv, interprobe::current_environment());
+  ASSERT_TRUE(r.exited && r.exit_status == 0) << argv[0] << ": " << r.describe();
+}
+
+TEST(ScanDwarf, StrippedLibraryUsesItsDebugFileFoundByBuildId) {
+  const std::string lib = TEST_SCAN_FIXTURES "/nosi/libinline.so";
+  const std::string other = TEST_SCAN_FIXTURES "/default/libinline.so";
+  const LibraryReport full = scan_ok(lib);
+  ASSERT_TRUE(full.facts.has_dwarf);
+  const std::string id = readelf_build_id(lib);
+  ASSERT_EQ(id.size(), 40u) << "the fixture is linked with --build-id";
+
+  const fs::path dir = scratch_dir() / "debug-by-id";
+  const fs::path root = dir / "usr/lib/debug";
+  const fs::path debug = root / ".build-id" / id.substr(0, 2) / (id.substr(2) + ".debug");
+  fs::create_directories(debug.parent_path());
+  const std::string stripped = (dir / "libinline.so").string();
+  run_ok({"objcopy", "--only-keep-debug", lib, debug.string()});
+  run_ok({"objcopy", "--strip-debug", lib, stripped});
+
+  ScanOptions o;
+  o.debug_dir = root.string();
+  LibraryReport r = scan_file(stripped, o);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.facts.has_dwarf);
+  EXPECT_EQ(r.facts.debug_file, debug.string());
+  ASSERT_EQ(r.symbols.size(), full.symbols.size());
+  std::size_t inlined = 0;
+  for (std::size_t i = 0; i < r.symbols.size(); ++i) {
+    EXPECT_EQ(r.symbols[i].inlined, full.symbols[i].inlined) << r.symbols[i].name;
+    EXPECT_EQ(r.symbols[i].verdict, full.symbols[i].verdict) << r.symbols[i].name;
+    inlined += r.symbols[i].inlined.value_or(0);
+  }
+  EXPECT_GT(inlined, 0u) << "the nosi fixture has inlined copies to find";
+
+  // Not looked up: no DWARF, as before.
+  o.debug_dir.clear();
+  r = scan_file(stripped, o);
+  EXPECT_FALSE(r.facts.has_dwarf);
+  EXPECT_TRUE(r.facts.debug_file.empty());
+  EXPECT_FALSE(r.symbols.front().inlined.has_value());
+
+  // A stale debug file (another build's) under this build ID describes other code: ignored.
+  run_ok({"objcopy", "--only-keep-debug", other, debug.string()});
+  o.debug_dir = root.string();
+  r = scan_file(stripped, o);
+  EXPECT_FALSE(r.facts.has_dwarf);
+  EXPECT_TRUE(r.facts.debug_file.empty());
+}
+
 TEST(ScanElf, StrippedCopyHasNoSymtabNorDwarf) {
   std::string tmp = scratch_dir().string() + "/stripped.so";
   auto r = interprobe::exec({"objcopy", "--strip-all", victim("gcc-O2"), tmp},

@@ -18,11 +18,13 @@ namespace {
 struct DiffCliOptions {
   std::string old_path, new_path;
   bool json = false, no_dwarf = false;
+  std::string debug_dir = "/usr/lib/debug";
 };
 
 int run_diff(const DiffCliOptions& opt) {
   scan::ScanOptions so;
   so.dwarf = !opt.no_dwarf;
+  so.debug_dir = opt.debug_dir;
   so.threads = std::max(1u, std::thread::hardware_concurrency());  // one file at a time, all cores
   scan::LibraryReport a = scan::scan_file(opt.old_path, so);
   scan::LibraryReport b = scan::scan_file(opt.new_path, so);
@@ -54,6 +56,10 @@ void add_diff_command(CLI::App& app) {
   sub->add_option("new", opt->new_path, "The candidate build.")->required();
   sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
+  sub->add_option("--debug-dir", opt->debug_dir,
+                  "Where a stripped library's debug file is looked up by build ID "
+                  "(DIR/.build-id/xx/rest.debug); empty: do not look.")
+      ->capture_default_str();
   sub->callback([opt] { set_exit_status(run_diff(*opt)); });
 }
 

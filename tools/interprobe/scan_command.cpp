@@ -2,9 +2,8 @@
 // own references can still be overridden (tools/scan/). Text table by default, --json, --markdown.
 // Exit status 2 if any file could not be scanned (one line each on stderr); every good file is
 // still scanned and printed.
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <map>
@@ -21,13 +20,15 @@ struct ScanCliOptions {
   std::vector<std::string> paths;
   bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
   unsigned jobs = 0;
-  scan::Decoder decoder = scan::Decoder::zydis;
+  std::string debug_dir = "/usr/lib/debug";
+  std::string decoder = "zydis";
 };
 
 int run_scan(const ScanCliOptions& opt) {
   scan::BatchOptions b;
   b.scan.dwarf = !opt.no_dwarf;
-  b.scan.decoder = opt.decoder;
+  b.scan.debug_dir = opt.debug_dir;
+  b.scan.decoder = opt.decoder == "capstone" ? scan::Decoder::capstone : scan::Decoder::zydis;
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
   std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b);
@@ -38,7 +39,8 @@ int run_scan(const ScanCliOptions& opt) {
       status = 2;
     }
   if (libs.empty()) {
-    fmt::print(stderr, "interprobe scan: no shared objects found in {}\n", fmt::join(opt.paths, " "));
+    fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
+               fmt::join(opt.paths, " "));
     return 2;
   }
   scan::RenderOptions r{opt.summary};
@@ -63,15 +65,19 @@ void add_scan_command(CLI::App& app) {
   auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--markdown", opt->markdown, "Print Markdown for a package's documentation.")
       ->excludes(json);
-  sub->add_flag("--summary", opt->summary, "Library facts and verdict counts only, no symbol rows.");
+  sub->add_flag("--summary", opt->summary,
+                "Library facts and verdict counts only, no symbol rows.");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
+  sub->add_option("--debug-dir", opt->debug_dir,
+                  "Where a stripped library's debug file is looked up by build ID "
+                  "(DIR/.build-id/xx/rest.debug); empty: do not look.")
+      ->capture_default_str();
   sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
+  // A string, not the enum: CLI11 prints a std::uint8_t enum's values in --help as raw bytes.
   sub->add_option("--decoder", opt->decoder,
                   "x86-64 instruction decoder: zydis (default, faster) or capstone (the "
                   "cross-check); both find the same references.")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, scan::Decoder>{{"zydis", scan::Decoder::zydis},
-                                               {"capstone", scan::Decoder::capstone}}));
+      ->check(CLI::IsMember({"zydis", "capstone"}));
   sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
   sub->callback([opt] { set_exit_status(run_scan(*opt)); });
 }

@@ -1,8 +1,12 @@
-// dwarf_inlines.cpp — counts DW_TAG_inlined_subroutine per function name with libdw.
+// dwarf_inlines.cpp — counts DW_TAG_inlined_subroutine per function name with libdw, and finds a
+// stripped file's separate debug file by its build ID (libdwelf).
 #include "dwarf_inlines.hpp"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <vector>
 
@@ -40,6 +44,33 @@ void walk(Dwarf_Die* parent, InlineCounts& out, int depth) {
 }
 
 }  // namespace
+
+std::string build_id_hex(Elf* elf) {
+  const void* id = nullptr;
+  const ssize_t n = dwelf_elf_gnu_build_id(elf, &id);
+  if (n <= 0 || id == nullptr) return {};
+  std::string hex;
+  for (ssize_t i = 0; i < n; ++i)
+    hex += fmt::format("{:02x}", static_cast<const unsigned char*>(id)[i]);
+  return hex;
+}
+
+std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir) {
+  if (debug_dir.empty()) return std::nullopt;
+  const std::string id = build_id_hex(elf);
+  if (id.size() < 4) return std::nullopt;
+  const std::string path =
+      fmt::format("{}/.build-id/{}/{}.debug", debug_dir, id.substr(0, 2), id.substr(2));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  try {
+    DebugFile f{path, ElfImage::open_file(path)};
+    if (build_id_hex(f.image.elf()) != id) return std::nullopt;
+    return f;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 
 InlineCounts count_inlined_instances(Elf* elf) {
   InlineCounts out;

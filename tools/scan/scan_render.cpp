@@ -65,7 +65,8 @@ std::string facts_line(const LibraryFacts& f) {
       "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, IBT .plt.sec {}, .symtab {}, "
       "DWARF {}, .localalias {}, protected {}, compiler: {}",
       yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls, yes_no(f.plt_sec),
-      f.has_symtab ? "present" : "stripped", yes_no(f.has_dwarf), f.localalias,
+      f.has_symtab ? "present" : "stripped",
+      f.debug_file.empty() ? yes_no(f.has_dwarf) : "from " + printable(f.debug_file), f.localalias,
       f.protected_symbols, compiler);
 }
 
@@ -165,6 +166,12 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
       out.append(std::string_view(i + 1 < f.compilers.size() ? ",\n" : "\n"));
     }
     out.append(std::string_view("        ],\n"));
+  }
+  if (f.debug_file.empty()) {
+    put_key(out, 8, "debug_file");
+    out.append(std::string_view("null,\n"));
+  } else {
+    put_member(out, 8, "debug_file", f.debug_file);
   }
   put_member(out, 8, "dt_symbolic", f.dt_symbolic);
   put_member(out, 8, "dwarf", f.has_dwarf);

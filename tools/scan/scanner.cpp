@@ -148,7 +148,7 @@ class Scan {
     collect_relocs();
     collect_plt_stubs();
     collect_code_sites(options);
-    if (options.dwarf) apply_dwarf(elf);
+    if (options.dwarf) apply_dwarf(elf, options.debug_dir);
     for (auto& s : out_.symbols) s.verdict = verdict_of(s);
   }
 
@@ -348,8 +348,13 @@ class Scan {
     }
   }
 
-  void apply_dwarf(Elf* elf) {
+  void apply_dwarf(Elf* elf, const std::string& debug_dir) {
     InlineCounts inl = count_inlined_instances(elf);
+    if (!inl.has_dwarf)
+      if (std::optional<DebugFile> debug = open_debug_file(elf, debug_dir)) {
+        inl = count_inlined_instances(debug->image.elf());
+        if (inl.has_dwarf) out_.facts.debug_file = debug->path;
+      }
     out_.facts.has_dwarf = inl.has_dwarf;
     if (!inl.has_dwarf) return;
     for (auto& s : out_.symbols) {

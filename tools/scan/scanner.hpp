@@ -56,6 +56,7 @@ struct LibraryFacts {
   bool plt = false, plt_sec = false, plt_got = false;  // which PLT sections exist
   std::size_t got_calls = 0;   // `call/jmp *slot(%rip)` outside the PLT: -fno-plt style
   bool has_symtab = false, has_dwarf = false;
+  std::string debug_file;  // the separate debug file DWARF was read from; empty: the file's own
   std::size_t localalias = 0;  // GCC -fno-semantic-interposition evidence
   std::size_t protected_symbols = 0;
   std::vector<std::string> compilers;  // .comment strings
@@ -72,6 +73,8 @@ struct LibraryReport {
 
 struct ScanOptions {
   bool dwarf = true;  // count inlined instances when the file has DWARF
+  // Where a stripped file's debug file is looked up by build ID (dwarf_inlines.hpp); empty: never.
+  std::string debug_dir = "/usr/lib/debug";
   Decoder decoder = Decoder::zydis;  // both find the same references; Zydis is faster
   // Threads for one file's code (sweep.hpp); the result does not depend on it.
   unsigned threads = 1;
