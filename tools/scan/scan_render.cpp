@@ -2,10 +2,11 @@
 #include "scan_render.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <iterator>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 
@@ -51,10 +52,10 @@ std::string plt_text(const LibraryFacts& f) {
 }
 
 std::string summary_text(const LibraryReport& lib) {
-  return fmt::format("{} exported: {} interposable, {} bound, {} mixed, {} without internal references",
-                     lib.facts.exported, lib.count(SymVerdict::interposable),
-                     lib.count(SymVerdict::bound), lib.count(SymVerdict::mixed),
-                     lib.count(SymVerdict::none));
+  return fmt::format(
+      "{} exported: {} interposable, {} bound, {} mixed, {} without internal references",
+      lib.facts.exported, lib.count(SymVerdict::interposable), lib.count(SymVerdict::bound),
+      lib.count(SymVerdict::mixed), lib.count(SymVerdict::none));
 }
 
 }  // namespace
@@ -95,11 +96,11 @@ std::string render_text(const std::vector<LibraryReport>& libs, const RenderOpti
       std::string verdict = describe(s.verdict);
       if (s.preemptible_bound && s.preemptible_relocs() > 0)
         verdict += s.visibility == "protected" ? " (protected)" : " (DT_SYMBOLIC)";
-      out += fmt::format("  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n",
-                         names[i], w, s.type, s.binding, s.visibility, s.jump_slot, s.glob_dat,
-                         s.absolute, s.got_sites, s.direct_sites,
-                         s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
-                         verdict);
+      out += fmt::format(
+          "  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n", names[i], w,
+          s.type, s.binding, s.visibility, s.jump_slot, s.glob_dat, s.absolute, s.got_sites,
+          s.direct_sites, s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
+          verdict);
     }
     out += "\n";
   }
@@ -112,15 +113,14 @@ namespace {
 // UTF-8 become U+FFFD (nlohmann's error_handler_t::replace; its default handler throws), control
 // characters \u00XX escapes. Plain printable ASCII, nearly every name, is written as it is.
 void put_json_string(fmt::memory_buffer& out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
   if (plain) {
     fmt::format_to(std::back_inserter(out), "\"{}\"", s);
     return;
   }
-  const std::string quoted = nlohmann::json(std::string(s)).dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string quoted =
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out.append(quoted.data(), quoted.data() + quoted.size());
 }
 
@@ -131,15 +131,32 @@ void put_key(fmt::memory_buffer& out, int indent, std::string_view key) {
 }
 
 template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// An empty string as JSON null.
+std::optional<std::string_view> unless_empty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string_view>(s);
+}
+
+// `"key": value` and a comma unless last; an empty std::optional is null.
+template <class T>
 void put_member(fmt::memory_buffer& out, int indent, std::string_view key, const T& value,
                 bool last = false) {
-  put_key(out, indent, key);
-  if constexpr (std::is_same_v<T, bool>)
-    out.append(std::string_view(value ? "true" : "false"));
-  else if constexpr (std::is_convertible_v<T, std::string_view>)
-    put_json_string(out, value);
-  else
-    fmt::format_to(std::back_inserter(out), "{}", value);
+  if constexpr (is_optional<T>::value) {
+    if (value) return put_member(out, indent, key, *value, last);
+    put_key(out, indent, key);
+    out.append(std::string_view("null"));
+  } else {
+    put_key(out, indent, key);
+    if constexpr (std::is_same_v<T, bool>)
+      out.append(std::string_view(value ? "true" : "false"));
+    else if constexpr (std::is_convertible_v<T, std::string_view>)
+      put_json_string(out, value);
+    else
+      fmt::format_to(std::back_inserter(out), "{}", value);
+  }
   out.append(std::string_view(last ? "\n" : ",\n"));
 }
 
@@ -167,12 +184,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     }
     out.append(std::string_view("        ],\n"));
   }
-  if (f.debug_file.empty()) {
-    put_key(out, 8, "debug_file");
-    out.append(std::string_view("null,\n"));
-  } else {
-    put_member(out, 8, "debug_file", f.debug_file);
-  }
+  put_member(out, 8, "debug_file", unless_empty(f.debug_file));
   put_member(out, 8, "dt_symbolic", f.dt_symbolic);
   put_member(out, 8, "dwarf", f.has_dwarf);
   put_member(out, 8, "got_calls", f.got_calls);
@@ -211,12 +223,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     put_member(out, 10, "direct_sites", s.direct_sites);
     put_member(out, 10, "glob_dat", s.glob_dat);
     put_member(out, 10, "got_sites", s.got_sites);
-    if (s.inlined) {
-      put_member(out, 10, "inlined", *s.inlined);
-    } else {
-      put_key(out, 10, "inlined");
-      out.append(std::string_view("null,\n"));
-    }
+    put_member(out, 10, "inlined", s.inlined);
     put_member(out, 10, "interposable_refs", s.interposable_refs());
     put_member(out, 10, "jump_slot", s.jump_slot);
     put_member(out, 10, "local_got_sites", s.local_got_sites);
@@ -226,12 +233,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     put_member(out, 10, "size", s.size);
     put_member(out, 10, "type", s.type);
     put_member(out, 10, "verdict", to_string(s.verdict));
-    if (s.version.empty()) {
-      put_key(out, 10, "version");
-      out.append(std::string_view("null,\n"));
-    } else {
-      put_member(out, 10, "version", s.version);
-    }
+    put_member(out, 10, "version", unless_empty(s.version));
     put_member(out, 10, "version_hidden", s.version_hidden);
     put_member(out, 10, "visibility", s.visibility, true);
     out.append(std::string_view(i + 1 < lib.symbols.size() ? "        },\n" : "        }\n"));
@@ -264,22 +266,23 @@ std::string render_json(const std::vector<LibraryReport>& libs) {
 
 std::string render_markdown(const std::vector<LibraryReport>& libs, const RenderOptions& opt) {
   std::string out = "# LD_PRELOAD and the libraries' own calls\n\n";
-  out += "Generated by `interprobe scan --markdown`. *Interposable internally*: the library's own "
-         "references go through the PLT/GOT, so an LD_PRELOAD override also replaces the "
-         "library's internal uses. *Bound internally*: the library calls or uses its own "
-         "definition (direct calls, inlined copies, -Bsymbolic, protected visibility); an "
-         "override only affects callers outside the library. See docs/SCAN.md.\n\n";
+  out +=
+      "Generated by `interprobe scan --markdown`. *Interposable internally*: the library's own "
+      "references go through the PLT/GOT, so an LD_PRELOAD override also replaces the "
+      "library's internal uses. *Bound internally*: the library calls or uses its own "
+      "definition (direct calls, inlined copies, -Bsymbolic, protected visibility); an "
+      "override only affects callers outside the library. See docs/SCAN.md.\n\n";
   for (const LibraryReport& lib : libs) {
     if (!lib.error.empty()) {
       out += fmt::format("## `{}`\n\nNot scanned: {}\n\n", printable(lib.path, TextFor::markdown),
                          lib.error);
       continue;
     }
-    out += fmt::format("## `{}`\n\n", printable(lib.facts.soname.empty() ? lib.path : lib.facts.soname,
-                                               TextFor::markdown));
+    out += fmt::format(
+        "## `{}`\n\n",
+        printable(lib.facts.soname.empty() ? lib.path : lib.facts.soname, TextFor::markdown));
     out += fmt::format("- File: `{}` ({})\n- {}\n- {}\n\n", printable(lib.path, TextFor::markdown),
-                       lib.facts.machine,
-                       facts_line(lib.facts), summary_text(lib));
+                       lib.facts.machine, facts_line(lib.facts), summary_text(lib));
     if (opt.summary_only) continue;
     out += "| symbol | type | PLT/GOT refs | direct | address | inlined | verdict |\n";
     out += "|---|---|---:|---:|---:|---:|---|\n";
@@ -290,15 +293,16 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
         continue;
       }
       out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} |\n",
-                         symbol_text(s, TextFor::markdown), s.visibility,
-                         s.type, s.preemptible_relocs() + s.got_sites, s.direct_sites,
+                         symbol_text(s, TextFor::markdown), s.visibility, s.type,
+                         s.preemptible_relocs() + s.got_sites, s.direct_sites,
                          s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
                          describe(s.verdict));
     }
     if (none > 0)
-      out += fmt::format("\n{} more exported symbols have no internal references (an override "
-                         "affects only outside callers).\n",
-                         none);
+      out += fmt::format(
+          "\n{} more exported symbols have no internal references (an override "
+          "affects only outside callers).\n",
+          none);
     out += "\n";
   }
   return out;
