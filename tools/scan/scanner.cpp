@@ -153,7 +153,8 @@ class Scan {
   }
 
  private:
-  class Tally final : public RefSink {
+  // Aligned: the tallies sit side by side in a vector and are written by different threads.
+  class alignas(64) Tally final : public RefSink {
    public:
     explicit Tally(const Scan& scan) : scan_(scan) {}
     void on_ref(const CodeRef& r) override {
