@@ -12,9 +12,9 @@
 #
 # The test runs `interprobe check` (docs/cli/check.md): statically from the library file (the
 # scanner of `interprobe scan`: PLT/GOT references vs. bound ones) and, with RUN, by running the
-# command without and with libprobe.so and counting the calls of each symbol that reached the
-# probe's override from the library. The run-time half observes only the symbols libprobe.so
-# overrides. The test fails, with a one-line reason, on bad input (missing library, a symbol the
+# command without and with an override of the symbols (libprobe.so's, or a shim generated for the
+# library's other functions, which needs a C compiler) and counting the calls of each symbol that
+# reached the override from the library. The test fails, with a one-line reason, on bad input (missing library, a symbol the
 # library does not export, a RUN command that cannot start or fails on its own): it never passes
 # by accident. Label: `interposition` plus LABELS.
 

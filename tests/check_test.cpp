@@ -92,11 +92,24 @@ TEST(CheckBadInput, RunCommandDoesNotLoadTheLibrary) {
       "RUN command never loaded");
 }
 
-TEST(CheckBadInput, SymbolTheProbeDoesNotOverride) {
+TEST(CheckBadInput, SymbolTheProbeDoesNotOverrideWithObserverProbe) {
   expect_one_line_error(
       check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_check_result", "--expect",
-             "bound", "--", TEST_APP, "accessor_same_tu"}),
-      "libprobe.so does not override it");
+             "bound", "--observer", "probe", "--", TEST_APP, "accessor_same_tu"}),
+      "libprobe.so: it does not override it");
+}
+
+TEST(CheckBadInput, AShimThatCannotBeBuiltIsNamed) {
+  Env env = current_environment();
+  env.erase("LD_PRELOAD");
+  env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2";
+  env["INTERPROBE_SHIM_RUNTIME"] = "/nonexistent/libinterprobe_shim_rt.a";
+  expect_one_line_error(exec({TEST_INTERPROBE, "check", "--probe", TEST_PROBE, "--library",
+                              variant_lib("gcc-O2"), "--symbols", "victim_check_result", "--expect",
+                              "bound", "--runtime-only", "--", TEST_APP, "interp_loop"},
+                             env),
+                        "cannot build a shim for victim_check_result: cannot open the shim runtime "
+                        "'/nonexistent/libinterprobe_shim_rt.a'");
 }
 
 TEST(CheckBadInput, NothingCheckedIsNotAPass) {
@@ -127,7 +140,9 @@ std::string expectation(Verdict v) { return v == Verdict::bypassed ? "bound" : "
 
 class CheckAgreesWithMatrix : public testing::TestWithParam<std::string> {};
 
-// The runtime half alone (--runtime-only), per call path: the path's own outcome decides.
+// The runtime half alone (--runtime-only), per call path: the path's own outcome decides. Each
+// path with either override: libprobe.so's, and a shim generated for the symbol (the observer
+// for functions libprobe.so does not have), which must see exactly what the probe sees.
 TEST_P(CheckAgreesWithMatrix, RuntimeHalfForEveryLibraryCallPath) {
   const Matrix m = load_matrix(TEST_MATRIX);
   const VariantSpec& v = m.variant(GetParam());
@@ -137,18 +152,62 @@ TEST_P(CheckAgreesWithMatrix, RuntimeHalfForEveryLibraryCallPath) {
     if (p.caller != "lib" || p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;
     const std::string want = expectation(v.expect.at(p.name));
     const std::string other = want == "bound" ? "interposable" : "bound";
-    auto ok = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect", want,
-                     "--runtime-only", "--", TEST_APP, p.name},
-                    v.name);
-    EXPECT_EQ(ok.exit_status, 0) << v.name << " " << p.name << "\n" << ok.out << ok.err;
-    auto wrong = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect",
-                        other, "--runtime-only", "--", TEST_APP, p.name},
-                       v.name);
-    EXPECT_EQ(wrong.exit_status, 1) << v.name << " " << p.name << "\n" << wrong.out << wrong.err;
-    EXPECT_NE(wrong.out.find("Expected: "), std::string::npos) << wrong.out;
+    for (const std::string observer : {"probe", "shim"}) {
+      const std::string ctx = v.name + " " + p.name + " with the " + observer + "\n";
+      auto ok = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect",
+                       want, "--runtime-only", "--observer", observer, "--", TEST_APP, p.name},
+                      v.name);
+      EXPECT_EQ(ok.exit_status, 0) << ctx << ok.out << ok.err;
+      EXPECT_NE(ok.out.find("with the " + observer + " for " + p.symbols[0]), std::string::npos)
+          << ctx << ok.out;
+      auto wrong = check({"--library", variant_lib(v.name), "--symbols", p.symbols[0], "--expect",
+                          other, "--runtime-only", "--observer", observer, "--", TEST_APP, p.name},
+                         v.name);
+      EXPECT_EQ(wrong.exit_status, 1) << ctx << wrong.out << wrong.err;
+      EXPECT_NE(wrong.out.find("Expected: "), std::string::npos) << wrong.out;
+    }
     ++checked;
   }
   EXPECT_GE(checked, 6) << "the matrix lost its library call paths?";
+}
+
+// "found X" of a half's line for `symbol` ("static: " or "runtime: ").
+std::optional<std::string> found_in(const std::string& out, const std::string& half,
+                                    const std::string& symbol) {
+  const std::size_t start = out.find(half);
+  if (start == std::string::npos) return std::nullopt;
+  const std::size_t line = out.find("  " + symbol + ": expected ", start);
+  if (line == std::string::npos) return std::nullopt;
+  const std::size_t at = out.find(", found ", line);
+  const std::size_t end = out.find_first_of(" \n", at + 8);
+  if (at == std::string::npos || end == std::string::npos) return std::nullopt;
+  return out.substr(at + 8, end - at - 8);
+}
+
+// Functions libprobe.so has no override for, called inside the library by victim_interp_loop
+// (victim_app interp_loop): victim_check_result from the same file, victim_check_result_xtu from
+// another, the shape of CPython's PyErr_Occurred calls. `check` observes them through a shim,
+// and the runtime half must agree with the static half (the scanner) in every variant, unless the
+// scanner says mixed (some calls of each kind: a run sees the override fire) or finds no internal
+// reference at all (everything inlined and folded away).
+TEST_P(CheckAgreesWithMatrix, ShimObservesFunctionsTheProbeDoesNotOverride) {
+  const std::string v = GetParam();
+  if (!fs::exists(variant_lib(v))) GTEST_SKIP() << v << " not built (compiler missing)";
+  for (const std::string sym : {"victim_check_result", "victim_check_result_xtu"}) {
+    auto r = check({"--library", variant_lib(v), "--symbols", sym, "--expect", "interposable", "--",
+                    TEST_APP, "interp_loop"},
+                   v);
+    const std::string ctx = v + " " + sym + "\n" + r.out + r.err;
+    ASSERT_NE(r.exit_status, 2) << ctx;
+    EXPECT_NE(r.out.find("with the shim for " + sym), std::string::npos) << ctx;
+    const auto stat = found_in(r.out, "static: ", sym), run = found_in(r.out, "runtime: ", sym);
+    ASSERT_TRUE(stat && run) << ctx;
+    if (*stat == "mixed") {
+      EXPECT_EQ(*run, "interposable") << ctx;
+    } else if (*stat != "no") {  // "no internal references"
+      EXPECT_EQ(*run, *stat) << ctx;
+    }
+  }
 }
 
 // "found X" of the static line → the scanner's verdict.

@@ -62,14 +62,15 @@ TEST_P(MatrixCell, VerdictMatchesTheTable) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, MatrixCell, testing::ValuesIn(all_cells()),
-                         [](const testing::TestParamInfo<Cell>& info) {
-                           std::string n = info.param.variant + "__" + info.param.path;
+                         [](const testing::TestParamInfo<Cell>& cell) {
+                           std::string n = cell.param.variant + "__" + cell.param.path;
                            for (char& c : n)
                              if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 
-// The app and the table must list the same paths (ptr_equal is the app's extra, not a cell).
+// The app and the table must list the same paths (ptr_equal and interp_loop are the app's
+// extras, not cells).
 TEST(MatrixTable, AppRunsExactlyTheTablesPaths) {
   auto r = exec({TEST_APP, "--list"},
                 {{"LD_LIBRARY_PATH", std::string(TEST_VARIANTS) + "/" + matrix().variants[0].name}});
@@ -79,6 +80,7 @@ TEST(MatrixTable, AppRunsExactlyTheTablesPaths) {
   for (std::string line; std::getline(in, line);) app_paths.insert(line);
   for (auto& p : matrix().paths) table_paths.insert(p.name);
   table_paths.insert("ptr_equal");
+  table_paths.insert("interp_loop");
   EXPECT_EQ(app_paths, table_paths);
 }
 

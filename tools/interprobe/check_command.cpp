@@ -9,6 +9,7 @@
 #include "../runner/check.hpp"
 #include "../runner/matrix.hpp"
 #include "commands.hpp"
+#include "generator.hpp"
 
 namespace interprobe::cli {
 
@@ -17,10 +18,24 @@ namespace {
 struct CheckOptions {
   CheckRequest req;
   std::string expect;
+  std::string observer = "auto";
 };
+
+// A shim for the symbols libprobe.so does not override, as `interprobe shim` builds it.
+void build_check_shim(const std::string& library, const std::vector<std::string>& symbols,
+                      const std::string& output) {
+  const std::string runtime = shim::default_runtime_path();
+  const shim::ShimPlan plan = shim::plan_shim(
+      shim::PlanRequest{library, symbols, false, shim::archive_undefined_symbols(runtime)});
+  shim::build_shim(plan, shim::BuildOptions{output, runtime, ""});
+}
 
 int check(CheckOptions& opt) {
   opt.req.expect = opt.expect == "bound" ? Expectation::bound : Expectation::interposable;
+  opt.req.observer = opt.observer == "probe"  ? Observer::probe
+                     : opt.observer == "shim" ? Observer::shim
+                                              : Observer::automatic;
+  opt.req.build_shim = build_check_shim;
   CheckOutcome out = run_check(opt.req);
   for (auto& line : out.lines) std::cout << line << "\n";
   std::cout.flush();
@@ -38,10 +53,11 @@ void add_check_command(CLI::App& app) {
       "Check that LD_PRELOAD overrides of SYMBOLS take effect (interposable) or not (bound) for "
       "LIBRARY's own calls of them. Statically from the library file (the scanner of `interprobe "
       "scan`: its PLT/GOT references and bound references such as direct calls and inlined "
-      "copies), and at run time when a command is given after '--': it runs without and with "
-      "libprobe.so, and the probe counts the calls that reached its override from LIBRARY. Exit 0 "
-      "as expected, 1 not as expected (with what "
-      "was found and why it matters), 2 bad input or nothing checked.");
+      "copies), and at run time when a command is given after '--': it runs without and with an "
+      "override of each symbol (libprobe.so's, or a shim generated for LIBRARY's other "
+      "functions) and counts the calls that reached the override from LIBRARY. Exit 0 as "
+      "expected, 1 not as expected (with what was found and why it matters), 2 bad input or "
+      "nothing checked.");
   cmd->add_option("--library", opt->req.library, "The shared library under test (its file).")
       ->required()
       ->option_text("PATH");
@@ -64,6 +80,12 @@ void add_check_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->option_text("SECONDS");
+  cmd->add_option("--observer", opt->observer,
+                  "What overrides the symbols at run time: auto (libprobe.so for the symbols it "
+                  "overrides, a generated shim for the others), probe, or shim.")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "probe", "shim"}))
+      ->option_text("auto|probe|shim");
   cmd->add_flag("--runtime-only", opt->req.runtime_only,
                 "Skip the static half (where a known blind spot of the scanner, docs/SCAN.md, "
                 "makes it wrong for this library); needs a RUN command.");
@@ -72,10 +94,11 @@ void add_check_command(CLI::App& app) {
                   "of the symbols.");
   cmd->positionals_at_end();
   cmd->footer(
-      "The run-time half can observe only the symbols libprobe.so overrides (malloc family, time "
-      "family, the bundled victim's functions). Example:\n  interprobe check --library "
-      "build/libfoo.so.1 --symbols foo_alloc --expect interposable -- build/foo_selftest\nSee "
-      "docs/cli/check.md and docs/PACKAGING.md.");
+      "The run-time half overrides LIBRARY's functions with a shim built for them (needs a C "
+      "compiler, as `interprobe shim`); libprobe.so's own symbols (malloc family, time family, "
+      "the bundled victim's functions) through libprobe.so. Example:\n  interprobe check "
+      "--library build/libfoo.so.1 --symbols foo_alloc --expect interposable -- "
+      "build/foo_selftest\nSee docs/cli/check.md and docs/PACKAGING.md.");
   cmd->callback([opt] { set_exit_status(check(*opt)); });
 }
 

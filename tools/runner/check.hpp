@@ -5,9 +5,11 @@
 // - static (check_static.cpp): reads the library file with the scanner (tools/scan): the
 //   library's own references to each symbol, through the PLT/GOT or bound (direct calls, address
 //   uses, inlined copies, DT_SYMBOLIC, protected). Skipped only with --runtime-only.
-// - runtime (check_runtime.cpp): runs the RUN command with and without libprobe.so and counts the
-//   calls of each symbol that reached the override from the library itself. Only symbols that
-//   libprobe.so overrides (preload/core/symbols.def) can be observed this way.
+// - runtime (check_runtime.cpp): runs the RUN command without and with an override of each
+//   symbol and counts the calls that reached the override from the library itself. The override
+//   is libprobe.so for the symbols it has (preload/core/symbols.def), and a shim generated for
+//   the library's other functions (tools/shim: a trampoline per function that counts and forwards,
+//   reporting in the probe's format); --observer chooses one for all.
 // The verdict: every half that checked agrees with the expectation → pass (0); any disagrees →
 // fail (1); nothing could be checked, or bad input → 2. What agrees: expect interposable ⇐ found
 // interposable; expect bound ⇐ found bound or "no internal references" (nothing inside the
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +32,16 @@ class ElfImage;
 enum class Expectation { interposable, bound };
 std::string to_string(Expectation e);
 
+// What overrides the symbols in the runtime half: libprobe.so where it can (automatic), or
+// always libprobe.so, or always a generated shim.
+enum class Observer { automatic, probe, shim };
+
+// Writes a shim that trampolines `symbols` of `library` to `output`. The generator (tools/shim)
+// links this library, so the caller passes it in. Throws std::exception with a one-line reason.
+using ShimBuilder =
+    std::function<void(const std::string& library, const std::vector<std::string>& symbols,
+                       const std::string& output)>;
+
 struct CheckRequest {
   std::string library;               // path to the shared library (its build output)
   std::vector<std::string> symbols;  // functions the library defines and calls itself
@@ -36,6 +49,8 @@ struct CheckRequest {
   std::vector<std::string> command;  // RUN; empty = static half only
   bool runtime_only = false;         // skip the static half (--runtime-only)
   std::string probe;                 // libprobe.so
+  Observer observer = Observer::automatic;
+  ShimBuilder build_shim;  // needed for symbols observed through a shim
   int timeout_seconds = 300;
 };
 

@@ -1,5 +1,6 @@
 // check_runtime.cpp — the runtime half of `interprobe check`: run the RUN command without and
-// with libprobe.so and count, per symbol, the calls that reached the override from the library.
+// with an override of the symbols (libprobe.so, or a shim generated for the library's other
+// functions) and count, per symbol, the calls that reached the override from the library.
 //
 // Two guards keep a "bound" (no call counted) from passing by accident:
 // - the control run must succeed: a command that fails without the probe says nothing;
@@ -160,46 +161,97 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
   }
   // After the control run, so that a RUN command that cannot start or never loads the library
   // is reported as such whatever the symbols are.
-  for (auto& s : req.symbols)
-    if (!probe_overrides(s)) {
+  std::vector<std::string> via_probe, via_shim;
+  for (auto& s : req.symbols) {
+    const bool probe_can = probe_overrides(s);
+    if (req.observer == Observer::probe && !probe_can) {
       *error = fmt::format(
-          "cannot check '{}' at run time: libprobe.so does not override it (it overrides {}); "
-          "check it statically (no RUN command, or see `interprobe run --shim-for`)",
+          "cannot check '{}' at run time with libprobe.so: it does not override it (it overrides "
+          "{}); leave --observer at auto or use --observer shim",
           s, probe_symbol_list());
       return r;
     }
-
-  ProbeSettings ps;
-  ps.probe = req.probe;
-  ps.format = "json";
-  ps.report_dir = (dir / "reports").string();
-  ExecResult probed = exec(req.command, probe_environment(base, ps), eo);
-  if (probed.describe() != control.describe()) {
-    *error = fmt::format("RUN command ends differently under the probe ({}; without: {}): {}",
-                         probed.describe(), control.describe(), first_line(probed.err));
+    (req.observer == Observer::shim || (req.observer == Observer::automatic && !probe_can)
+         ? via_shim
+         : via_probe)
+        .push_back(s);
+  }
+  if (!via_shim.empty() && !req.build_shim) {
+    *error = fmt::format(
+        "cannot check '{}' at run time: libprobe.so does not override it (it "
+        "overrides {}) and no shim generator is available",
+        via_shim.front(), probe_symbol_list());
     return r;
   }
+
+  // One run with an override of `symbols`: the same end as the control run, then the calls that
+  // reached the override, per symbol, from the library and from everything else.
   std::map<std::string, std::uint64_t> from_lib, from_others;
   int report_count = 0;
-  for (auto& rep : collect_reports(dir / "reports", 0)) {
-    std::string perr;
-    auto parsed = parse_probe_report(slurp(rep.file), &perr);
-    if (!parsed) {
-      *error = fmt::format("unreadable probe report from pid {}: {}", rep.pid, perr);
+  std::vector<std::string> runs;
+  auto observe = [&](const Env& env, const fs::path& reports,
+                     const std::vector<std::string>& symbols, const std::string& what) -> bool {
+    ExecResult probed = exec(req.command, env, eo);
+    if (probed.describe() != control.describe()) {
+      *error = fmt::format("RUN command ends differently under {} ({}; without: {}): {}", what,
+                           probed.describe(), control.describe(), first_line(probed.err));
+      return false;
+    }
+    int count = 0;
+    for (auto& rep : collect_reports(reports, 0)) {
+      std::string perr;
+      auto parsed = parse_probe_report(slurp(rep.file), &perr);
+      if (!parsed) {
+        *error = fmt::format("unreadable report of {} from pid {}: {}", what, rep.pid, perr);
+        return false;
+      }
+      ++count;
+      for (auto& s : symbols) {
+        auto it = parsed->calls.find(s);
+        if (it == parsed->calls.end()) continue;
+        for (auto& [object, n] : it->second)
+          (is_library(object, library, soname) ? from_lib : from_others)[s] += n;
+      }
+    }
+    if (count == 0) {
+      *error = fmt::format("{} wrote no report for the RUN command (stderr: {})", what,
+                           first_line(probed.err));
+      return false;
+    }
+    report_count += count;
+    runs.push_back(fmt::format("{} for {}", what, join(symbols, ", ")));
+    return true;
+  };
+
+  if (!via_probe.empty()) {
+    ProbeSettings ps;
+    ps.probe = req.probe;
+    ps.format = "json";
+    ps.report_dir = (dir / "reports").string();
+    if (!observe(probe_environment(base, ps), dir / "reports", via_probe, "the probe")) return r;
+  }
+  if (!via_shim.empty()) {
+    // The shim's runtime reports in the probe's format, to PROBE_SHIM_REPORT (docs/SHIM.md).
+    const fs::path shim = dir / "shim" / "libinterprobe-shim.so";
+    fs::create_directory(dir / "shim");
+    fs::create_directory(dir / "shim-reports");
+    try {
+      req.build_shim(req.library, via_shim, shim.string());
+    } catch (const std::exception& e) {
+      *error = fmt::format("cannot build a shim for {}: {}", join(via_shim, ", "), e.what());
       return r;
     }
-    ++report_count;
-    for (auto& s : req.symbols) {
-      auto it = parsed->calls.find(s);
-      if (it == parsed->calls.end()) continue;
-      for (auto& [object, n] : it->second)
-        (is_library(object, library, soname) ? from_lib : from_others)[s] += n;
+    if (std::string problem = preload_path_problem(shim.string()); !problem.empty()) {
+      *error = fmt::format("cannot preload the shim '{}': {}", shim.string(), problem);
+      return r;
     }
-  }
-  if (report_count == 0) {
-    *error = fmt::format("the probe wrote no report for the RUN command (stderr: {})",
-                         first_line(probed.err));
-    return r;
+    Env env = base;
+    auto pre = env.find("LD_PRELOAD");
+    env["LD_PRELOAD"] =
+        shim.string() + (pre != env.end() && !pre->second.empty() ? ":" + pre->second : "");
+    env["PROBE_SHIM_FORMAT"] = "json";
+    env["PROBE_SHIM_REPORT"] = (dir / "shim-reports" / "report.%p").string();
+    if (!observe(env, dir / "shim-reports", via_shim, "the shim")) return r;
   }
   const std::string lib_name = library.filename().string();
   for (auto& s : req.symbols) {
@@ -214,11 +266,16 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
           "; no call of {} reached the override at all, so this run cannot "
           "tell bound calls from calls RUN never made",
           s);
+    else if (from_lib[s] == 0)
+      f.evidence += fmt::format(
+          "; at run time, calls bound inside {} and calls from {} that RUN never made look the "
+          "same (the static half sees every call site)",
+          lib_name, lib_name);
     r.findings[s] = f;
   }
   r.checked = true;
-  r.note = fmt::format("ran `{}` without and with the probe ({} process report(s))",
-                       join(req.command), report_count);
+  r.note = fmt::format("ran `{}` without and with {} ({} process report(s))", join(req.command),
+                       join(runs, ", then with "), report_count);
   return r;
 }
 
