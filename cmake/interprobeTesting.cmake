@@ -8,6 +8,7 @@
 #     SYMBOLS <function>...           # defined, exported and called by the library itself
 #     EXPECT interposable|bound       # interposable: an override reaches the internal calls
 #     [LABELS <label>...] [TIMEOUT <seconds>] [WORKING_DIRECTORY <dir>]
+#     [RUNTIME_ONLY]                  # skip the static half (a scanner blind spot); needs RUN
 #     [RUN <command> [<arg>...]])     # RUN takes the rest of the call; <command> may be a target
 #
 # The test runs `interprobe check` (docs/cli/check.md): statically from the library file (the
@@ -35,7 +36,7 @@ function(interprobe_add_interposition_test)
       message(FATAL_ERROR "interprobe_add_interposition_test: RUN needs a command")
     endif()
   endif()
-  cmake_parse_arguments(T "" "NAME;LIBRARY;EXPECT;TIMEOUT;WORKING_DIRECTORY" "SYMBOLS;LABELS" ${args})
+  cmake_parse_arguments(T "RUNTIME_ONLY" "NAME;LIBRARY;EXPECT;TIMEOUT;WORKING_DIRECTORY" "SYMBOLS;LABELS" ${args})
   if(T_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "interprobe_add_interposition_test: unexpected arguments: ${T_UNPARSED_ARGUMENTS}")
   endif()
@@ -46,6 +47,9 @@ function(interprobe_add_interposition_test)
   endforeach()
   if(NOT T_EXPECT MATCHES "^(interposable|bound)$")
     message(FATAL_ERROR "interprobe_add_interposition_test(${T_NAME}): EXPECT must be interposable or bound, not '${T_EXPECT}'")
+  endif()
+  if(T_RUNTIME_ONLY AND NOT run)
+    message(FATAL_ERROR "interprobe_add_interposition_test(${T_NAME}): RUNTIME_ONLY needs RUN (without it nothing would be checked)")
   endif()
   if(NOT TARGET interprobe::interprobe OR NOT TARGET interprobe::probe)
     message(FATAL_ERROR "interprobe_add_interposition_test: the targets interprobe::interprobe and interprobe::probe are missing (use find_package(interprobe))")
@@ -70,6 +74,9 @@ function(interprobe_add_interposition_test)
       set(program "$<TARGET_FILE:${program}>")
     endif()
     set(command -- "${program}" ${run})
+  endif()
+  if(T_RUNTIME_ONLY)
+    set(command --runtime-only ${command})
   endif()
   if(NOT T_WORKING_DIRECTORY)
     set(T_WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
