@@ -196,13 +196,8 @@ int run_shim_for(const ShimForOptions& o) {
     return 2;
   }
   fs::create_directory(cleanup.dir / "reports", ec);
-  Env env = current_environment();
-  auto pre = env.find("LD_PRELOAD");
-  env["LD_PRELOAD"] =
-      shim_so.string() +
-      (pre != env.end() && !pre->second.empty() ? ":" + pre->second : std::string());
-  env["PROBE_SHIM_FORMAT"] = "json";
-  env["PROBE_SHIM_REPORT"] = (cleanup.dir / "reports" / "report.%p").string();
+  const Env env =
+      shim_environment(current_environment(), shim_so.string(), (cleanup.dir / "reports").string());
 
   const ChildStatus st = spawn_and_wait(o.command, env);
   if (!st.started) {

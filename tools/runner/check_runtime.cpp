@@ -231,7 +231,6 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
     if (!observe(probe_environment(base, ps), dir / "reports", via_probe, "the probe")) return r;
   }
   if (!via_shim.empty()) {
-    // The shim's runtime reports in the probe's format, to PROBE_SHIM_REPORT (docs/SHIM.md).
     const fs::path shim = dir / "shim" / "libinterprobe-shim.so";
     fs::create_directory(dir / "shim");
     fs::create_directory(dir / "shim-reports");
@@ -245,12 +244,7 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
       *error = fmt::format("cannot preload the shim '{}': {}", shim.string(), problem);
       return r;
     }
-    Env env = base;
-    auto pre = env.find("LD_PRELOAD");
-    env["LD_PRELOAD"] =
-        shim.string() + (pre != env.end() && !pre->second.empty() ? ":" + pre->second : "");
-    env["PROBE_SHIM_FORMAT"] = "json";
-    env["PROBE_SHIM_REPORT"] = (dir / "shim-reports" / "report.%p").string();
+    const Env env = shim_environment(base, shim.string(), (dir / "shim-reports").string());
     if (!observe(env, dir / "shim-reports", via_shim, "the shim")) return r;
   }
   const std::string lib_name = library.filename().string();

@@ -16,19 +16,35 @@ namespace interprobe {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Prepended: the preload's definitions come first in the search order, so they are the ones the
+// loader binds; the user's own preloads stay in the list, after it, and still load.
+void prepend_preload(Env& env, const std::string& path) {
+  auto old = env.find("LD_PRELOAD");
+  if (old != env.end() && !old->second.empty())
+    env["LD_PRELOAD"] = path + ":" + old->second;
+  else
+    env["LD_PRELOAD"] = path;
+}
+
+}  // namespace
+
 Env probe_environment(const Env& base, const ProbeSettings& s) {
   Env env = base;
-  auto old = env.find("LD_PRELOAD");
-  // Prepended: the probe's definitions come first in the search order, so they are the ones the
-  // loader binds; the user's own preloads stay in the list, after it, and still load.
-  if (old != env.end() && !old->second.empty())
-    env["LD_PRELOAD"] = s.probe + ":" + old->second;
-  else
-    env["LD_PRELOAD"] = s.probe;
+  prepend_preload(env, s.probe);
   if (s.format) env["PROBE_FORMAT"] = *s.format;
   if (s.backtrace) env["PROBE_BACKTRACE"] = std::to_string(*s.backtrace);
   if (s.time_offset) env["PROBE_TIME_OFFSET"] = std::to_string(*s.time_offset);
   if (!s.report_dir.empty()) env["PROBE_REPORT"] = (fs::path(s.report_dir) / "report.%p").string();
+  return env;
+}
+
+Env shim_environment(const Env& base, const std::string& shim, const std::string& report_dir) {
+  Env env = base;
+  prepend_preload(env, shim);
+  env["PROBE_SHIM_FORMAT"] = "json";
+  env["PROBE_SHIM_REPORT"] = (fs::path(report_dir) / "report.%p").string();
   return env;
 }
 

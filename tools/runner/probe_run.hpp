@@ -30,6 +30,10 @@ struct ProbeSettings {
 // values; PROBE_REPORT is replaced when s.report_dir is set.
 Env probe_environment(const Env& base, const ProbeSettings& s);
 
+// `base` with a generated shim (interprobe shim) prepended to LD_PRELOAD and its JSON reports
+// going to <report_dir>/report.%p (PROBE_SHIM_FORMAT, PROBE_SHIM_REPORT: docs/SHIM.md).
+Env shim_environment(const Env& base, const std::string& shim, const std::string& report_dir);
+
 // Empty if `path` can be an LD_PRELOAD entry; otherwise why not (ld.so splits the list on ' '
 // and ':', so no entry can contain either; a relative entry would depend on the command's cwd).
 std::string preload_path_problem(const std::string& path);
