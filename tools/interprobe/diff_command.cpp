@@ -18,7 +18,7 @@ namespace {
 struct DiffCliOptions {
   std::string old_path, new_path;
   bool json = false, no_dwarf = false;
-  std::string debug_dir = "/usr/lib/debug";
+  std::string debug_dir = scan::ScanOptions{}.debug_dir;
 };
 
 int run_diff(const DiffCliOptions& opt) {
@@ -56,10 +56,7 @@ void add_diff_command(CLI::App& app) {
   sub->add_option("new", opt->new_path, "The candidate build.")->required();
   sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
-  sub->add_option("--debug-dir", opt->debug_dir,
-                  "Where a stripped library's debug file is looked up by build ID "
-                  "(DIR/.build-id/xx/rest.debug); empty: do not look.")
-      ->capture_default_str();
+  add_debug_dir_option(sub, opt->debug_dir);
   sub->callback([opt] { set_exit_status(run_diff(*opt)); });
 }
 

@@ -20,7 +20,7 @@ struct ScanCliOptions {
   std::vector<std::string> paths;
   bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
   unsigned jobs = 0;
-  std::string debug_dir = "/usr/lib/debug";
+  std::string debug_dir = scan::ScanOptions{}.debug_dir;
   std::string decoder = "zydis";
 };
 
@@ -55,6 +55,13 @@ int run_scan(const ScanCliOptions& opt) {
 
 }  // namespace
 
+void add_debug_dir_option(CLI::App* sub, std::string& dir) {
+  sub->add_option("--debug-dir", dir,
+                  "Where a stripped library's debug file is looked up by build ID "
+                  "(DIR/.build-id/xx/rest.debug); empty: do not look.")
+      ->capture_default_str();
+}
+
 void add_scan_command(CLI::App& app) {
   auto opt = std::make_shared<ScanCliOptions>();
   CLI::App* sub = app.add_subcommand(
@@ -68,10 +75,7 @@ void add_scan_command(CLI::App& app) {
   sub->add_flag("--summary", opt->summary,
                 "Library facts and verdict counts only, no symbol rows.");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
-  sub->add_option("--debug-dir", opt->debug_dir,
-                  "Where a stripped library's debug file is looked up by build ID "
-                  "(DIR/.build-id/xx/rest.debug); empty: do not look.")
-      ->capture_default_str();
+  add_debug_dir_option(sub, opt->debug_dir);
   sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
   // A string, not the enum: CLI11 prints a std::uint8_t enum's values in --help as raw bytes.
   sub->add_option("--decoder", opt->decoder,
