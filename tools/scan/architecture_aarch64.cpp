@@ -11,10 +11,12 @@
 // a call clobbers it (AAPCS64: x0–x18 and x30), or after kWindow instructions. The reference is
 // reported at the completing instruction, once per access, as x86-64 reports `lea`/`mov sym(%rip)`.
 //
-// Why the window: the result must not depend on where sweep.hpp cuts a section for threads. With
-// a pairing that can only reach kWindow instructions back, a sweep that starts at `begin` first
-// decodes the kWindow instructions before it without reporting (the whole section is in the span)
-// and is then in exactly the state the single sweep is in at `begin`. A64 instructions are 4
+// Why the window: the result must not depend on where sweep.hpp cuts a section for threads. A
+// pairing reaches at most kWindow instructions back, and a forward branch carries its state at
+// most kWindow instructions ahead (Tracker::arrive), so what decides the pairings from `begin` on
+// lies in the 2 * kWindow instructions before it, and theirs in the window before those: a sweep
+// that starts at `begin` first decodes kPrime instructions before it without reporting (the whole
+// section is in the span) and then reports what the single sweep reports. A64 instructions are 4
 // bytes, aligned, so every 4-aligned start is where the single sweep decodes too.
 //
 // A value loaded or computed this way and then branched to (`ldr x0, [x0, #slot]; ...; blr x0`,
@@ -27,6 +29,7 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -112,8 +115,10 @@ class Tracker {
     now_.kill(written);
     if (in.form == Form::adrp && in.rd < 31) now_.set(in.rd, in.target, off);
     if ((in.form == Form::branch || in.form == Form::jump) && in.target > a &&
-        in.target - a <= 4 * kWindow)
+        in.target - a <= 4 * kWindow) {
       pending_.push_back({off + static_cast<std::size_t>(in.target - a), now_});
+      soonest_ = std::min(soonest_, pending_.back().target);
+    }
     if (leaves(in.form)) {
       reachable_ = false;
       after_restores_ = now_;
@@ -137,20 +142,24 @@ class Tracker {
   void arrive(std::size_t off) {
     bool any = false;
     Pages in;
-    for (std::size_t k = 0; k < pending_.size();) {
-      Pending& p = pending_[k];
-      if (p.target == off) {
-        if (!any)
-          in = p.pages;
-        else
-          in.meet(p.pages);
-        any = true;
-      }
-      if (p.target <= off) {
-        p = pending_.back();
-        pending_.pop_back();
-      } else {
-        ++k;
+    if (off >= soonest_) {  // some branch goes here (or went past: dropped)
+      soonest_ = SIZE_MAX;
+      for (std::size_t k = 0; k < pending_.size();) {
+        Pending& p = pending_[k];
+        if (p.target == off) {
+          if (!any)
+            in = p.pages;
+          else
+            in.meet(p.pages);
+          any = true;
+        }
+        if (p.target <= off) {
+          p = pending_.back();
+          pending_.pop_back();
+        } else {
+          soonest_ = std::min(soonest_, p.target);
+          ++k;
+        }
       }
     }
     if (any) {
@@ -251,6 +260,7 @@ class Tracker {
   Pages after_restores_;   // now_ at the last unconditional branch or return, before the reloads
   bool reachable_ = true;  // the previous instruction can fall through to this one
   std::vector<Pending> pending_;
+  std::size_t soonest_ = SIZE_MAX;  // the nearest target in pending_
 };
 
 }  // namespace
