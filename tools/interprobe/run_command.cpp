@@ -1,7 +1,8 @@
 // run_command.cpp — `interprobe run [options] -- CMD ARGS...`: runs a command under libprobe.so
 // and prints (to stderr) or writes (--report) the probe's report. The command's stdin, stdout,
 // stderr and exit status are its own: the status passes through, a signal death becomes
-// 128+signal, a command that cannot be started gives the shell's 127/126. docs/cli/run.md.
+// 128+signal, a command that cannot be started gives the shell's 127/126; SIGTERM and SIGHUP are
+// forwarded to it (probe_run.hpp, ForwardTermination). docs/cli/run.md.
 #include <fmt/format.h>
 #include <string.h>
 
@@ -65,10 +66,15 @@ void print_reports(const std::vector<CollectedReport>& reports) {
 }
 
 int run(const RunOptions& opt) {
+  // From here on a SIGTERM or SIGHUP goes to the command, or stops us before it starts; either
+  // way the private directories below are removed (docs/cli/run.md, "Signals").
+  ForwardTermination forward;
   if (!opt.shim_for.empty())
     return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.command});
-  const std::string problem = preload_path_problem(opt.probe);
-  if (!problem.empty()) {
+  PreloadStage stage;
+  std::string problem;
+  const std::string probe = stage.entry(opt.probe, &problem);
+  if (probe.empty()) {
     fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
     return 2;
   }
@@ -97,13 +103,16 @@ int run(const RunOptions& opt) {
   }
 
   ProbeSettings s;
-  s.probe = opt.probe;
+  s.probe = probe;
   if (!opt.format.empty()) s.format = opt.format;
   if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
   if (opt.time_offset_set) s.time_offset = opt.time_offset;
   s.report_dir = dir.string();
   const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
-  if (!st.started) {
+  if (st.stopped_by != 0) {
+    fmt::print(stderr, "interprobe run: {} before {} was started; not run\n",
+               strsignal(st.stopped_by), opt.command[0]);
+  } else if (!st.started) {
     fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(opt.command[0], st.spawn_errno));
   } else {
     auto reports = collect_reports(dir, st.pid);
