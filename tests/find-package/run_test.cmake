@@ -125,7 +125,16 @@ foreach(name runtime.default.interposable runtime.symbolic.bound runtime_only.de
     fail("${name}: RUNTIME_ONLY did not skip the static half:\n${out}")
   endif()
 endforeach()
-check_label(expect-fail FALSE "FAILED: [^\n]+\n  Expected: [^\n]+ Found \\(static\\): [^\n]+\nruntime: not checked[^\n]*\nresult: FAILED")
+# The verdict, its evidence once (wrapped: continuation lines are indented by six), then what it
+# means.
+check_label(expect-fail FALSE "— FAILED\n    evidence: [^\n]+\n(      [^\n]+\n)*    Expected: [^\n]+(\n      [^\n]+)*\nruntime: not checked[^\n]*\nresult: FAILED")
+# The nosi build inlined its only internal call, and its data still goes through the GOT: the
+# explanation must not call the function unused (zlib's gzerror is), it cannot tell.
+run(rc out ctest --test-dir "${example}" -R "^nosi\\.interposable$" --output-on-failure)
+string(REPLACE "\n      " " " flat "${out}")
+if(flat MATCHES "Most likely" OR NOT flat MATCHES "does not say whether it was inlined")
+  fail("nosi.interposable must say it cannot tell inlined from never called:\n${out}")
+endif()
 # One line on stderr naming the problem, and no verdict.
 check_label(expect-error FALSE "interprobe check: [^\n]+\n")
 # Each names its own problem (the RUN problems are found before the symbol's).
