@@ -148,8 +148,8 @@ void add_run_command(CLI::App& app) {
       "run",
       "Run CMD ARGS... with libprobe.so preloaded (prepended to any LD_PRELOAD already set) and "
       "print its report on stderr when the command ends, or write it to --report PATH. The "
-      "command's stdin, stdout and stderr are its own; the exit status is the command's "
-      "(128+N if killed by signal N; 127 command not found; 126 not executable; 2 bad usage).");
+      "command's stdin, stdout and stderr are its own; SIGTERM and SIGHUP sent to interprobe "
+      "are forwarded to it (Ctrl-C reaches it directly), and its exit status is interprobe's.");
   cmd->add_option("--report", opt->report,
                   "Write the command's report to PATH instead of stderr, replacing an existing "
                   "file (atomically, by rename); reports of its child processes go to "
@@ -170,8 +170,10 @@ void add_run_command(CLI::App& app) {
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
   CLI::Option* probe =
-      cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
-          ->capture_default_str();
+      with_default(
+          cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path)."),
+          "the libprobe.so installed with this interprobe, else the build tree's")
+          ->option_text("PATH");
   cmd->add_option("--shim-for", opt->shim_for,
                   "Instead of libprobe.so, preload a shim generated for every exported function "
                   "of LIB and show, per function called, the calls from outside LIB (an "
@@ -191,8 +193,7 @@ void add_run_command(CLI::App& app) {
       "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
       "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
       "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- "
-      "python3 -c 'import zlib'\n"
-      "See docs/cli/run.md.");
+      "python3 -c 'import zlib'");
   cmd->callback([opt] { set_exit_status(run(*opt)); });
 }
 
