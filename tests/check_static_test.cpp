@@ -114,8 +114,8 @@ TEST(CheckStatic, NoInternalReferencesIsBoundNotInterposable) {
 TEST(CheckStatic, NoCallerInALibraryThatBindsNothing) {
   Env env = current_environment();
   env.erase("LD_PRELOAD");
-  auto r = exec({TEST_INTERPROBE, "check", "--library", ZLIB_SO, "--symbols", "gzerror", "--expect",
-                 "interposable"},
+  auto r = exec({TEST_INTERPROBE, "check", "--library", TEST_ZLIB_SO, "--symbols", "gzerror",
+                 "--expect", "interposable"},
                 env);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "found no internal references — FAILED")) << r.out;

@@ -153,7 +153,7 @@ TEST(CheckBadInput, TimeoutOutOfRange) {
 // The names `interprobe scan` prints (name@@VERSION, name@VERSION) are accepted when the library
 // defines that version, and blanks around names are dropped: `--symbols "a, b"` is a and b.
 TEST(CheckNames, VersionedAndSpacedNamesAreAccepted) {
-  const std::string zlib = ZLIB_SO;
+  const std::string zlib = TEST_ZLIB_SO;
   auto r = check({"--library", zlib, "--symbols", "crc32_z@@ZLIB_1.2.9, adler32 ,deflate",
                   "--expect", "interposable"});
   EXPECT_NE(r.exit_status, 2) << r.err;

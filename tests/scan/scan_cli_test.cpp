@@ -101,7 +101,7 @@ TEST(ScanCli, ExecutablesInADirectoryAreSkippedAndCounted) {
 
 // A file cut short is "truncated", not "no section headers (sstrip'ed ...)" as on main.
 TEST(ScanCli, ATruncatedLibraryIsCalledTruncated) {
-  std::ifstream in(ZLIB_SO, std::ios::binary);
+  std::ifstream in(TEST_ZLIB_SO, std::ios::binary);
   std::string bytes{std::istreambuf_iterator<char>(in), {}};
   ASSERT_GT(bytes.size(), 50000u);
   const std::string cut = (scratch_dir() / "libz-cut.so.1").string();
@@ -115,7 +115,7 @@ TEST(ScanCli, ATruncatedLibraryIsCalledTruncated) {
 // Two libraries with different SONAMEs: a warning, then the usual comparison; with no exported
 // name in common (on main: an empty diff, exit 0, "nothing lost") there is nothing to compare.
 TEST(ScanCli, DiffWarnsAboutDifferentSonamesAndRefusesUnrelatedLibraries) {
-  auto unrelated = cmd({"diff", victim("gcc-O2"), ZLIB_SO});
+  auto unrelated = cmd({"diff", victim("gcc-O2"), TEST_ZLIB_SO});
   EXPECT_EQ(unrelated.exit_status, 2) << unrelated.out;
   EXPECT_NE(unrelated.err.find("interprobe diff: warning: the SONAMEs differ"), std::string::npos)
       << unrelated.err;

@@ -168,25 +168,44 @@ void forward_termination(int sig) {
   errno = saved;
 }
 
-// SIGTERM and SIGHUP blocked for the scope: a signal arriving between posix_spawn() and the
-// recording of the pid is delivered, and forwarded, when the scope ends.
-class BlockTermination {
+// SIGTERM, SIGHUP and SIGCHLD blocked while the command is started and waited for: they are
+// then taken synchronously, by sigwaitinfo(), rather than by a handler. That leaves no window
+// between posix_spawn() and the recording of the pid, and it does not depend on a handler
+// running while the thread sits in waitid() (ThreadSanitizer, for one, defers handlers until the
+// call returns: the forwarding would come after the command's end).
+class BlockedSignals {
  public:
-  BlockTermination() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  BlockedSignals() {
+    sigemptyset(&set_);
+    for (int sig : {SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set_, sig);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
   }
-  ~BlockTermination() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-  BlockTermination(const BlockTermination&) = delete;
-  BlockTermination& operator=(const BlockTermination&) = delete;
+  ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  BlockedSignals(const BlockedSignals&) = delete;
+  BlockedSignals& operator=(const BlockedSignals&) = delete;
+  const sigset_t& set() const { return set_; }
   const sigset_t& old_mask() const { return old_; }
 
  private:
-  sigset_t old_;
+  sigset_t set_, old_;
 };
+
+// Waits for `pid` to end (without reaping it), forwarding each SIGTERM and SIGHUP that comes
+// meanwhile. Called with BlockedSignals in force; a SIGCHLD pending from before is harmless (the
+// end is checked first, each time round).
+void wait_forwarding(pid_t pid, const sigset_t& set) {
+  for (;;) {
+    siginfo_t info{};
+    const int rc = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    if ((rc == 0 && info.si_pid == pid) || (rc < 0 && errno == ECHILD)) return;
+    siginfo_t got{};
+    const int sig = sigwaitinfo(&set, &got);
+    if (sig == SIGTERM || sig == SIGHUP) {
+      if (g_received == 0) g_received = sig;
+      kill(pid, sig);
+    }
+  }
+}
 
 }  // namespace
 
@@ -213,8 +232,7 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
   SpawnArgs args(argv, env);
 
   IgnoreSignal no_int(SIGINT), no_quit(SIGQUIT);
-  // The command gets the default disposition back for the signals ignored here, and the signal
-  // mask interprobe had (SIGTERM and SIGHUP are blocked here only until its pid is recorded).
+  // The command gets the default disposition back for the signals ignored here.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
@@ -223,22 +241,19 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
   if (!no_quit.was_ignored()) sigaddset(&defaults, SIGQUIT);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   pid_t pid = -1;
-  int rc = 0;
-  {
-    BlockTermination blocked;
-    posix_spawnattr_setsigmask(&attr, &blocked.old_mask());
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    // posix_spawnp looks a bare name up in the command's PATH (glibc reads it from our
-    // environment, which `env` was copied from) and reports exec failures (ENOENT, EACCES,
-    // ENOEXEC) as its result.
-    if (g_received != 0) {  // before the blocking, so it was not forwarded to anything
-      posix_spawnattr_destroy(&attr);
-      st.stopped_by = g_received;
-      return st;
-    }
-    rc = posix_spawnp(&pid, args.argv()[0], nullptr, &attr, args.argv(), args.envp());
-    if (rc == 0) g_child = pid;
+  BlockedSignals blocked;
+  // The command gets the mask interprobe had, not the one blocking these signals.
+  posix_spawnattr_setsigmask(&attr, &blocked.old_mask());
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  if (g_received != 0) {  // a SIGTERM or SIGHUP before the start: do not start
+    posix_spawnattr_destroy(&attr);
+    st.stopped_by = g_received;
+    return st;
   }
+  // posix_spawnp looks a bare name up in the command's PATH (glibc reads it from our
+  // environment, which `env` was copied from) and reports exec failures (ENOENT, EACCES,
+  // ENOEXEC) as its result.
+  const int rc = posix_spawnp(&pid, args.argv()[0], nullptr, &attr, args.argv(), args.envp());
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     st.spawn_errno = rc;
@@ -246,11 +261,10 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
   }
   st.started = true;
   st.pid = pid;
-  // Wait without reaping first: until the pid is cleared the handler may still signal it, and a
-  // zombie's pid cannot have been reused by another process.
-  siginfo_t info{};
-  while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
-  }
+  // Another thread of ours, with these signals unblocked, may take one in the handler: it
+  // forwards to g_child, cleared before the child is reaped, so never to a reused pid.
+  g_child = pid;
+  wait_forwarding(pid, blocked.set());
   g_child = 0;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -85,14 +85,16 @@ struct ChildStatus {
 // waits. SIGINT and SIGQUIT are ignored while waiting, as system(3) does: the terminal sends a
 // Ctrl-C to the whole foreground process group, the command included, and its death is reported
 // rather than ours. SIGTERM and SIGHUP, which usually come to one process (kill, timeout(1),
-// systemd, a closed terminal's shell), are forwarded to the command (ForwardTermination).
+// systemd, a closed terminal's shell), are forwarded to the command; see ForwardTermination
+// for those that come before it starts.
 ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env);
 
-// While one exists, SIGTERM and SIGHUP sent to this process do not end it: they are forwarded to
-// the command spawn_and_wait() is running, or remembered if none is running yet, so that the
-// caller can stop before starting it and still remove its private directory. The command's end
-// then decides the exit status, as for any command that dies of a signal (128+N, or whatever it
-// does on SIGTERM). One at a time: the handler is process-wide.
+// While one exists, SIGTERM and SIGHUP sent to this process do not end it. spawn_and_wait()
+// forwards those that come while the command runs (it takes them with sigwaitinfo(), whether or
+// not a ForwardTermination exists); one that comes before is remembered, spawn_and_wait() then
+// does not start the command (ChildStatus::stopped_by), and the caller still removes its private
+// directories. The command's end decides the exit status, as for any command that dies of a
+// signal (128+N, or whatever it does on SIGTERM). One at a time: the handler is process-wide.
 class ForwardTermination {
  public:
   ForwardTermination();
