@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need.
+# install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need
+# (groff-base: the man page test renders the generated pages with groff).
 # Runs apt-get as root (or through sudo). Nothing is downloaded from anywhere but Debian.
 #
 # It also puts Debian's arm64 libpython3.11 and zlib1g, unpacked and never installed, where the
@@ -13,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
   libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
   libpython3.11 libpython3.11-dev libssl3 valgrind libbenchmark-dev heaptrack ltrace python3
-  util-linux
+  util-linux groff-base
   # aarch64 from this machine: the cross toolchain (victim variants, objdump) and qemu-user
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user

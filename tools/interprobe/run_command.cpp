@@ -1,7 +1,8 @@
 // run_command.cpp — `interprobe run [options] -- CMD ARGS...`: runs a command under libprobe.so
 // and prints (to stderr) or writes (--report) the probe's report. The command's stdin, stdout,
 // stderr and exit status are its own: the status passes through, a signal death becomes
-// 128+signal, a command that cannot be started gives the shell's 127/126. docs/cli/run.md.
+// 128+signal, a command that cannot be started gives the shell's 127/126; SIGTERM and SIGHUP are
+// forwarded to it (probe_run.hpp, ForwardTermination). docs/cli/run.md.
 #include <fmt/format.h>
 #include <string.h>
 
@@ -65,10 +66,15 @@ void print_reports(const std::vector<CollectedReport>& reports) {
 }
 
 int run(const RunOptions& opt) {
+  // From here on a SIGTERM or SIGHUP goes to the command, or stops us before it starts; either
+  // way the private directories below are removed (docs/cli/run.md, "Signals").
+  ForwardTermination forward;
   if (!opt.shim_for.empty())
     return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.command});
-  const std::string problem = preload_path_problem(opt.probe);
-  if (!problem.empty()) {
+  PreloadStage stage;
+  std::string problem;
+  const std::string probe = stage.entry(opt.probe, &problem);
+  if (probe.empty()) {
     fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
     return 2;
   }
@@ -97,13 +103,16 @@ int run(const RunOptions& opt) {
   }
 
   ProbeSettings s;
-  s.probe = opt.probe;
+  s.probe = probe;
   if (!opt.format.empty()) s.format = opt.format;
   if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
   if (opt.time_offset_set) s.time_offset = opt.time_offset;
   s.report_dir = dir.string();
   const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
-  if (!st.started) {
+  if (st.stopped_by != 0) {
+    fmt::print(stderr, "interprobe run: {} before {} was started; not run\n",
+               strsignal(st.stopped_by), opt.command[0]);
+  } else if (!st.started) {
     fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(opt.command[0], st.spawn_errno));
   } else {
     auto reports = collect_reports(dir, st.pid);
@@ -139,8 +148,8 @@ void add_run_command(CLI::App& app) {
       "run",
       "Run CMD ARGS... with libprobe.so preloaded (prepended to any LD_PRELOAD already set) and "
       "print its report on stderr when the command ends, or write it to --report PATH. The "
-      "command's stdin, stdout and stderr are its own; the exit status is the command's "
-      "(128+N if killed by signal N; 127 command not found; 126 not executable; 2 bad usage).");
+      "command's stdin, stdout and stderr are its own; SIGTERM and SIGHUP sent to interprobe "
+      "are forwarded to it (Ctrl-C reaches it directly), and its exit status is interprobe's.");
   cmd->add_option("--report", opt->report,
                   "Write the command's report to PATH instead of stderr, replacing an existing "
                   "file (atomically, by rename); reports of its child processes go to "
@@ -161,8 +170,10 @@ void add_run_command(CLI::App& app) {
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
   CLI::Option* probe =
-      cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
-          ->capture_default_str();
+      with_default(
+          cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path)."),
+          "the libprobe.so installed with this interprobe, else the build tree's")
+          ->option_text("PATH");
   cmd->add_option("--shim-for", opt->shim_for,
                   "Instead of libprobe.so, preload a shim generated for every exported function "
                   "of LIB and show, per function called, the calls from outside LIB (an "
@@ -182,8 +193,7 @@ void add_run_command(CLI::App& app) {
       "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
       "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
       "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- "
-      "python3 -c 'import zlib'\n"
-      "See docs/cli/run.md.");
+      "python3 -c 'import zlib'");
   cmd->callback([opt] { set_exit_status(run(*opt)); });
 }
 
