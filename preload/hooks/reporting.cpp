@@ -34,17 +34,9 @@ std::atomic<bool> g_reported{false};     // the report at exit was written (or i
 std::atomic_flag g_on_demand_busy = ATOMIC_FLAG_INIT;
 unsigned g_on_demand_count = 0;          // reports on demand so far; under g_on_demand_busy
 
+// The frames are the host's only (unwind.cpp skipped the probe's own).
 void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
-  // Drop the probe's own frames (record, note, the hook) at the top of the stack.
-  Dl_info self{};
-  dladdr(reinterpret_cast<void*>(&symbolize), &self);
-  std::size_t i = 0;
-  while (i < depth) {
-    Dl_info info{};
-    if (dladdr(frames[i], &info) == 0 || info.dli_fbase != self.dli_fbase) break;
-    ++i;
-  }
-  for (; i < depth; ++i) {
+  for (std::size_t i = 0; i < depth; ++i) {
     Dl_info info{};
     StackFrame f{reinterpret_cast<std::uintptr_t>(frames[i]), "", "", 0};
     if (dladdr(frames[i], &info) != 0) {

@@ -11,9 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,12 +57,14 @@ alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
-// The dynamic loader (ld-linux). Its calls are counted but never unwound: ld.so calls malloc/free
-// while it holds its own locks (dlclose frees with dl_load_write_lock held), and libunwind takes
-// a mutex of its own and then, inside unw_step, dl_iterate_phdr, which waits for that loader
-// lock. Unwinding there deadlocked a host: one thread in dlclose -> free -> unw_backtrace waiting
-// for libunwind's mutex, another holding it and waiting in dl_iterate_phdr for the loader lock
-// (tests/reliability forkbusy_app with PROBE_BACKTRACE=16, under load).
+// The dynamic loader (ld-linux). Its calls are counted but never unwound. ld.so calls malloc/free
+// with its locks held and in the middle of changing its object tables (dlopen's
+// _dl_find_object_update allocates the very tables the unwinder reads with _dl_find_object).
+// With libunwind this deadlocked a host (its mutex, then dl_iterate_phdr waiting for the loader
+// lock held by a dlclose thread waiting for that mutex: forkbusy_app, PROBE_BACKTRACE=16).
+// libgcc's unwinder takes neither lock, but glibc promises nothing about reading those tables
+// from inside their own update, and a loader's stack tells the user nothing the caller of
+// dlopen/dlclose does not: the rule stays (Probe.LoaderCallsAreCountedButNeverUnwound).
 ObjectId g_loader_id = kUnknownObject;
 
 bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
@@ -76,36 +75,6 @@ bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUn
 int g_stderr_copy = -1;
 dev_t g_stderr_dev = 0;
 ino_t g_stderr_ino = 0;
-
-// glibc 2.36 resets the loader's main lock in a fork child but not dl_iterate_phdr's write lock
-// (_rtld_global's dl_load_write_lock): a fork while another thread is inside dl_iterate_phdr
-// leaves the child's next dl_iterate_phdr waiting forever. The probe calls it on a map miss and
-// libunwind calls it while unwinding, so both go through enter_loader(), and fork's prepare
-// handler waits (boundedly) until no probe thread is inside, while new entries are refused —
-// the caller then skips the refresh or the backtrace instead of waiting. Found by
-// tests/reliability (forkbusy_app: a child hung in dl_iterate_phdr under the probe).
-std::atomic<int> g_loader_users{0};
-bool g_fork_child = false;  // set in the child of a fork (not after exec, which starts afresh)
-std::atomic<int> g_forks_pending{0};
-
-bool enter_loader() {
-  g_loader_users.fetch_add(1);  // seq_cst on both sides: a Dekker pair with before_fork
-  if (g_forks_pending.load() == 0) return true;
-  g_loader_users.fetch_sub(1);
-  return false;
-}
-void leave_loader() { g_loader_users.fetch_sub(1, std::memory_order_release); }
-
-void before_fork() {
-  g_forks_pending.fetch_add(1);
-  // Bounded: a host that forks from inside its own dl_iterate_phdr callback would otherwise make
-  // a waiting probe thread and this one wait for each other. 100 ms, then fork as glibc would.
-  for (int i = 0; i < 100'000 && g_loader_users.load() != 0; ++i) {
-    struct timespec us = {0, 1000};
-    nanosleep(&us, nullptr);
-  }
-}
-void after_fork_parent() { g_forks_pending.fetch_sub(1); }
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -119,26 +88,9 @@ void after_fork_child() {
   g_pool->reset_after_fork(keep);
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
-  g_loader_users.store(0, std::memory_order_relaxed);
-  g_forks_pending.store(0, std::memory_order_relaxed);
-  g_fork_child = true;
   reporting_after_fork_child();
   if (g_stderr_copy >= 0) close(g_stderr_copy);
   g_stderr_copy = -1;
-}
-
-// Unwinds a call site's stack: runs once per new site (StackTable::record). libunwind reads the
-// loaded objects with dl_iterate_phdr, so it goes through enter_loader() like a map refresh; a
-// site first seen while a fork is starting is recorded without frames rather than waiting.
-int unwind(void** frames, int max) {
-  // In a fork child no new site is unwound at all: a parent thread that was inside dlopen or
-  // dl_iterate_phdr at fork time left the loader's write lock held for good (glibc 2.36 does not
-  // reset it in the child), and libunwind's dl_iterate_phdr would wait for it forever.
-  if (g_fork_child) return 0;
-  if (!enter_loader()) return 0;
-  int n = unw_backtrace(frames, max);
-  leave_loader();
-  return n;
 }
 
 ObjectId attribute(std::uintptr_t ret) {
@@ -170,6 +122,7 @@ void do_init() {
   g_map->refresh_from_loader(g_main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
+  if (g_settings.backtrace != 0) unwind_init();
   struct stat st{};
   if (fstat(2, &st) == 0) {
     g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
@@ -177,7 +130,7 @@ void do_init() {
     g_stderr_ino = st.st_ino;
   }
   pthread_key_create(&g_thread_key, on_thread_exit);
-  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  pthread_atfork(nullptr, nullptr, after_fork_child);
   install_report_signal();
   for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
 }
@@ -250,15 +203,15 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
   if (g_settings.backtrace != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
   }
 }
 
 __attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
-  Guard g = Guard::enter();  // a new site is unwound, and libunwind may call out
+  Guard g = Guard::enter();  // a new site is unwound (unwind.cpp)
   if (!g) return;
-  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
   if (entry >= 0) CounterPool::add_stack(b, entry);
 }
 

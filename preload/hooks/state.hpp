@@ -28,4 +28,8 @@ void install_report_signal();    // at init, if PROBE_REPORT_SIGNAL is set
 void report_on_demand();         // hook path, inside the guard, when the flag is set
 void reporting_after_fork_child();
 
+// unwind.cpp: the stack of a new call site, host frames only (libprobe's own are skipped).
+void unwind_init();                     // at init, with PROBE_BACKTRACE: before any fork
+int unwind_host(void** frames, int max);  // frames innermost first; returns how many
+
 }  // namespace probe

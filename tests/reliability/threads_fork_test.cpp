@@ -49,7 +49,7 @@ TEST_P(ForkBusy, ChildrenOfABusyProcessRunAndReport) {
 }
 
 // "0": counting only. "16": every JIT call is a new site, so the fork often lands while another
-// thread is inside the stack-table insert and libunwind.
+// thread is inside the stack-table insert and the unwinder.
 INSTANTIATE_TEST_SUITE_P(Backtrace, ForkBusy, testing::Values("0", "16"));
 
 struct Spawn {
