@@ -85,10 +85,13 @@ void write_report(const char* trigger, const std::string& path_template, Totals&
   d.stack_overflow = g_stacks->overflow();
   std::string body = g_settings.format == Format::json ? render_json(d) : render_text(d);
   ReportTarget t = open_report(path_template, d.pid);
-  if (t.fd == 2) t.fd = report_stderr();
-  if (!t.message.empty()) write_all(report_stderr(), t.message + "\n");
-  write_all(t.fd, body);
+  bool opened = false;
+  const int err = find_stderr(g_original_stderr, opened);
+  if (!t.message.empty() && err >= 0) write_all(err, t.message + "\n");
+  if (t.fd == 2) t.fd = err;
+  if (t.fd >= 0) write_all(t.fd, body);
   if (!t.path.empty()) close(t.fd);
+  if (opened) close(err);
 }
 
 void request_report(int) { g_report_requested.store(true, std::memory_order_relaxed); }

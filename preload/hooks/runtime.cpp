@@ -2,8 +2,6 @@
 #include "runtime.hpp"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -31,6 +29,7 @@ ObjectMap* g_map = nullptr;
 CounterPool* g_pool = nullptr;
 StackTable* g_stacks = nullptr;
 Settings g_settings;
+OriginalStderr g_original_stderr;
 
 namespace {
 
@@ -69,12 +68,6 @@ ObjectId g_loader_id = kUnknownObject;
 
 bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
 
-// A private copy of the original stderr: coreutils and others close fd 2 at exit, before the
-// report is written. Checked by identity before use (the number may have been reused), and
-// closed in fork children so that a daemonising child does not keep the parent's pipe open.
-int g_stderr_copy = -1;
-dev_t g_stderr_dev = 0;
-ino_t g_stderr_ino = 0;
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -89,8 +82,6 @@ void after_fork_child() {
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
   reporting_after_fork_child();
-  if (g_stderr_copy >= 0) close(g_stderr_copy);
-  g_stderr_copy = -1;
 }
 
 ObjectId attribute(std::uintptr_t ret) {
@@ -123,12 +114,7 @@ void do_init() {
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
   if (g_settings.backtrace != 0) unwind_init();
-  struct stat st{};
-  if (fstat(2, &st) == 0) {
-    g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    g_stderr_dev = st.st_dev;
-    g_stderr_ino = st.st_ino;
-  }
+  g_original_stderr = remember_stderr();  // which file; no descriptor is kept (stderr_file.hpp)
   pthread_key_create(&g_thread_key, on_thread_exit);
   pthread_atfork(nullptr, nullptr, after_fork_child);
   install_report_signal();
@@ -136,14 +122,6 @@ void do_init() {
 }
 
 }  // namespace
-
-int report_stderr() {
-  struct stat st{};
-  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
-      st.st_ino == g_stderr_ino)
-    return g_stderr_copy;
-  return 2;
-}
 
 Guard Guard::enter() {
   if (t_in_probe) return Guard(false);

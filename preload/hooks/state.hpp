@@ -8,6 +8,7 @@
 #include "../core/object_map.hpp"
 #include "../core/settings.hpp"
 #include "../core/stacks.hpp"
+#include "../core/stderr_file.hpp"
 
 namespace probe {
 
@@ -18,8 +19,8 @@ extern CounterPool* g_pool;
 extern StackTable* g_stacks;
 extern Settings g_settings;
 
-// The original stderr, or 2 if the probe's copy of it is gone or no longer the same file.
-int report_stderr();
+// Which file fd 2 was at start-up: a report for stderr goes there (stderr_file.hpp).
+extern OriginalStderr g_original_stderr;
 
 // Report on demand (PROBE_REPORT_SIGNAL): the handler only sets this flag; the next malloc-family
 // hook in any thread writes the report (see reporting.cpp for why there).

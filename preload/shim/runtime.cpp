@@ -145,7 +145,7 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
 }
 
 // Load time: initialise before the program runs, so the report knows every object and the
-// stderr copy is taken before anyone closes fd 2. (A trampoline called even earlier, from another
+// file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier, from another
 // library's constructor, initialises from the slow path instead.)
 __attribute__((constructor)) static void shim_constructor() {
   const bool outer = !t_in_shim;

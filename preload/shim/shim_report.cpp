@@ -2,9 +2,7 @@
 // heap (the runtime's own calls are never counted, t_in_shim is set).
 #include "shim_report.hpp"
 
-#include <fcntl.h>
 #include <sys/auxv.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +17,7 @@
 #include "report.hpp"
 #include "report_file.hpp"
 #include "settings.hpp"
+#include "stderr_file.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
 
@@ -36,9 +35,7 @@ namespace {
 probe::Settings g_settings;
 const char* g_report_setting = "PROBE_REPORT";
 std::atomic<bool> g_reported{false};
-int g_stderr_copy = -1;
-dev_t g_stderr_dev = 0;
-ino_t g_stderr_ino = 0;
+probe::OriginalStderr g_original_stderr;  // which file fd 2 was; no descriptor is kept
 
 // The shim's own variables first: PROBE_SHIM_REPORT / PROBE_SHIM_FORMAT override the ones it
 // shares with libprobe.so. Backtraces and the time offset are libprobe's business: the shim
@@ -62,14 +59,6 @@ void say(const char* text) {
   if (write(2, text, std::strlen(text)) < 0 || write(2, "\n", 1) < 0) return;
 }
 
-int report_stderr() {
-  struct stat st{};
-  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
-      st.st_ino == g_stderr_ino)
-    return g_stderr_copy;
-  return 2;
-}
-
 void write_all(int fd, const std::string& s) {
   std::size_t done = 0;
   while (done < s.size()) {
@@ -85,18 +74,11 @@ void report_init() {
   probe::SettingsMessages messages;
   g_settings = probe::parse_settings(shim_getenv, getauxval(AT_SECURE) != 0, messages);
   for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
-  struct stat st{};
-  if (fstat(2, &st) == 0) {
-    g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    g_stderr_dev = st.st_dev;
-    g_stderr_ino = st.st_ino;
-  }
+  g_original_stderr = probe::remember_stderr();
 }
 
 void report_after_fork() {
   g_reported.store(false, std::memory_order_relaxed);
-  if (g_stderr_copy >= 0) close(g_stderr_copy);
-  g_stderr_copy = -1;
 }
 
 void write_report() {
@@ -125,10 +107,13 @@ void write_report() {
     d.objects.emplace_back(g_map->object_name(static_cast<probe::ObjectId>(i)));
   std::string body = render_shim_report(d);
   probe::ReportTarget t = probe::open_report(g_settings.report_path, d.pid);
-  if (t.fd == 2) t.fd = report_stderr();
-  if (!t.message.empty()) write_all(report_stderr(), t.message + "\n");
-  write_all(t.fd, body);
+  bool opened = false;
+  const int err = probe::find_stderr(g_original_stderr, opened);
+  if (!t.message.empty() && err >= 0) write_all(err, t.message + "\n");
+  if (t.fd == 2) t.fd = err;
+  if (t.fd >= 0) write_all(t.fd, body);
   if (!t.path.empty()) close(t.fd);
+  if (opened) close(err);
 }
 
 }  // namespace shim

@@ -15,7 +15,7 @@
 
 namespace shim {
 
-void report_init();         // at start-up: reads the settings, keeps a copy of stderr
+void report_init();         // at start-up: reads the settings, remembers which file stderr is
 void report_after_fork();   // in a fork child: the child writes its own report
 void write_report();        // at exit, once per process
 
