@@ -58,6 +58,33 @@ TEST_F(HostState, DescriptorTableIsTheHosts) {
   run_pair({program("fds_app")}, probe_env());               // report on stderr: no copy either
 }
 
+// PROBE_TIME_OFFSET shifts what the program reads; everything it hands back to the kernel as a
+// wall-clock time must be shifted back (issue 11: CPython's test_time set the machine's clock a
+// day back per test). clockset_app traps those system calls with seccomp, so the real clock is
+// never set and no wait lasts, and prints what the kernel was given relative to the real time:
+// the same without the probe and with either offset (docs/RELIABILITY.md "Time offset").
+TEST_F(HostState, TimeOffsetNeverReachesTheKernel) {
+  ExecOptions opt;
+  opt.timeout = std::chrono::seconds(30);  // a deadline shifted the wrong way would hang here
+  ExecResult control = exec({program("clockset_app")}, base_env(), opt);
+  ASSERT_EQ(control.describe(), "exit 0") << control.err;
+  if (control.out.rfind("seccomp unavailable", 0) == 0) GTEST_SKIP() << control.out;
+  // The control itself says what the trap saw: clock settings of what was read, deadlines 5 s on.
+  EXPECT_NE(control.out.find("clock_settime(what it read): Operation not permitted, kernel got now+0"),
+            std::string::npos) << control.out;
+  EXPECT_NE(control.out.find("clock_nanosleep(REALTIME, ABSTIME, now+5s): ok, kernel got now+5"),
+            std::string::npos) << control.out;
+  EXPECT_EQ(control.out.find("no call reached the kernel"), std::string::npos) << control.out;
+  EXPECT_EQ(control.out.find("differs"), std::string::npos) << control.out;
+  for (const char* offset : {"-86400", "1000000000", "-3162240000", "3162240000"}) {
+    Env env = json_env("r.%p.json");
+    env["PROBE_TIME_OFFSET"] = offset;
+    ExecResult probed = exec({program("clockset_app")}, env, opt);
+    EXPECT_EQ(probed.describe(), "exit 0") << offset << ": " << probed.err;
+    EXPECT_EQ(probed.out, control.out) << "PROBE_TIME_OFFSET=" << offset;
+  }
+}
+
 // Seconds from the first line the program prints to end-of-file on the pipe that is its stdout
 // and stderr, read with the monotonic clock: `prog 2>&1 | cat` sees EOF when the last write end
 // closes. argv's program closes both and sleeps; a copy of stderr kept the pipe open until exit.

@@ -155,8 +155,8 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0, 64))
       ->option_text("N");
   cmd->add_option("--time-offset", opt->time_offset,
-                  "Add S seconds to the wall clock seen through time, gettimeofday and "
-                  "clock_gettime(CLOCK_REALTIME) (PROBE_TIME_OFFSET).")
+                  "Add S seconds to the wall clock the command reads, and take them off the "
+                  "times it sets or waits until (PROBE_TIME_OFFSET; see the README).")
       ->check(CLI::Range(-probe::Settings::kMaxTimeOffset, probe::Settings::kMaxTimeOffset))
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
