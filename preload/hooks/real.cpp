@@ -16,7 +16,7 @@ void resolve(F& slot, const char* name) {
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: required function %s not found after libprobe.so",
                   name);
-    say(line);
+    notice(line);
   }
 }
 }  // namespace

@@ -15,6 +15,7 @@
 #include <new>
 
 #include "../core/find_definition.hpp"
+#include "../core/report_file.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -30,6 +31,9 @@ CounterPool* g_pool = nullptr;
 StackTable* g_stacks = nullptr;
 Settings g_settings;
 OriginalStderr g_original_stderr;
+Notices g_notices;
+char g_main_path[4096] = "[main]";
+char g_module_name[256] = "libprobe.so";
 
 namespace {
 
@@ -53,7 +57,6 @@ PROBE_TLS CacheEntry t_cache[kCacheSize];
 alignas(ObjectMap) unsigned char g_map_storage[sizeof(ObjectMap)];
 alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
 alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
-char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
 // The dynamic loader (ld-linux). Its calls are counted but never unwound. ld.so calls malloc/free
@@ -103,8 +106,8 @@ ObjectId attribute(std::uintptr_t ret) {
 
 void do_init() {
   real::resolve_required();
-  SettingsMessages messages;
-  g_settings = parse_settings([](const char* n) -> const char* { return ::getenv(n); }, getauxval(AT_SECURE) != 0, messages);
+  g_settings = parse_settings([](const char* n) -> const char* { return ::getenv(n); },
+                              getauxval(AT_SECURE) != 0, g_notices);
   ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
   if (n > 0) g_main_path[n] = '\0';
   g_map = new (g_map_storage) ObjectMap();
@@ -112,13 +115,14 @@ void do_init() {
   g_stacks = new (g_stacks_storage) StackTable();
   g_map->refresh_from_loader(g_main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
+  remember_module_name(reinterpret_cast<const void*>(&do_init), g_module_name,
+                       sizeof g_module_name);
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
   if (g_settings.backtrace != 0) unwind_init();
   g_original_stderr = remember_stderr();  // which file; no descriptor is kept (stderr_file.hpp)
   pthread_key_create(&g_thread_key, on_thread_exit);
   pthread_atfork(nullptr, nullptr, after_fork_child);
   install_report_signal();
-  for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
 }
 
 }  // namespace
@@ -133,10 +137,7 @@ Guard::~Guard() {
   if (held_) t_in_probe = false;
 }
 
-void say(const char* line) {
-  std::size_t n = std::strlen(line);
-  if (write(2, line, n) < 0 || write(2, "\n", 1) < 0) return;
-}
+void notice(const char* line) { g_notices.add(line); }
 
 const Settings& settings() { return g_settings; }
 
@@ -166,7 +167,7 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();
   if (!g) return;
   // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
-  if (__builtin_expect(g_report_requested.load(std::memory_order_relaxed), false) &&
+  if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
       kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
     report_on_demand();
   CounterPool::Block* b = t_block;
@@ -206,7 +207,7 @@ void note(Symbol s, void* return_address) {
   // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
   if (__builtin_expect(g_init_state.load(std::memory_order_acquire) == 2 && !t_in_probe &&
                            b != nullptr && b != kThreadGone &&
-                           !g_report_requested.load(std::memory_order_relaxed),
+                           g_report_requests.load(std::memory_order_relaxed) == 0,
                        1)) {
     const CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
@@ -228,7 +229,7 @@ void* resolve_next(const char* name) {
   if (found == nullptr) {
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: no definition of %s after libprobe.so", name);
-    say(line);
+    notice(line);
   }
   return found;
 }

@@ -55,25 +55,15 @@ const char* shim_getenv(const char* name) {
   return nullptr;
 }
 
-void say(const char* text) {
-  if (write(2, text, std::strlen(text)) < 0 || write(2, "\n", 1) < 0) return;
-}
-
-void write_all(int fd, const std::string& s) {
-  std::size_t done = 0;
-  while (done < s.size()) {
-    ssize_t w = write(fd, s.data() + done, s.size() - done);
-    if (w <= 0) return;  // nothing to do about it without disturbing the host
-    done += static_cast<std::size_t>(w);
-  }
-}
+probe::Notices g_notices;            // for the report, never for the host's stderr
+char g_module_name[256] = "shim.so";  // %m: the shim's own file name
 
 }  // namespace
 
 void report_init() {
-  probe::SettingsMessages messages;
-  g_settings = probe::parse_settings(shim_getenv, getauxval(AT_SECURE) != 0, messages);
-  for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
+  g_settings = probe::parse_settings(shim_getenv, getauxval(AT_SECURE) != 0, g_notices);
+  probe::remember_module_name(reinterpret_cast<const void*>(&report_init), g_module_name,
+                              sizeof g_module_name);
   g_original_stderr = probe::remember_stderr();
 }
 
@@ -84,11 +74,16 @@ void report_after_fork() {
 void write_report() {
   if (g_state.load(std::memory_order_acquire) != 2 || g_reported.exchange(true)) return;
   ShimReportData d;
+  d.pid = static_cast<long>(getpid());
+  probe::ReportTarget t = probe::open_report(g_settings.report_path, d.pid, g_module_name);
+  if (t.kind == probe::ReportTarget::Kind::discard) return;
+  d.process = probe::ProcessIdentity{
+      d.pid, static_cast<long>(getppid()),
+      program_invocation_name != nullptr ? program_invocation_name : "", g_main_path};
   d.version = INTERPROBE_VERSION;
   d.library = interprobe_shim_strtab + interprobe_shim_library;
   d.report_setting = g_settings.report_path;
   d.format = g_settings.format == probe::Format::json ? "json" : "text";
-  d.pid = static_cast<long>(getpid());
   d.secure = g_settings.secure;
   const std::uint32_t n = interprobe_shim_count;
   d.names.reserve(n);
@@ -105,15 +100,9 @@ void write_report() {
     std::stable_sort(c.begin(), c.end(), [](auto& a, auto& b) { return a.second > b.second; });
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
     d.objects.emplace_back(g_map->object_name(static_cast<probe::ObjectId>(i)));
-  std::string body = render_shim_report(d);
-  probe::ReportTarget t = probe::open_report(g_settings.report_path, d.pid);
-  bool opened = false;
-  const int err = probe::find_stderr(g_original_stderr, opened);
-  if (!t.message.empty() && err >= 0) write_all(err, t.message + "\n");
-  if (t.fd == 2) t.fd = err;
-  if (t.fd >= 0) write_all(t.fd, body);
-  if (!t.path.empty()) close(t.fd);
-  if (opened) close(err);
+  g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
+  if (!t.message.empty()) d.notices.push_back(t.message);
+  probe::deliver(t, render_shim_report(d), g_original_stderr);
 }
 
 }  // namespace shim

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <string>
+
+#include "report.hpp"
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,8 @@ void write_report();        // at exit, once per process
 struct ShimReportData {
   std::string version, library, report_setting, format;  // format: "text" | "json"
   long pid = 0;
+  probe::ProcessIdentity process;
+  std::vector<std::string> notices;
   bool secure = false;
   std::uint64_t dropped = 0;
   std::vector<std::string> names;                                      // by symbol index

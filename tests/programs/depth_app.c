@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "jit_stub.h"
+
 static void* (*innermost)(size_t) = malloc;
 
 static void* call_innermost(size_t n) { return innermost(n); }
@@ -28,18 +30,10 @@ LEVEL(4, depth_3)
 LEVEL(5, depth_4)
 LEVEL(6, depth_5)
 
-/* sub $8,%rsp; movabs $malloc,%rax; call *%rax; add $8,%rsp; ret */
 static void* (*make_stub(void))(size_t) {
   unsigned char* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;
-  void* target = (void*)&malloc;
-  unsigned char code[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
-                          0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0xc3};
-  memcpy(code + 6, &target, sizeof target);
-  memcpy(p, code, sizeof code);
-  __builtin___clear_cache((char*)p, (char*)p + sizeof code);
-  return (void* (*)(size_t))p;
+  return p == MAP_FAILED ? NULL : write_malloc_stub(p);
 }
 
 int main(int argc, char** argv) {

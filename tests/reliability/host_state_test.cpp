@@ -163,5 +163,25 @@ TEST_F(HostState, ReportOnStderrAfterTheHostClosedIt) {
   EXPECT_EQ(piped.err, "");
 }
 
+// With a report path given, no probe message reaches the host's output (issue 11: cmake captured
+// `uname -m` with its stderr, and a child that found PROBE_REPORT's file taken printed "report
+// file ... already exists" into CMAKE_SYSTEM_PROCESSOR). The notice is in that child's report.
+TEST_F(HostState, ChildFindingTheReportPathTakenChangesNoCapturedOutput) {
+  for (const char* format : {"text", "json"}) {
+    std::error_code ec;
+    for (auto& f : files()) fs::remove(f, ec);
+    Env env = probe_env();
+    env["PROBE_FORMAT"] = format;
+    env["PROBE_REPORT"] = (dir_ / "r").string();  // no %p: three processes, one path
+    ExecResult r = run_pair({program("capture_app"), "/bin/uname", "-m"}, env);
+    EXPECT_EQ(r.err, "");
+    const auto reports = files();
+    ASSERT_EQ(reports.size(), 3u) << "the first child's r, then r.<pid> for the second and the parent";
+    for (std::size_t i = 1; i < reports.size(); ++i)
+      EXPECT_NE(slurp(reports[i]).find("already exists and is never overwritten"), std::string::npos)
+          << reports[i];
+  }
+}
+
 }  // namespace
 }  // namespace reliability

@@ -88,5 +88,42 @@ TEST_F(Smoke, ValgrindFindsNoErrorAcrossDlopenAndDlclose) {
   EXPECT_EQ(r.out.substr(0, 26), "round 0 check -1 direct 0\n") << "the override ran under valgrind";
 }
 
+// issue 11: `cmake -S . -B b` under the probe with a PROBE_REPORT without %p failed — a child of
+// cmake found the report file taken, said so on the stderr cmake captured from `uname -m`, and
+// CMAKE_SYSTEM_PROCESSOR became "x86_64\ninterprobe: report file ...". Dozens of processes write
+// to one path here: every report lands in a free name, every notice in a report.
+TEST_F(Smoke, CmakeConfiguresATinyProjectWithOneReportPathForAllItsChildren) {
+  if (access("/usr/bin/cmake", X_OK) != 0) GTEST_SKIP() << "cmake not installed";
+  const fs::path src = dir_ / "src";
+  fs::create_directories(src);
+  std::ofstream(src / "CMakeLists.txt") << "cmake_minimum_required(VERSION 3.20)\n"
+                                           "project(tiny C)\n"
+                                           "add_executable(tiny main.c)\n";
+  std::ofstream(src / "main.c") << "int main(void) { return 0; }\n";
+  ExecOptions opt;
+  opt.timeout = std::chrono::seconds(240);
+  auto configure = [&](const char* build, const Env& env) {
+    return exec({"/usr/bin/cmake", "-S", src.string(), "-B", (dir_ / build).string()}, env, opt);
+  };
+  ExecResult control = configure("control", base_env());
+  ASSERT_EQ(control.describe(), "exit 0") << control.err;
+  Env env = ProbeHost::probe_env();
+  env["PROBE_REPORT"] = (dir_ / "r.txt").string();  // no %p
+  ExecResult probed = configure("probed", env);
+  EXPECT_EQ(probed.describe(), "exit 0") << probed.err;
+  EXPECT_EQ(probed.err, control.err);
+  // The value cmake took from `uname -m`, as it wrote it down.
+  auto system_cmake = [&](const char* build) {
+    for (auto& e : fs::recursive_directory_iterator(dir_ / build))
+      if (e.path().filename() == "CMakeSystem.cmake") return slurp(e.path());
+    return std::string("(no CMakeSystem.cmake)");
+  };
+  EXPECT_EQ(system_cmake("probed"), system_cmake("control"));
+  int reports = 0;
+  for (auto& f : files())
+    if (f.filename().string().rfind("r.txt", 0) == 0) ++reports;
+  EXPECT_GT(reports, 5) << "cmake runs many processes, each reports";
+}
+
 }  // namespace
 }  // namespace reliability
