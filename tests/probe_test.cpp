@@ -302,7 +302,8 @@ TEST_F(Probe, BacktraceKeepsNFramesOfTheHost) {
     ProbeReport r = report_at(report);
     const nlohmann::json* stack = nullptr;
     for (auto& s : r.raw["stacks"])
-      if (s["symbol"] == "malloc" && !s["frames"].empty() && s["frames"][0]["function"] == "depth_1")
+      if (s["symbol"] == "malloc" && !s["frames"].empty() &&
+          s["frames"][0]["function"] == "depth_1")
         stack = &s;
     ASSERT_NE(stack, nullptr) << "N=" << n << ": no stack starting at depth_1: " << r.raw.dump(1);
     const auto& frames = (*stack)["frames"];
@@ -314,7 +315,8 @@ TEST_F(Probe, BacktraceKeepsNFramesOfTheHost) {
       EXPECT_LT(frames.size(), n) << "the walk ends at _start, before N: " << stack->dump();
     }
     for (std::size_t i = 0; i < frames.size() && i < host.size(); ++i) {
-      EXPECT_EQ(frames[i]["function"], host[i]) << "N=" << n << " frame " << i << ": " << stack->dump();
+      EXPECT_EQ(frames[i]["function"], host[i])
+          << "N=" << n << " frame " << i << ": " << stack->dump();
       EXPECT_EQ(file_name_of(frames[i]["object"].get<std::string>()), "depth_app");
     }
   }

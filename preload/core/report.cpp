@@ -58,9 +58,7 @@ std::string_view file_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool listed(std::size_t sym, bool victim) {
-  return victim || kSymbolFamilies[sym] != "victim";
-}
+bool listed(std::size_t sym, bool victim) { return victim || kSymbolFamilies[sym] != "victim"; }
 
 // settings.report: what the user asked for (PROBE_REPORT_AS), else PROBE_REPORT.
 std::string_view report_shown(const Settings& s) {
@@ -88,8 +86,8 @@ std::string render_text(const ReportData& d) {
   if (d.trigger != "exit")
     fmt::format_to(it, " — on signal ({} request{})", d.report_requests,
                    d.report_requests == 1 ? "" : "s");
-  fmt::format_to(it, "\n== process {}, parent {}: {} (argv[0] {})\n", d.process.pid,
-                 d.process.ppid, d.process.exe, d.process.argv0);
+  fmt::format_to(it, "\n== process {}, parent {}: {} (argv[0] {})\n", d.process.pid, d.process.ppid,
+                 d.process.exe, d.process.argv0);
   for (const std::string& n : d.notices) fmt::format_to(it, "{}\n", n);
   fmt::format_to(it, "{:<24} {:>12}  {}\n", "symbol", "calls", "calling object");
   std::string uncalled;
@@ -152,8 +150,10 @@ std::string render_json(const ReportData& d) {
   json_process(out, d.process);
   out.push_back(',');
   json_notices(out, d.notices);
-  fmt::format_to(it, ",\"settings\":{{\"backtrace\":{},\"time_offset\":{},\"format\":\"{}\","
-                 "\"report\":", s.backtrace, s.time_offset, format_name(s.format));
+  fmt::format_to(it,
+                 ",\"settings\":{{\"backtrace\":{},\"time_offset\":{},\"format\":\"{}\","
+                 "\"report\":",
+                 s.backtrace, s.time_offset, format_name(s.format));
   json_string(out, report_shown(s));
   fmt::format_to(it, ",\"secure\":{},\"report_signal\":{}}},\"symbols\":[", s.secure,
                  s.report_signal);

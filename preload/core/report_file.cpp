@@ -3,8 +3,8 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <link.h>
 #include <fmt/format.h>
+#include <link.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -63,7 +63,7 @@ bool is_null_device(const struct stat& st) {
 int open_existing(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return -1;
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
     close(fd);  // replaced by something else since lstat: opening without O_TRUNC changed nothing
     errno = EEXIST;
@@ -97,12 +97,15 @@ ReportTarget fallback(const std::string& path, long pid, const std::string& why)
     if (fd >= 0)
       return opened(ReportTarget::Kind::file, fd, alt,
                     fmt::format("interprobe: {}; wrote '{}' (%p in the path gives one file per "
-                                "process, %m one per preloaded module)", why, alt));
+                                "process, %m one per preloaded module)",
+                                why, alt));
     if (errno != EEXIST) break;
     alt = fmt::format("{}.{}.{}", path, pid, k);
   }
-  return to_stderr(fmt::format("interprobe: {}, and cannot create '{}': {}; report follows on "
-                               "stderr", why, alt, std::strerror(errno)));
+  return to_stderr(
+      fmt::format("interprobe: {}, and cannot create '{}': {}; report follows on "
+                  "stderr",
+                  why, alt, std::strerror(errno)));
 }
 
 }  // namespace
@@ -114,24 +117,27 @@ ReportTarget open_report(const std::string& templ, long pid, std::string_view mo
     int fd = create_exclusive(path);
     if (fd >= 0) return opened(ReportTarget::Kind::file, fd, path);
     if (errno != EEXIST)
-      return to_stderr(fmt::format("interprobe: cannot create report file '{}': {}; report "
-                                   "follows on stderr", path, std::strerror(errno)));
-    struct stat st{};
+      return to_stderr(
+          fmt::format("interprobe: cannot create report file '{}': {}; report "
+                      "follows on stderr",
+                      path, std::strerror(errno)));
+    struct stat st {};
     if (lstat(path.c_str(), &st) != 0) continue;  // removed since: try to create it again
     if (is_null_device(st)) return opened(ReportTarget::Kind::discard, -1, "");
     if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
       fd = open_existing(path);
       if (fd >= 0) return opened(ReportTarget::Kind::device, fd, path);
-      return fallback(path, pid,
-                      S_ISFIFO(st.st_mode) && errno == ENXIO
-                          ? fmt::format("report FIFO '{}' has no reader", path)
-                          : fmt::format("cannot open report device '{}': {}", path,
-                                        std::strerror(errno)));
+      return fallback(
+          path, pid,
+          S_ISFIFO(st.st_mode) && errno == ENXIO
+              ? fmt::format("report FIFO '{}' has no reader", path)
+              : fmt::format("cannot open report device '{}': {}", path, std::strerror(errno)));
     }
     return fallback(path, pid,
                     fmt::format("report file '{}' already exists and is never overwritten", path));
   }
-  return fallback(path, pid, fmt::format("report file '{}' keeps appearing and disappearing", path));
+  return fallback(path, pid,
+                  fmt::format("report file '{}' keeps appearing and disappearing", path));
 }
 
 namespace {

@@ -13,7 +13,7 @@ namespace probe {
 namespace {
 
 bool same_file(int fd, const OriginalStderr& o) {
-  struct stat st{};
+  struct stat st {};
   return fstat(fd, &st) == 0 && st.st_dev == o.dev && st.st_ino == o.ino;
 }
 
@@ -22,13 +22,13 @@ bool same_file(int fd, const OriginalStderr& o) {
 OriginalStderr remember_stderr() {
   const int saved_errno = errno;
   OriginalStderr o;
-  struct stat st{};
+  struct stat st {};
   if (fstat(2, &st) == 0) {
     o.known = true;
     o.dev = st.st_dev;
     o.ino = st.st_ino;
     const int flags = fcntl(2, F_GETFL);
-    struct termios tio{};
+    struct termios tio {};
     const bool terminal = S_ISCHR(st.st_mode) && tcgetattr(2, &tio) == 0;
     const bool appended = S_ISREG(st.st_mode) && flags != -1 && (flags & O_APPEND) != 0;
     if (terminal || appended) {

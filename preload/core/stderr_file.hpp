@@ -20,7 +20,7 @@
 namespace probe {
 
 struct OriginalStderr {
-  bool known = false;       // fd 2 was open at start-up
+  bool known = false;  // fd 2 was open at start-up
   dev_t dev = 0;
   ino_t ino = 0;
   bool reopenable = false;  // a terminal or an O_APPEND regular file, with a path

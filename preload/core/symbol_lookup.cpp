@@ -12,11 +12,11 @@ namespace {
 
 // What one object's dynamic section says about its symbols.
 struct Tables {
-  const ElfW(Sym)* symtab = nullptr;
+  const ElfW(Sym) * symtab = nullptr;
   const char* strtab = nullptr;
   const std::uint32_t* gnu_hash = nullptr;
-  const ElfW(Word)* sysv_hash = nullptr;
-  const ElfW(Half)* versym = nullptr;
+  const ElfW(Word) * sysv_hash = nullptr;
+  const ElfW(Half) * versym = nullptr;
 };
 
 // ld.so relocates the dynamic section's pointers in place, except where that section is
@@ -30,12 +30,23 @@ Tables tables_of(const link_map* m) {
   Tables t;
   for (const ElfW(Dyn)* d = m->l_ld; d->d_tag != DT_NULL; ++d) {
     switch (d->d_tag) {
-      case DT_SYMTAB: t.symtab = pointer<ElfW(Sym)>(m, d->d_un.d_ptr); break;
-      case DT_STRTAB: t.strtab = pointer<char>(m, d->d_un.d_ptr); break;
-      case DT_GNU_HASH: t.gnu_hash = pointer<std::uint32_t>(m, d->d_un.d_ptr); break;
-      case DT_HASH: t.sysv_hash = pointer<ElfW(Word)>(m, d->d_un.d_ptr); break;
-      case DT_VERSYM: t.versym = pointer<ElfW(Half)>(m, d->d_un.d_ptr); break;
-      default: break;
+      case DT_SYMTAB:
+        t.symtab = pointer<ElfW(Sym)>(m, d->d_un.d_ptr);
+        break;
+      case DT_STRTAB:
+        t.strtab = pointer<char>(m, d->d_un.d_ptr);
+        break;
+      case DT_GNU_HASH:
+        t.gnu_hash = pointer<std::uint32_t>(m, d->d_un.d_ptr);
+        break;
+      case DT_HASH:
+        t.sysv_hash = pointer<ElfW(Word)>(m, d->d_un.d_ptr);
+        break;
+      case DT_VERSYM:
+        t.versym = pointer<ElfW(Half)>(m, d->d_un.d_ptr);
+        break;
+      default:
+        break;
     }
   }
   return t;
@@ -65,9 +76,9 @@ std::uint32_t sysv_hash(const char* s) {
 
 // The state of one object's lookup, as glibc's check_match keeps it.
 struct Match {
-  const ElfW(Sym)* unversioned = nullptr;  // a definition without a version: wins at once
-  const ElfW(Sym)* versioned = nullptr;    // the last default (not hidden) version seen
-  int versions = 0;                        // how many of those
+  const ElfW(Sym) * unversioned = nullptr;  // a definition without a version: wins at once
+  const ElfW(Sym) * versioned = nullptr;    // the last default (not hidden) version seen
+  int versions = 0;                         // how many of those
 };
 
 void consider(const Tables& t, std::uint32_t index, const char* name, Match& m) {
@@ -90,7 +101,7 @@ void consider(const Tables& t, std::uint32_t index, const char* name, Match& m) 
   }
 }
 
-const ElfW(Sym)* lookup(const Tables& t, const char* name) {
+const ElfW(Sym) * lookup(const Tables& t, const char* name) {
   if (t.symtab == nullptr || t.strtab == nullptr) return nullptr;
   Match m;
   if (const std::uint32_t* h = t.gnu_hash) {
@@ -102,7 +113,8 @@ const ElfW(Sym)* lookup(const Tables& t, const char* name) {
     const std::uint32_t hash = gnu_hash(name);
     constexpr unsigned kBits = sizeof(ElfW(Addr)) * 8;
     const ElfW(Addr) word = bloom[(hash / kBits) % bloom_size];
-    const ElfW(Addr) mask = (ElfW(Addr){1} << (hash % kBits)) | (ElfW(Addr){1} << ((hash >> shift) % kBits));
+    const ElfW(Addr) mask =
+        (ElfW(Addr){1} << (hash % kBits)) | (ElfW(Addr){1} << ((hash >> shift) % kBits));
     if ((word & mask) != mask) return nullptr;
     std::uint32_t i = buckets[hash % nbuckets];
     if (i < symoffset) return nullptr;
@@ -124,7 +136,7 @@ const ElfW(Sym)* lookup(const Tables& t, const char* name) {
   return m.versions == 1 ? m.versioned : nullptr;  // glibc: one default version, no ambiguity
 }
 
-void* address_of(const link_map* m, const ElfW(Sym)* s) {
+void* address_of(const link_map* m, const ElfW(Sym) * s) {
   ElfW(Addr) a = s->st_shndx == SHN_ABS ? s->st_value : m->l_addr + s->st_value;
   if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC)  // what dlsym returns: the resolver's choice
     a = reinterpret_cast<ElfW(Addr) (*)()>(a)();
@@ -132,7 +144,7 @@ void* address_of(const link_map* m, const ElfW(Sym)* s) {
 }
 
 void* search(const link_map* from, const link_map* to, const char* name,
-             const ElfW(Dyn)* self_dynamic, std::uintptr_t vdso_base) {
+             const ElfW(Dyn) * self_dynamic, std::uintptr_t vdso_base) {
   for (const link_map* m = from; m != to; m = m->l_next) {
     if (m->l_ld == nullptr || m->l_ld == self_dynamic) continue;
     if (vdso_base != 0 && m->l_addr == vdso_base) continue;
@@ -143,7 +155,7 @@ void* search(const link_map* from, const link_map* to, const char* name,
 
 }  // namespace
 
-void* find_definition_in(const link_map* head, const char* name, const ElfW(Dyn)* self_dynamic,
+void* find_definition_in(const link_map* head, const char* name, const ElfW(Dyn) * self_dynamic,
                          std::uintptr_t vdso_base) {
   const link_map* self = head;
   while (self != nullptr && self->l_ld != self_dynamic) self = self->l_next;
@@ -152,7 +164,7 @@ void* find_definition_in(const link_map* head, const char* name, const ElfW(Dyn)
   return search(head, self, name, self_dynamic, vdso_base);
 }
 
-void* find_definition(const char* name, const ElfW(Dyn)* self_dynamic, std::uintptr_t vdso_base) {
+void* find_definition(const char* name, const ElfW(Dyn) * self_dynamic, std::uintptr_t vdso_base) {
   return find_definition_in(_r_debug.r_map, name, self_dynamic, vdso_base);
 }
 

@@ -34,10 +34,10 @@ namespace probe {
 // The address `name` would be bound to, skipping the object whose dynamic section is
 // `self_dynamic` (the caller's _DYNAMIC) and the vDSO mapped at `vdso_base` (AT_SYSINFO_EHDR, 0
 // if none); nullptr if no other object defines it.
-void* find_definition(const char* name, const ElfW(Dyn)* self_dynamic, std::uintptr_t vdso_base);
+void* find_definition(const char* name, const ElfW(Dyn) * self_dynamic, std::uintptr_t vdso_base);
 
 // The same over the list starting at `head` (the unit test passes its own process's).
-void* find_definition_in(const link_map* head, const char* name, const ElfW(Dyn)* self_dynamic,
+void* find_definition_in(const link_map* head, const char* name, const ElfW(Dyn) * self_dynamic,
                          std::uintptr_t vdso_base);
 
 }  // namespace probe

@@ -6,13 +6,14 @@
 // mq_timedsend/receive, pthread_timedjoin_np), the *clock* variants given a realtime clock, and
 // pthread_cond_timedwait on a condition variable that waits by the realtime clock (its clock is
 // not in the call: core/time_shift.hpp reads it from the condition variable). Relative timeouts
-// (nanosleep, poll, select, sigtimedwait...) need nothing. A hook shifts a copy, never the caller's.
+// (nanosleep, poll, select, sigtimedwait...) need nothing. A hook shifts a copy, never the
+// caller's.
 #include "real.hpp"
 #include "time_shift.hpp"
 
-using probe::Symbol;
 using probe::is_realtime_clock;
 using probe::kernel_deadline;
+using probe::Symbol;
 namespace real = probe::real;
 
 PROBE_EXPORT int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const timespec* t) {
@@ -64,25 +65,31 @@ PROBE_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec*
   return real::pthread_rwlock_timedwrlock(l, kernel_deadline(t, true, k));
 }
 
-PROBE_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clock, const timespec* t) {
+PROBE_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clock,
+                                            const timespec* t) {
   probe::note(Symbol::pthread_rwlock_clockrdlock, PROBE_RETURN_ADDRESS());
   timespec k;
-  return real::pthread_rwlock_clockrdlock(l, clock, kernel_deadline(t, is_realtime_clock(clock), k));
+  return real::pthread_rwlock_clockrdlock(l, clock,
+                                          kernel_deadline(t, is_realtime_clock(clock), k));
 }
 
-PROBE_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clock, const timespec* t) {
+PROBE_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clock,
+                                            const timespec* t) {
   probe::note(Symbol::pthread_rwlock_clockwrlock, PROBE_RETURN_ADDRESS());
   timespec k;
-  return real::pthread_rwlock_clockwrlock(l, clock, kernel_deadline(t, is_realtime_clock(clock), k));
+  return real::pthread_rwlock_clockwrlock(l, clock,
+                                          kernel_deadline(t, is_realtime_clock(clock), k));
 }
 
-PROBE_EXPORT int mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio, const timespec* t) {
+PROBE_EXPORT int mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio,
+                              const timespec* t) {
   probe::note(Symbol::mq_timedsend, PROBE_RETURN_ADDRESS());
   timespec k;
   return real::mq_timedsend(q, msg, n, prio, kernel_deadline(t, true, k));
 }
 
-PROBE_EXPORT ssize_t mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio, const timespec* t) {
+PROBE_EXPORT ssize_t mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
+                                     const timespec* t) {
   probe::note(Symbol::mq_timedreceive, PROBE_RETURN_ADDRESS());
   timespec k;
   return real::mq_timedreceive(q, msg, n, prio, kernel_deadline(t, true, k));
@@ -94,8 +101,10 @@ PROBE_EXPORT int pthread_timedjoin_np(pthread_t th, void** ret, const timespec* 
   return real::pthread_timedjoin_np(th, ret, kernel_deadline(t, true, k));
 }
 
-PROBE_EXPORT int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clock, const timespec* t) {
+PROBE_EXPORT int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clock,
+                                      const timespec* t) {
   probe::note(Symbol::pthread_clockjoin_np, PROBE_RETURN_ADDRESS());
   timespec k;
-  return real::pthread_clockjoin_np(th, ret, clock, kernel_deadline(t, is_realtime_clock(clock), k));
+  return real::pthread_clockjoin_np(th, ret, clock,
+                                    kernel_deadline(t, is_realtime_clock(clock), k));
 }

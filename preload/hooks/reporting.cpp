@@ -10,14 +10,13 @@
 // allocate. The time hooks do not check it: clock_gettime is async-signal-safe and may be called
 // from inside a handler that interrupted malloc.
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "../core/report.hpp"
 #include "../core/report_file.hpp"
@@ -96,7 +95,8 @@ void write_report(const char* trigger, const std::string& path_template, std::ui
 
 void request_report(int) { g_report_requests.fetch_add(1, std::memory_order_relaxed); }
 
-static_assert(std::atomic<unsigned>::is_always_lock_free, "the signal handler needs a lock-free counter");
+static_assert(std::atomic<unsigned>::is_always_lock_free,
+              "the signal handler needs a lock-free counter");
 
 }  // namespace
 
@@ -107,8 +107,9 @@ void install_report_signal() {
   // A disposition the program inherited (SIG_IGN across exec) or set up is left alone.
   if (sigaction(sig, nullptr, &old) != 0 || (old.sa_flags & SA_SIGINFO) != 0 ||
       old.sa_handler != SIG_DFL) {
-    notice("interprobe: PROBE_REPORT_SIGNAL: the signal is already handled or ignored in this "
-           "process; no report on demand");
+    notice(
+        "interprobe: PROBE_REPORT_SIGNAL: the signal is already handled or ignored in this "
+        "process; no report on demand");
     return;
   }
   struct sigaction sa{};

@@ -71,7 +71,6 @@ ObjectId g_loader_id = kUnknownObject;
 
 bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
 
-
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
   t_block = kThreadGone;

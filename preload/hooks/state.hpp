@@ -5,9 +5,9 @@
 #include <atomic>
 
 #include "../core/counters.hpp"
+#include "../core/notices.hpp"
 #include "../core/object_map.hpp"
 #include "../core/settings.hpp"
-#include "../core/notices.hpp"
 #include "../core/stacks.hpp"
 #include "../core/stderr_file.hpp"
 
@@ -36,7 +36,7 @@ void report_on_demand();         // hook path, inside the guard, when the flag i
 void reporting_after_fork_child();
 
 // unwind.cpp: the stack of a new call site, host frames only (libprobe's own are skipped).
-void unwind_init();                     // at init, with PROBE_BACKTRACE: before any fork
+void unwind_init();                       // at init, with PROBE_BACKTRACE: before any fork
 int unwind_host(void** frames, int max);  // frames innermost first; returns how many
 
 }  // namespace probe

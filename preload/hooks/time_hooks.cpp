@@ -58,7 +58,8 @@ PROBE_EXPORT int adjtimex(struct timex* tx) {
 PROBE_EXPORT int clock_adjtime(clockid_t clock, struct timex* tx) {
   probe::note(Symbol::clock_adjtime, PROBE_RETURN_ADDRESS());
   int rc = real::clock_adjtime(clock, tx);
-  if (rc != -1 && probe::is_realtime_clock(clock)) tx->time.tv_sec = probe::program_seconds(tx->time.tv_sec);
+  if (rc != -1 && probe::is_realtime_clock(clock))
+    tx->time.tv_sec = probe::program_seconds(tx->time.tv_sec);
   return rc;
 }
 

@@ -38,7 +38,8 @@ PROBE_EXPORT int timer_delete(timer_t id) {
 
 PROBE_EXPORT int timer_settime(timer_t id, int flags, const itimerspec* v, itimerspec* old) {
   probe::note(Symbol::timer_settime, PROBE_RETURN_ADDRESS());
-  const bool abs_realtime = (flags & TIMER_ABSTIME) != 0 && g_realtime_timers.contains(timer_key(id));
+  const bool abs_realtime =
+      (flags & TIMER_ABSTIME) != 0 && g_realtime_timers.contains(timer_key(id));
   itimerspec k;
   return real::timer_settime(id, flags, probe::kernel_timer(v, abs_realtime, k), old);
 }
@@ -46,14 +47,17 @@ PROBE_EXPORT int timer_settime(timer_t id, int flags, const itimerspec* v, itime
 PROBE_EXPORT int timerfd_create(clockid_t clock, int flags) {
   probe::note(Symbol::timerfd_create, PROBE_RETURN_ADDRESS());
   int fd = real::timerfd_create(clock, flags);
-  if (fd >= 0 && probe::is_realtime_clock(clock)) g_realtime_timerfds.insert(fd_key(fd));
-  else if (fd >= 0) g_realtime_timerfds.remove(fd_key(fd));
+  if (fd >= 0 && probe::is_realtime_clock(clock))
+    g_realtime_timerfds.insert(fd_key(fd));
+  else if (fd >= 0)
+    g_realtime_timerfds.remove(fd_key(fd));
   return fd;
 }
 
 PROBE_EXPORT int timerfd_settime(int fd, int flags, const itimerspec* v, itimerspec* old) {
   probe::note(Symbol::timerfd_settime, PROBE_RETURN_ADDRESS());
-  const bool abs_realtime = (flags & TFD_TIMER_ABSTIME) != 0 && g_realtime_timerfds.contains(fd_key(fd));
+  const bool abs_realtime =
+      (flags & TFD_TIMER_ABSTIME) != 0 && g_realtime_timerfds.contains(fd_key(fd));
   itimerspec k;
   return real::timerfd_settime(fd, flags, probe::kernel_timer(v, abs_realtime, k), old);
 }

@@ -17,8 +17,8 @@ std::string render_shim_report(const ShimReportData& d) {
   if (d.format != "json") {
     fmt::format_to(it, "== interprobe shim {} for {} — pid {} — format=text{}\n", d.version,
                    d.library, d.pid, d.secure ? " secure-execution" : "");
-    fmt::format_to(it, "== process {}, parent {}: {} (argv[0] {})\n", d.process.pid,
-                   d.process.ppid, d.process.exe, d.process.argv0);
+    fmt::format_to(it, "== process {}, parent {}: {} (argv[0] {})\n", d.process.pid, d.process.ppid,
+                   d.process.exe, d.process.argv0);
     for (const std::string& n : d.notices) fmt::format_to(it, "{}\n", n);
     fmt::format_to(it, "{:<24} {:>12}  {}\n", "symbol", "calls", "calling object");
     std::size_t uncalled = 0;
@@ -45,7 +45,8 @@ std::string render_shim_report(const ShimReportData& d) {
   probe::json_process(out, d.process);
   out.push_back(',');
   probe::json_notices(out, d.notices);
-  fmt::format_to(it, ",\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
+  fmt::format_to(it,
+                 ",\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
                  "\"format\":\"json\",\"report\":");
   probe::json_string(out, d.report_setting);
   fmt::format_to(it, ",\"secure\":{}}},\"shim\":{{\"library\":", d.secure);

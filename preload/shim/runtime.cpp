@@ -6,8 +6,8 @@
 // makes into trampolined functions (possible when the shim is made for libc itself, and through
 // libc's own calls of its exported functions) are forwarded uncounted, and one whose definition
 // is not resolved yet comes back here, nested, and is resolved by symbol_lookup, which calls
-// nothing — so resolution never re-enters a trampoline. Modelled on preload/hooks/runtime.cpp (libprobe.so), which it cannot link with: a
-// shim must work alone and next to libprobe.so.
+// nothing — so resolution never re-enters a trampoline. Modelled on preload/hooks/runtime.cpp
+// (libprobe.so), which it cannot link with: a shim must work alone and next to libprobe.so.
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -24,7 +24,6 @@
 #include "shim_report.hpp"
 #include "state.hpp"
 #include "symbol_lookup.hpp"
-
 
 namespace shim {
 
@@ -154,8 +153,8 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
 }
 
 // Load time: initialise before the program runs, so the report knows every object and the
-// file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier, from another
-// library's constructor, initialises from the slow path instead.)
+// file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier,
+// from another library's constructor, initialises from the slow path instead.)
 __attribute__((constructor)) static void shim_constructor() {
   const bool outer = !t_in_shim;
   t_in_shim = true;

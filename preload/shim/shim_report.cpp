@@ -2,6 +2,7 @@
 // heap (the runtime's own calls are never counted, t_in_shim is set).
 #include "shim_report.hpp"
 
+#include <fmt/format.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
@@ -12,14 +13,12 @@
 #include <iterator>
 #include <map>
 
-#include <fmt/format.h>
-
 #include "report.hpp"
 #include "report_file.hpp"
 #include "settings.hpp"
-#include "stderr_file.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
+#include "stderr_file.hpp"
 
 #ifndef INTERPROBE_VERSION
 #define INTERPROBE_VERSION "unknown"
@@ -55,7 +54,7 @@ const char* shim_getenv(const char* name) {
   return nullptr;
 }
 
-probe::Notices g_notices;            // for the report, never for the host's stderr
+probe::Notices g_notices;             // for the report, never for the host's stderr
 char g_module_name[256] = "shim.so";  // %m: the shim's own file name
 
 }  // namespace
@@ -67,9 +66,7 @@ void report_init() {
   g_original_stderr = probe::remember_stderr();
 }
 
-void report_after_fork() {
-  g_reported.store(false, std::memory_order_relaxed);
-}
+void report_after_fork() { g_reported.store(false, std::memory_order_relaxed); }
 
 void write_report() {
   if (g_state.load(std::memory_order_acquire) != 2 || g_reported.exchange(true)) return;

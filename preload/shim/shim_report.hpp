@@ -10,10 +10,10 @@
 
 #include <cstdint>
 #include <string>
-
-#include "report.hpp"
 #include <utility>
 #include <vector>
+
+#include "report.hpp"
 
 namespace shim {
 

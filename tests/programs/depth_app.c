@@ -31,8 +31,8 @@ LEVEL(5, depth_4)
 LEVEL(6, depth_5)
 
 static void* (*make_stub(void))(size_t) {
-  unsigned char* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  unsigned char* p =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? NULL : write_malloc_stub(p);
 }
 

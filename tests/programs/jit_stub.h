@@ -12,8 +12,8 @@ enum { kJitStubSize = 32 };
 /* Writes the stub at `p` (writable, executable memory of kJitStubSize bytes) and returns it. */
 static void* (*write_malloc_stub(unsigned char* p))(size_t) {
   void* target = (void*)&malloc;
-  unsigned char code[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
-                          0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0xc3};
+  unsigned char code[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0xb8, 0,    0,    0,    0,   0,
+                          0,    0,    0,    0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0xc3};
   memcpy(code + 6, &target, sizeof target);
   memcpy(p, code, sizeof code);
   __builtin___clear_cache((char*)p, (char*)p + sizeof code);

@@ -34,8 +34,8 @@ TEST_F(HostState, BacktracesTakeNoDescriptor) {
   for (const char* backtrace : {"0", "16"}) {
     Env env = json_env("r.%p.json");
     env["PROBE_BACKTRACE"] = backtrace;
-    for (const auto& argv : {std::vector<std::string>{program("fds_app")},
-                             with_stdin_closed(program("fds_app"))}) {
+    for (const auto& argv :
+         {std::vector<std::string>{program("fds_app")}, with_stdin_closed(program("fds_app"))}) {
       ExecResult control = exec(argv, without_probe(env)), probed = exec(argv, env);
       for (const char* key : {"read(0):", "first free:"})
         EXPECT_EQ(line_of(probed.out, key), line_of(control.out, key))
@@ -52,10 +52,10 @@ TEST_F(HostState, DescriptorTableIsTheHosts) {
   for (const char* backtrace : {"0", "16"}) {
     Env env = json_env("r.%p.json");
     env["PROBE_BACKTRACE"] = backtrace;
-    run_pair({program("fds_app")}, env);                     // stdout compared: the whole listing
+    run_pair({program("fds_app")}, env);  // stdout compared: the whole listing
     run_pair(with_stdin_closed(program("fds_app")), env);
   }
-  run_pair({program("fds_app")}, probe_env());               // report on stderr: no copy either
+  run_pair({program("fds_app")}, probe_env());  // report on stderr: no copy either
 }
 
 // PROBE_TIME_OFFSET shifts what the program reads; everything it hands back to the kernel as a
@@ -70,10 +70,13 @@ TEST_F(HostState, TimeOffsetNeverReachesTheKernel) {
   ASSERT_EQ(control.describe(), "exit 0") << control.err;
   if (control.out.rfind("seccomp unavailable", 0) == 0) GTEST_SKIP() << control.out;
   // The control itself says what the trap saw: clock settings of what was read, deadlines 5 s on.
-  EXPECT_NE(control.out.find("clock_settime(what it read): Operation not permitted, kernel got now+0"),
-            std::string::npos) << control.out;
+  EXPECT_NE(
+      control.out.find("clock_settime(what it read): Operation not permitted, kernel got now+0"),
+      std::string::npos)
+      << control.out;
   EXPECT_NE(control.out.find("clock_nanosleep(REALTIME, ABSTIME, now+5s): ok, kernel got now+5"),
-            std::string::npos) << control.out;
+            std::string::npos)
+      << control.out;
   EXPECT_EQ(control.out.find("no call reached the kernel"), std::string::npos) << control.out;
   EXPECT_EQ(control.out.find("differs"), std::string::npos) << control.out;
   for (const char* offset : {"-86400", "1000000000", "-3162240000", "3162240000"}) {
@@ -176,9 +179,11 @@ TEST_F(HostState, ChildFindingTheReportPathTakenChangesNoCapturedOutput) {
     ExecResult r = run_pair({program("capture_app"), "/bin/uname", "-m"}, env);
     EXPECT_EQ(r.err, "");
     const auto reports = files();
-    ASSERT_EQ(reports.size(), 3u) << "the first child's r, then r.<pid> for the second and the parent";
+    ASSERT_EQ(reports.size(), 3u)
+        << "the first child's r, then r.<pid> for the second and the parent";
     for (std::size_t i = 1; i < reports.size(); ++i)
-      EXPECT_NE(slurp(reports[i]).find("already exists and is never overwritten"), std::string::npos)
+      EXPECT_NE(slurp(reports[i]).find("already exists and is never overwritten"),
+                std::string::npos)
           << reports[i];
   }
 }

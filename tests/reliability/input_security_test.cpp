@@ -28,7 +28,8 @@ TEST_P(BadValue, OneNoticeNamingItInTheReportAndDefaultsUsed) {
   if (!is_path) env["PROBE_REPORT"] = (dir_ / "r.txt").string();
   ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
   // With a report path nothing of the probe's reaches the host's stderr: the notice is in the
-  // report. Without a usable path (the bad value is the path) the report is on stderr, notice in it.
+  // report. Without a usable path (the bad value is the path) the report is on stderr, notice in
+  // it.
   if (!is_path) {
     EXPECT_EQ(r.err, "") << "the host's stderr is the host's";
   }
@@ -144,7 +145,7 @@ TEST_F(BadPath, ExistingFileSymlinkAndReaderlessFifoAreLeftAlone) {
     EXPECT_NE(report.find("== interprobe probe"), std::string::npos) << f;
     EXPECT_EQ(interprobe_lines(report), 1) << report;
     EXPECT_NE(report.find(name.rfind("fifo", 0) == 0 ? "has no reader"
-                                                      : "already exists and is never overwritten"),
+                                                     : "already exists and is never overwritten"),
               std::string::npos)
         << report;
   }
@@ -187,7 +188,8 @@ TEST_F(BadPath, FifoWithAReaderAndATerminalGetTheReport) {
   EXPECT_EQ(r.err, "");
   std::string got;  // the pipe keeps the data while a reader holds it open
   char buf[4096];
-  for (ssize_t n; (n = read(reader, buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(reader, buf, sizeof buf)) > 0;)
+    got.append(buf, static_cast<std::size_t>(n));
   close(reader);
   EXPECT_EQ(got.rfind("== interprobe probe", 0), 0u) << got;
   EXPECT_EQ(files().size(), 1u) << "no fallback file";

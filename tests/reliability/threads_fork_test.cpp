@@ -94,9 +94,9 @@ TEST_P(SharedPath, ChildReportNeverClobbersTheParents) {
   // The notice is in the parent's report, not on the host's stderr (issue 11: cmake captured it).
   EXPECT_EQ(r.err, "");
   ASSERT_EQ(parent.raw["notices"].size(), 1u) << parent.raw.dump(1);
-  EXPECT_NE(parent.raw["notices"][0].get<std::string>().find(
-                "already exists and is never overwritten"),
-            std::string::npos);
+  EXPECT_NE(
+      parent.raw["notices"][0].get<std::string>().find("already exists and is never overwritten"),
+      std::string::npos);
   EXPECT_TRUE(child.raw["notices"].empty());
 }
 

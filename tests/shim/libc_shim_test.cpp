@@ -62,11 +62,13 @@ class LibcShim : public testing::Test {
   // Calls of `symbol` from `object` (file name) summed over every report of the run.
   std::uint64_t calls(const std::string& symbol, const std::string& object) const {
     std::uint64_t n = 0;
-    for (auto& f : fs::directory_iterator(reports_)) n += report_at(f.path()).calls_from(symbol, object);
+    for (auto& f : fs::directory_iterator(reports_))
+      n += report_at(f.path()).calls_from(symbol, object);
     return n;
   }
   std::size_t report_count() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(reports_), fs::directory_iterator{}));
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(reports_), fs::directory_iterator{}));
   }
   static fs::path* dir_;
   fs::path reports_;
@@ -116,8 +118,8 @@ TEST_F(LibcShim, HoldsNoDescriptorOfTheHost) {
 TEST_F(LibcShim, RunShimForLibcWorks) {
   // The second reproduction: `interprobe run --shim-for libc.so.6 -- ls` exited 139.
   ExecResult control = exec({"/bin/ls", "/usr"}, clean_env());
-  ExecResult r = exec({TEST_INTERPROBE, "run", "--shim-for", kLibc, "--", "/bin/ls", "/usr"},
-                      clean_env());
+  ExecResult r =
+      exec({TEST_INTERPROBE, "run", "--shim-for", kLibc, "--", "/bin/ls", "/usr"}, clean_env());
   EXPECT_EQ(r.describe(), "exit 0") << r.err;
   EXPECT_EQ(r.out, control.out);
   EXPECT_TRUE(std::regex_search(r.err, std::regex("\\nstrcoll +[1-9]"))) << r.err;

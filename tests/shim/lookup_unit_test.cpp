@@ -4,13 +4,12 @@
 // libpython (1,500, linked -Bsymbolic-functions). Both are asked from this executable, so both
 // search the objects after it; where they disagree, the shim would forward a call elsewhere
 // than the loader would have bound it.
+#include <Python.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <gtest/gtest.h>
 #include <link.h>
 #include <sys/auxv.h>
-
-#include <Python.h>
 #include <zlib.h>
 
 #include <string>

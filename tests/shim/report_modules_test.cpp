@@ -29,8 +29,8 @@ class Modules : public testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path make_shim(std::vector<std::string> args, const std::string& name) {
-    std::vector<std::string> argv = {TEST_INTERPROBE, "shim", "--lib", SHIM_ZLIB_SO, "-o",
-                                     (dir_ / name).string()};
+    std::vector<std::string> argv = {TEST_INTERPROBE, "shim", "--lib",
+                                     SHIM_ZLIB_SO,    "-o",   (dir_ / name).string()};
     argv.insert(argv.end(), args.begin(), args.end());
     ExecResult r = exec(argv, clean_env());
     EXPECT_EQ(r.describe(), "exit 0") << r.err;
@@ -83,8 +83,10 @@ TEST_F(Modules, TwoShimsInOneProcessWriteTwoReports) {
     EXPECT_EQ(crc, printed(control.out, "crc32")) << templ;
     if (std::string(templ) == "r.%p.%m.json") {
       EXPECT_EQ(notices, 0);
-      EXPECT_NE(files[0].filename().string().find(".libz-a.so.json"), std::string::npos) << files[0];
-      EXPECT_NE(files[1].filename().string().find(".libz-b.so.json"), std::string::npos) << files[1];
+      EXPECT_NE(files[0].filename().string().find(".libz-a.so.json"), std::string::npos)
+          << files[0];
+      EXPECT_NE(files[1].filename().string().find(".libz-b.so.json"), std::string::npos)
+          << files[1];
     } else {
       EXPECT_EQ(notices, 1) << "the second module's report says where it went and why";
     }
@@ -114,13 +116,15 @@ TEST_F(Modules, RunCollectsEveryModulesReport) {
 TEST_F(Modules, RunReportDashIsStdout) {
   const ExecResult control = exec({SHIM_ZLIB_APP}, clean_env());
   for (const char* report : {"-", ""}) {
-    std::vector<std::string> argv = {TEST_INTERPROBE, "run", "--probe", TEST_PROBE, "--format", "json"};
+    std::vector<std::string> argv = {TEST_INTERPROBE, "run",      "--probe",
+                                     TEST_PROBE,      "--format", "json"};
     if (*report != '\0') argv.insert(argv.end(), {"--report", report});
     argv.insert(argv.end(), {"--", SHIM_ZLIB_APP});
     ExecResult r = exec(argv, clean_env());
     ASSERT_EQ(r.describe(), "exit 0") << r.err;
     const std::string& where = *report != '\0' ? r.out : r.err;
-    ASSERT_EQ(where.rfind(*report != '\0' ? control.out : "", 0), 0u) << "the command's output first";
+    ASSERT_EQ(where.rfind(*report != '\0' ? control.out : "", 0), 0u)
+        << "the command's output first";
     std::string error;
     auto rep = parse_probe_report(where.substr(*report != '\0' ? control.out.size() : 0), &error);
     ASSERT_TRUE(rep) << error << where;

@@ -1,8 +1,8 @@
 // report_file_test.cpp — the report file: %p, mode 0600, no symlink following, no clobbering.
 #include "report_file.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -2,10 +2,10 @@
 #include "report.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace {
@@ -89,7 +89,8 @@ TEST(Report, VictimSymbolsOnlyWhereTheVictimIsLoaded) {
     for (auto& s : j["symbols"]) v.insert(s["name"].get<std::string>());
     return v;
   };
-  EXPECT_FALSE(names(nlohmann::json::parse(probe::render_json(f.data))).count("victim_err_occurred"));
+  EXPECT_FALSE(
+      names(nlohmann::json::parse(probe::render_json(f.data))).count("victim_err_occurred"));
   EXPECT_EQ(probe::render_text(f.data).find("victim_"), std::string::npos);
   f.data.objects.push_back("/build/victim/variants/gcc-O2/libvictim.so.1");
   auto j = nlohmann::json::parse(probe::render_json(f.data));
@@ -115,7 +116,8 @@ TEST(Report, NamesItsProcessAndCarriesTheNotices) {
   const std::string t = probe::render_text(f.data);
   EXPECT_NE(t.find("\n== process 1234, parent 1200: /usr/bin/ls (argv[0] ls)\n"
                    "interprobe: PROBE_FORMAT='xml'"),
-            std::string::npos) << t;
+            std::string::npos)
+      << t;
 }
 
 TEST(Report, SignalReportsSayHowManyRequestsTheyAnswer) {

@@ -1,5 +1,7 @@
 // time_shift_test.cpp — PROBE_TIME_OFFSET's arithmetic (core/time_shift.hpp) at the limits, the
 // glibc condition-variable clock bit it reads, and the lock-free set the timer hooks use.
+#include "time_shift.hpp"
+
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -8,7 +10,6 @@
 
 #include "key_set.hpp"
 #include "settings.hpp"
-#include "time_shift.hpp"
 
 namespace {
 
@@ -18,7 +19,8 @@ constexpr time_t kMin = std::numeric_limits<time_t>::min();
 constexpr std::int64_t kOff = Settings::kMaxTimeOffset;
 
 TEST(TimeShift, ReadsAndDeadlinesAreInverse) {
-  for (std::int64_t off : {std::int64_t{-86400}, std::int64_t{0}, std::int64_t{1'000'000'000}, kOff, -kOff}) {
+  for (std::int64_t off :
+       {std::int64_t{-86400}, std::int64_t{0}, std::int64_t{1'000'000'000}, kOff, -kOff}) {
     const time_t now = 1'800'000'000;
     EXPECT_EQ(deadline_to_kernel(to_program(now, off) + 5, off), now + 5) << off;
     time_t set = 0;
@@ -59,8 +61,9 @@ TEST(TimeShift, RealtimeClocks) {
   EXPECT_TRUE(is_realtime_clock(CLOCK_REALTIME));
   EXPECT_TRUE(is_realtime_clock(CLOCK_REALTIME_COARSE));
   EXPECT_TRUE(is_realtime_clock(CLOCK_REALTIME_ALARM));
-  for (clockid_t c : {CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME,
-                      CLOCK_BOOTTIME_ALARM, CLOCK_TAI, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID})
+  for (clockid_t c :
+       {CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME,
+        CLOCK_BOOTTIME_ALARM, CLOCK_TAI, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID})
     EXPECT_FALSE(is_realtime_clock(c)) << c;
 }
 

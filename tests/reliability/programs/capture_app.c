@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     close(p[1]);
     char buf[4096];
     size_t used = 0;
-    for (ssize_t n; used < sizeof buf - 1 && (n = read(p[0], buf + used, sizeof buf - 1 - used)) > 0;)
+    for (ssize_t n;
+         used < sizeof buf - 1 && (n = read(p[0], buf + used, sizeof buf - 1 - used)) > 0;)
       used += (size_t)n;
     close(p[0]);
     buf[used] = '\0';

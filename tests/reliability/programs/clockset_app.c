@@ -39,9 +39,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static volatile long g_nr;               /* the trapped system call, 0 if none */
-static volatile long long g_passed_ns;   /* the time it was given, ns */
-static volatile long long g_real_ns;     /* CLOCK_REALTIME then (or CLOCK_MONOTONIC, below) */
+static volatile long g_nr;             /* the trapped system call, 0 if none */
+static volatile long long g_passed_ns; /* the time it was given, ns */
+static volatile long long g_real_ns;   /* CLOCK_REALTIME then (or CLOCK_MONOTONIC, below) */
 static volatile long long g_mono_ns;
 
 static long long raw_ns(clockid_t c) {
@@ -50,7 +50,9 @@ static long long raw_ns(clockid_t c) {
   return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static long long ns(const struct timespec* t) { return (long long)t->tv_sec * 1000000000LL + t->tv_nsec; }
+static long long ns(const struct timespec* t) {
+  return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
 
 static void on_sigsys(int sig, siginfo_t* si, void* context) {
   (void)sig;
@@ -58,20 +60,34 @@ static void on_sigsys(int sig, siginfo_t* si, void* context) {
   const struct timespec* ts = NULL;
   long ret = 0;
   switch (si->si_syscall) {
-    case SYS_clock_settime: ts = (const void*)r[REG_RSI]; ret = -EPERM; break;
+    case SYS_clock_settime:
+      ts = (const void*)r[REG_RSI];
+      ret = -EPERM;
+      break;
     case SYS_settimeofday: {
       const struct timeval* tv = (const void*)r[REG_RDI];
       g_passed_ns = (long long)tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
       ret = -EPERM;
       break;
     }
-    case SYS_clock_nanosleep: ts = (const void*)r[REG_RDX]; break;
-    case SYS_futex: ts = (const void*)r[REG_R10]; ret = -ETIMEDOUT; break;
+    case SYS_clock_nanosleep:
+      ts = (const void*)r[REG_RDX];
+      break;
+    case SYS_futex:
+      ts = (const void*)r[REG_R10];
+      ret = -ETIMEDOUT;
+      break;
     case SYS_timer_settime:
-    case SYS_timerfd_settime: ts = &((const struct itimerspec*)r[REG_RDX])->it_value; break;
+    case SYS_timerfd_settime:
+      ts = &((const struct itimerspec*)r[REG_RDX])->it_value;
+      break;
     case SYS_mq_timedsend:
-    case SYS_mq_timedreceive: ts = (const void*)r[REG_R8]; ret = -ETIMEDOUT; break;
-    default: ret = -ENOSYS;
+    case SYS_mq_timedreceive:
+      ts = (const void*)r[REG_R8];
+      ret = -ETIMEDOUT;
+      break;
+    default:
+      ret = -ENOSYS;
   }
   if (ts != NULL) g_passed_ns = ns(ts);
   g_real_ns = raw_ns(CLOCK_REALTIME);
@@ -92,25 +108,42 @@ static void on_sigsys(int sig, siginfo_t* si, void* context) {
 #define TRAP_IF_ARG(nr, a) LD_NR, JEQ(nr, 0, 3), LD_ARG(a), JEQ(0, 1, 0), TRAP
 
 static int install_filter(void) {
+  /* clang-format off: one rule per line */
   struct sock_filter f[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
       JEQ(AUDIT_ARCH_X86_64, 1, 0),
       RET(SECCOMP_RET_ALLOW),
-      LD_NR, JEQ(SYS_clock_settime, 0, 1), TRAP,
-      LD_NR, JEQ(SYS_settimeofday, 0, 1), TRAP,
+      LD_NR,
+      JEQ(SYS_clock_settime, 0, 1),
+      TRAP,
+      LD_NR,
+      JEQ(SYS_settimeofday, 0, 1),
+      TRAP,
       /* clock_nanosleep(CLOCK_REALTIME or CLOCK_REALTIME_ALARM, TIMER_ABSTIME, ...) */
-      LD_NR, JEQ(SYS_clock_nanosleep, 0, 6), LD_ARG(1), JSET(TIMER_ABSTIME, 0, 4), LD_ARG(0),
-      JEQ(CLOCK_REALTIME, 1, 0), JEQ(CLOCK_REALTIME_ALARM, 0, 1), TRAP,
+      LD_NR,
+      JEQ(SYS_clock_nanosleep, 0, 6),
+      LD_ARG(1),
+      JSET(TIMER_ABSTIME, 0, 4),
+      LD_ARG(0),
+      JEQ(CLOCK_REALTIME, 1, 0),
+      JEQ(CLOCK_REALTIME_ALARM, 0, 1),
+      TRAP,
       /* futex(FUTEX_CLOCK_REALTIME) with a timeout: glibc sets the flag for untimed waits too
        * (sem_wait, pthread_join), which must really wait. */
-      LD_NR, JEQ(SYS_futex, 0, 5), LD_ARG(1), JSET(FUTEX_CLOCK_REALTIME, 0, 3), LD_ARG(3),
-      JEQ(0, 1, 0), TRAP,
+      LD_NR,
+      JEQ(SYS_futex, 0, 5),
+      LD_ARG(1),
+      JSET(FUTEX_CLOCK_REALTIME, 0, 3),
+      LD_ARG(3),
+      JEQ(0, 1, 0),
+      TRAP,
       TRAP_IF_FLAG(SYS_timer_settime, 1, TIMER_ABSTIME),
       TRAP_IF_FLAG(SYS_timerfd_settime, 1, TFD_TIMER_ABSTIME),
       TRAP_IF_ARG(SYS_mq_timedsend, 4),
       TRAP_IF_ARG(SYS_mq_timedreceive, 4),
       RET(SECCOMP_RET_ALLOW),
   };
+  /* clang-format on */
   struct sock_fprog prog = {sizeof f / sizeof f[0], f};
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -125,7 +158,7 @@ static int install_filter(void) {
 static struct timespec now_plus(clockid_t c, long long add_ns) {
   struct timespec t;
   clock_gettime(c, &t);
-  long long v = ns(&t) + add_ns;  /* may be negative: PROBE_TIME_OFFSET can put it before 1970 */
+  long long v = ns(&t) + add_ns; /* may be negative: PROBE_TIME_OFFSET can put it before 1970 */
   long long sec = v / 1000000000LL, nsec = v % 1000000000LL;
   if (nsec < 0) nsec += 1000000000LL, --sec;
   t.tv_sec = sec;
@@ -140,7 +173,8 @@ static void report(const char* what, int rc, int err, int monotonic) {
     printf(", no call reached the kernel\n");
   } else {
     long long diff = g_passed_ns - (monotonic ? g_mono_ns : g_real_ns);
-    printf(", kernel got now%+lld\n", (diff + (diff < 0 ? -500000000LL : 500000000LL)) / 1000000000LL);
+    printf(", kernel got now%+lld\n",
+           (diff + (diff < 0 ? -500000000LL : 500000000LL)) / 1000000000LL);
   }
   g_nr = 0;
 }
@@ -150,7 +184,10 @@ static void report(const char* what, int rc, int err, int monotonic) {
 /* A call that must really wait about 200 ms on the monotonic clock (not trapped). */
 static void waited(const char* what, long long start_ns) {
   long long ms = (raw_ns(CLOCK_MONOTONIC) - start_ns) / 1000000;
-  printf("%s: %s\n", what, ms < 100 ? "returned at once" : ms < 5000 ? "waited ~200 ms" : "waited too long");
+  printf("%s: %s\n", what,
+         ms < 100    ? "returned at once"
+         : ms < 5000 ? "waited ~200 ms"
+                     : "waited too long");
 }
 
 static sem_t g_go, g_done;
@@ -176,7 +213,8 @@ static void rwlock_case(const char* what, int write, int clockwise) {
   struct timespec t = now_plus(CLOCK_REALTIME, 5000000000LL);
   int rc = clockwise ? (write ? pthread_rwlock_clockwrlock(&rw, CLOCK_REALTIME, &t)
                               : pthread_rwlock_clockrdlock(&rw, CLOCK_REALTIME, &t))
-                     : (write ? pthread_rwlock_timedwrlock(&rw, &t) : pthread_rwlock_timedrdlock(&rw, &t));
+                     : (write ? pthread_rwlock_timedwrlock(&rw, &t)
+                              : pthread_rwlock_timedrdlock(&rw, &t));
   report(what, rc, rc, 0);
   sem_post(&g_done);
   pthread_join(th, NULL);
@@ -186,17 +224,17 @@ static void rwlock_case(const char* what, int write, int clockwise) {
 /* Whether a reader's seconds lie between two readings of clock_gettime(CLOCK_REALTIME) taken
  * around it: all readers shifted alike, or none. */
 #define AGREE(what, call, sec)                                                          \
-  do {                                                                                 \
-    struct timespec before_, after_;                                                   \
-    clock_gettime(CLOCK_REALTIME, &before_);                                           \
-    int ok_ = (call);                                                                  \
-    clock_gettime(CLOCK_REALTIME, &after_);                                            \
-    long long s_ = (long long)(sec);                                                   \
-    if (!ok_)                                                                          \
-      printf("%s: failed\n", what);                                                    \
+  do {                                                                                  \
+    struct timespec before_, after_;                                                    \
+    clock_gettime(CLOCK_REALTIME, &before_);                                            \
+    int ok_ = (call);                                                                   \
+    clock_gettime(CLOCK_REALTIME, &after_);                                             \
+    long long s_ = (long long)(sec);                                                    \
+    if (!ok_)                                                                           \
+      printf("%s: failed\n", what);                                                     \
     else if (s_ >= before_.tv_sec && s_ <= after_.tv_sec)                               \
-      printf("%s: agrees with clock_gettime\n", what);                                 \
-    else                                                                               \
+      printf("%s: agrees with clock_gettime\n", what);                                  \
+    else                                                                                \
       printf("%s: differs from clock_gettime by %+lld s\n", what, s_ - before_.tv_sec); \
   } while (0)
 

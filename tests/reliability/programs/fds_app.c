@@ -19,7 +19,8 @@ int main(void) {
   free(calloc(4, 8));
   char c;
   ssize_t r = read(0, &c, 1);
-  printf("read(0): %s\n", r < 0 ? (errno == EBADF ? "EBADF" : strerror(errno)) : (r == 0 ? "0" : "1"));
+  printf("read(0): %s\n",
+         r < 0 ? (errno == EBADF ? "EBADF" : strerror(errno)) : (r == 0 ? "0" : "1"));
   int fds[1024], n = 0;
   DIR* d = opendir("/proc/self/fd");
   if (d == NULL) return 3;
