@@ -35,7 +35,10 @@ TEST(ProbeEnvironment, SetsOnlyTheSettingsGiven) {
   EXPECT_EQ(env["PROBE_FORMAT"], "json") << "the caller's setting is kept";
   EXPECT_EQ(env["PROBE_BACKTRACE"], "8");
   EXPECT_EQ(env.count("PROBE_TIME_OFFSET"), 0u);
-  EXPECT_EQ(env["PROBE_REPORT"], "/tmp/d/report.%p");
+  EXPECT_EQ(env["PROBE_REPORT"], "/tmp/d/report.%p.%m") << "one file per process and module";
+  EXPECT_EQ(env.count("PROBE_REPORT_AS"), 0u);
+  s.report_as = "";
+  EXPECT_EQ(probe_environment({}, s)["PROBE_REPORT_AS"], "") << "set, empty: stderr";
 }
 
 TEST(PreloadPath, RefusesWhatCannotBePreloaded) {
@@ -122,13 +125,18 @@ TEST(CollectReports, TheCommandsOwnFirstThenByPid) {
   char t[] = "/tmp/interprobe-collect-XXXXXX";
   ASSERT_NE(mkdtemp(t), nullptr);
   const fs::path dir = t;
-  for (const char* name : {"report.300", "report.20", "report.1000", "report.x", "other"})
+  for (const char* name : {"report.300", "report.20.libprobe.so", "report.1000.libzshim.so",
+                           "report.1000.libprobe.so", "report.x", "report.", "report.7x", "other"})
     std::ofstream(dir / name) << "r";
   auto reports = collect_reports(dir, 1000);
-  ASSERT_EQ(reports.size(), 3u);
+  ASSERT_EQ(reports.size(), 4u);
   EXPECT_EQ(reports[0].pid, 1000);
-  EXPECT_EQ(reports[1].pid, 20);
-  EXPECT_EQ(reports[2].pid, 300);
+  EXPECT_EQ(reports[0].module, "libprobe.so") << "every module's report, by module name";
+  EXPECT_EQ(reports[1].pid, 1000);
+  EXPECT_EQ(reports[1].module, "libzshim.so");
+  EXPECT_EQ(reports[2].pid, 20);
+  EXPECT_EQ(reports[3].pid, 300);
+  EXPECT_EQ(reports[3].module, "");
   fs::remove_all(dir);
 }
 

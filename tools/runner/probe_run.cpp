@@ -39,7 +39,9 @@ Env probe_environment(const Env& base, const ProbeSettings& s) {
   if (s.format) env["PROBE_FORMAT"] = *s.format;
   if (s.backtrace) env["PROBE_BACKTRACE"] = std::to_string(*s.backtrace);
   if (s.time_offset) env["PROBE_TIME_OFFSET"] = std::to_string(*s.time_offset);
-  if (!s.report_dir.empty()) env["PROBE_REPORT"] = (fs::path(s.report_dir) / "report.%p").string();
+  if (!s.report_dir.empty())
+    env["PROBE_REPORT"] = (fs::path(s.report_dir) / "report.%p.%m").string();
+  if (s.report_as) env["PROBE_REPORT_AS"] = *s.report_as;
   return env;
 }
 
@@ -47,7 +49,7 @@ Env shim_environment(const Env& base, const std::string& shim, const std::string
   Env env = base;
   prepend_preload(env, shim);
   env["PROBE_SHIM_FORMAT"] = "json";
-  env["PROBE_SHIM_REPORT"] = (fs::path(report_dir) / "report.%p").string();
+  env["PROBE_SHIM_REPORT"] = (fs::path(report_dir) / "report.%p.%m").string();
   return env;
 }
 
@@ -281,12 +283,14 @@ std::vector<CollectedReport> collect_reports(const fs::path& dir, int main_pid) 
     if (name.rfind("report.", 0) != 0) continue;
     char* end = nullptr;
     long pid = std::strtol(name.c_str() + 7, &end, 10);
-    if (end == nullptr || *end != '\0' || pid <= 0) continue;
-    reports.push_back({static_cast<int>(pid), entry.path()});
+    if (end == nullptr || end == name.c_str() + 7 || (*end != '\0' && *end != '.') || pid <= 0)
+      continue;
+    reports.push_back({static_cast<int>(pid), *end == '.' ? std::string(end + 1) : "", entry.path()});
   }
   std::sort(reports.begin(), reports.end(), [main_pid](auto& a, auto& b) {
     if ((a.pid == main_pid) != (b.pid == main_pid)) return a.pid == main_pid;
-    return a.pid < b.pid;
+    if (a.pid != b.pid) return a.pid < b.pid;
+    return a.module < b.module;
   });
   return reports;
 }

@@ -3,9 +3,10 @@
 // stdin/stdout/stderr alone, and the per-process reports collected from a private directory.
 //
 // Why a private report directory: the probe writes one report per process at exit and never
-// overwrites a file (preload/README.md). Pointing PROBE_REPORT at `<dir>/report.%p` gives every
-// process of the command (fork children, exec'd helpers) its own file, and lets the caller tell
-// the command's own process (the pid it spawned) from its descendants afterwards.
+// overwrites a file (preload/README.md). Pointing PROBE_REPORT at `<dir>/report.%p.%m` gives every
+// process of the command (fork children, exec'd helpers) and every preloaded module in it
+// (libprobe.so, a shim: %m is the module's file name) its own file, and lets the caller tell the
+// command's own process (the pid it spawned) from its descendants afterwards.
 #pragma once
 
 #include <signal.h>
@@ -24,7 +25,10 @@ struct ProbeSettings {
   std::optional<std::string> format;     // PROBE_FORMAT
   std::optional<unsigned> backtrace;     // PROBE_BACKTRACE
   std::optional<long long> time_offset;  // PROBE_TIME_OFFSET
-  std::string report_dir;                // PROBE_REPORT=<dir>/report.%p if not empty
+  std::string report_dir;                // PROBE_REPORT=<dir>/report.%p.%m if not empty
+  // PROBE_REPORT_AS: the path the reports' settings.report shows (the user's --report; "" for
+  // stderr), since PROBE_REPORT points into the private directory.
+  std::optional<std::string> report_as;
 };
 
 // `base` with libprobe.so prepended to LD_PRELOAD (an existing value is kept after it, separated
@@ -33,7 +37,7 @@ struct ProbeSettings {
 Env probe_environment(const Env& base, const ProbeSettings& s);
 
 // `base` with a generated shim (interprobe shim) prepended to LD_PRELOAD and its JSON reports
-// going to <report_dir>/report.%p (PROBE_SHIM_FORMAT, PROBE_SHIM_REPORT: docs/SHIM.md).
+// going to <report_dir>/report.%p.%m (PROBE_SHIM_FORMAT, PROBE_SHIM_REPORT: docs/SHIM.md).
 Env shim_environment(const Env& base, const std::string& shim, const std::string& report_dir);
 
 // Empty if the file at `path` can be preloaded; otherwise why not: not absolute (a relative entry
@@ -113,13 +117,15 @@ class ForwardTermination {
 // "CMD: command not found" (127), "CMD: Permission denied" (126), ...
 std::string spawn_failure_message(const std::string& command, int spawn_errno);
 
-// One report file the probe wrote into a report directory.
+// One report file the probe (or a shim) wrote into a report directory.
 struct CollectedReport {
   int pid = 0;
+  std::string module;  // what follows "report.<pid>." (the %m part), "" for report.<pid>
   std::filesystem::path file;
 };
 
-// The reports in `dir` (files named report.<pid>), the one of `main_pid` first, then by pid.
+// The reports in `dir` (files named report.<pid> or report.<pid>.<module>), the ones of
+// `main_pid` first, then by pid, then by module.
 std::vector<CollectedReport> collect_reports(const std::filesystem::path& dir, int main_pid);
 
 // A fresh private directory `<parent>/.interprobe-XXXXXX` (mode 0700); empty path on failure.
