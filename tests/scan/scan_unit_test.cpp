@@ -256,21 +256,68 @@ TEST(ScanElf, StrippedCopyHasNoSymtabNorDwarf) {
   EXPECT_EQ(sym(s, "victim_err_occurred").verdict, SymVerdict::interposable);
 }
 
+const SymbolChange* change(const std::vector<SymbolChange>& v, const std::string& name) {
+  for (auto& c : v)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::size_t at(const KindCounts& c, DiffKind k) { return c[static_cast<std::size_t>(k)]; }
+
 TEST(ScanDiff, NosiLosesTheSameFileCalls) {
   auto d = diff_libraries(scan_ok(victim("gcc-O2")), scan_ok(victim("gcc-O2-nosi")));
   std::set<std::string> lost;
   for (auto& c : d.lost) lost.insert(c.name);
-  // Same-file callers only: victim_run_noinline / victim_use_const, and victim_interp_loop, in
-  // which gcc nosi inlines victim_read_var and victim_check_result (objdump: only
-  // victim_noinline_touch.localalias and victim_check_result_xtu@plt stay calls). The accessor
-  // victim_err_occurred keeps its PLT caller in xtu.c, so it is not lost.
+  // Same-file callers only (objdump of gcc-O2-nosi): victim_run_noinline, victim_use_const and
+  // victim_interp_loop call victim_noinline_touch.localalias / victim_const_answer.localalias
+  // directly; victim_interp_loop inlines victim_read_var (a DWARF record) and victim_check_result,
+  // and victim_check_result's inlined call of victim_err_occurred reads a static nothing writes,
+  // which GCC folds to 0, leaving neither a call nor a record: only DW_AT_inline on the abstract
+  // DIEs of api.c says they were inlined. victim_err_occurred keeps its PLT caller in xtu.c.
   EXPECT_EQ(lost, (std::set<std::string>{"victim_noinline_touch", "victim_const_answer",
-                                         "victim_check_result", "victim_read_var"}));
+                                         "victim_check_result", "victim_read_var",
+                                         "victim_err_occurred"}));
+  const SymbolChange* err = change(d.lost, "victim_err_occurred");
+  ASSERT_NE(err, nullptr);
+  EXPECT_FALSE(err->fully);  // the matrix's accessor_same_tu bypassed, accessor_cross_tu not
+  EXPECT_EQ(interposable(err->old_sites), 3u);
+  EXPECT_EQ(interposable(err->new_sites), 1u);
+  EXPECT_EQ(err->folded, 2u);  // victim_check_result's and victim_interp_loop's calls
+  EXPECT_EQ(err->vanished, 0u);
+  std::set<std::string> moved;
+  for (auto& c : err->callers) moved.insert(c.caller);
+  EXPECT_EQ(moved, (std::set<std::string>{"victim_check_result", "victim_interp_loop"}));
+  const SymbolChange* touch = change(d.lost, "victim_noinline_touch");
+  ASSERT_NE(touch, nullptr);
+  EXPECT_TRUE(touch->fully);
+  EXPECT_EQ(at(touch->moved, DiffKind::direct), 2u);
+  const SymbolChange* var = change(d.lost, "victim_read_var");
+  ASSERT_NE(var, nullptr);
+  EXPECT_EQ(at(var->moved, DiffKind::inlined), 1u);
   EXPECT_TRUE(d.gained.empty());
+
   auto back = diff_libraries(scan_ok(victim("gcc-O2-nosi")), scan_ok(victim("gcc-O2")));
   EXPECT_TRUE(back.lost.empty());
-  EXPECT_EQ(back.gained.size(), 4u);
+  // Back: the direct and inlined sites become PLT calls again (moved back); the folded calls
+  // left nothing to move back from, so they reappear as new sites (appeared).
+  std::set<std::string> gained;
+  for (auto& c : back.gained) gained.insert(c.name);
+  EXPECT_EQ(gained, (std::set<std::string>{"victim_noinline_touch", "victim_const_answer",
+                                           "victim_read_var"}));
   EXPECT_TRUE(diff_libraries(scan_ok(victim("gcc-O2")), scan_ok(victim("gcc-O2"))).lost.empty());
+}
+
+// Without DWARF the folded calls leave no evidence at all: victim_err_occurred's PLT sites drop
+// from 3 to 1 with nothing in their place, which is "vanished", not "lost".
+TEST(ScanDiff, WithoutDwarfAFoldedCallIsVanishedNotLost) {
+  ScanOptions o;
+  o.dwarf = false;
+  auto d = diff_libraries(scan_file(victim("gcc-O2"), o), scan_file(victim("gcc-O2-nosi"), o));
+  EXPECT_EQ(change(d.lost, "victim_err_occurred"), nullptr);
+  const SymbolChange* err = change(d.vanished, "victim_err_occurred");
+  ASSERT_NE(err, nullptr);
+  EXPECT_EQ(err->vanished, 2u);
+  EXPECT_NE(change(d.lost, "victim_noinline_touch"), nullptr);  // direct calls need no DWARF
 }
 
 // ---- Bad input: every file of the corpus gives a one-line error, never a crash or a hang. ----

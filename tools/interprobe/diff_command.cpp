@@ -17,7 +17,7 @@ namespace {
 
 struct DiffCliOptions {
   std::string old_path, new_path;
-  bool json = false, no_dwarf = false;
+  bool json = false, markdown = false, no_dwarf = false;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
 };
 
@@ -38,6 +38,8 @@ int run_diff(const DiffCliOptions& opt) {
   scan::LibraryDiff d = scan::diff_libraries(a, b);
   if (opt.json)
     std::cout << scan::render_diff_json(d, a.path, b.path);
+  else if (opt.markdown)
+    std::cout << scan::render_diff_markdown(d, a.path, b.path);
   else
     std::cout << scan::render_diff_text(d, a.path, b.path);
   return d.lost.empty() ? 0 : 1;
@@ -54,7 +56,10 @@ void add_diff_command(CLI::App& app) {
       "Exit 1 if anything was lost.");
   sub->add_option("old", opt->old_path, "The library shipped today.")->required();
   sub->add_option("new", opt->new_path, "The candidate build.")->required();
-  sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  sub->add_flag("--markdown", opt->markdown,
+                "Print Markdown for a package's documentation: what LD_PRELOAD users lose.")
+      ->excludes(json);
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
   add_debug_dir_option(sub, opt->debug_dir);
   sub->callback([opt] { set_exit_status(run_diff(*opt)); });

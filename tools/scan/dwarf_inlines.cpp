@@ -1,5 +1,6 @@
-// dwarf_inlines.cpp — counts DW_TAG_inlined_subroutine per function name with libdw, and finds a
-// stripped file's separate debug file by its build ID (libdwelf).
+// dwarf_inlines.cpp — one libdw walk over a file's DWARF: the inlined copies of exported functions
+// with the function holding each, the records inside a function's own code, and which units mark
+// a function inlined (dwarf_inlines.hpp); and a stripped file's debug file by build ID (libdwelf).
 #include "dwarf_inlines.hpp"
 
 #include <dwarf.h>
@@ -8,40 +9,159 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace interprobe::scan {
 
 namespace {
 
-// The name of the function an inlined instance is a copy of: its abstract origin's linkage name
-// (what .dynsym holds for C++) or, for C, its DW_AT_name. dwarf_attr_integrate follows
-// DW_AT_abstract_origin and DW_AT_specification chains.
-const char* origin_name(Dwarf_Die* die) {
-  Dwarf_Attribute attr;
-  Dwarf_Die origin;
-  if (dwarf_attr(die, DW_AT_abstract_origin, &attr) == nullptr ||
-      dwarf_formref_die(&attr, &origin) == nullptr)
-    return nullptr;
+// The name a DIE's function goes by: its linkage name (what .dynsym holds for C++) or, for C, its
+// DW_AT_name. dwarf_attr_integrate follows DW_AT_abstract_origin and DW_AT_specification chains,
+// so a concrete out-of-line copy or clone is named after its abstract origin.
+const char* function_name(Dwarf_Die* die) {
   for (int name_attr : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name, DW_AT_name}) {
     Dwarf_Attribute a;
-    if (dwarf_attr_integrate(&origin, name_attr, &a) != nullptr)
+    if (dwarf_attr_integrate(die, name_attr, &a) != nullptr)
       if (const char* s = dwarf_formstring(&a)) return s;
   }
   return nullptr;
 }
 
-void walk(Dwarf_Die* parent, InlineCounts& out, int depth) {
-  // Depth bound: corrupt DWARF can nest without end; real code nests a few dozen levels.
-  if (depth > 256) return;
-  Dwarf_Die child;
-  if (dwarf_child(parent, &child) != 0) return;
-  do {
-    if (dwarf_tag(&child) == DW_TAG_inlined_subroutine)
-      if (const char* name = origin_name(&child)) ++out.by_name[name];
-    if (dwarf_haschildren(&child) > 0) walk(&child, out, depth + 1);
-  } while (dwarf_siblingof(&child, &child) == 0);
+// The function an inlined instance is a copy of: its abstract origin.
+bool origin_of(Dwarf_Die* die, Dwarf_Die* origin) {
+  Dwarf_Attribute attr;
+  return dwarf_attr(die, DW_AT_abstract_origin, &attr) != nullptr &&
+         dwarf_formref_die(&attr, origin) != nullptr;
 }
+
+// The record is GCC's artificial call of a split-off part of the function (ipa-split): its call
+// location is the function's own declaration (file and line), where no call of it is written.
+// PyTuple_New's part inlined back into PyTuple_New; PyLong_FromLong's part, which IPA-ICF merged
+// with PyLong_FromSsize_t's identical one, inlined into PyLong_FromSsize_t (CPython 3.11,
+// docs/SCAN.md "Records of a function's own body").
+bool is_split_part(Dwarf_Die* record, Dwarf_Die* origin, Dwarf_Files* files) {
+  Dwarf_Attribute a;
+  Dwarf_Word call_line = 0, call_file = 0;
+  int decl_line = 0;
+  if (files == nullptr || dwarf_attr(record, DW_AT_call_line, &a) == nullptr ||
+      dwarf_formudata(&a, &call_line) != 0 || dwarf_attr(record, DW_AT_call_file, &a) == nullptr ||
+      dwarf_formudata(&a, &call_file) != 0 || dwarf_decl_line(origin, &decl_line) != 0 ||
+      call_line != static_cast<Dwarf_Word>(decl_line))
+    return false;
+  const char* decl = dwarf_decl_file(origin);
+  const char* call = dwarf_filesrc(files, call_file, nullptr, nullptr);
+  return decl != nullptr && call != nullptr && std::strcmp(decl, call) == 0;
+}
+
+bool has_code(Dwarf_Die* die) {
+  return dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges) ||
+         dwarf_hasattr(die, DW_AT_entry_pc);
+}
+
+std::uint64_t entry_of(Dwarf_Die* die) {
+  Dwarf_Addr a = 0;
+  if (dwarf_entrypc(die, &a) == 0) return a;
+  Dwarf_Addr base, start, end;
+  if (dwarf_ranges(die, 0, &base, &start, &end) > 0) return start;
+  return 0;
+}
+
+template <class T>
+void add_once(std::vector<T>& v, T x) {
+  if (v.empty() || v.back() != x) v.push_back(x);
+}
+
+class Walk {
+ public:
+  Walk(const std::function<int(std::string_view)>& exported, CallerNames& names, InlineFacts& out)
+      : exported_(exported), names_(names), out_(out) {}
+
+  void unit(Dwarf_Die* cu, std::uint32_t index) {
+    unit_ = index;
+    caller_ = 0;
+    caller_name_ = nullptr;
+    std::size_t n = 0;
+    if (dwarf_getsrcfiles(cu, &files_, &n) != 0) files_ = nullptr;
+    walk(cu, 0);
+  }
+
+ private:
+  void walk(Dwarf_Die* parent, int depth) {
+    // Depth bound: corrupt DWARF can nest without end; real code nests a few dozen levels.
+    if (depth > 256) return;
+    Dwarf_Die child;
+    if (dwarf_child(parent, &child) != 0) return;
+    do {
+      const int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_subprogram) {
+        subprogram(&child, depth);
+        continue;
+      }
+      std::size_t pushed = origins_.size();
+      Dwarf_Die origin;
+      if (tag == DW_TAG_inlined_subroutine && origin_of(&child, &origin))
+        if (const char* name = function_name(&origin)) {
+          record(&child, &origin, name);
+          origins_.push_back(name);
+        }
+      if (dwarf_haschildren(&child) > 0) walk(&child, depth + 1);
+      origins_.resize(pushed);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void subprogram(Dwarf_Die* die, int depth) {
+    const char* name = function_name(die);
+    if (!has_code(die)) {
+      // An abstract instance or a declaration. DW_AT_inline 1 (inlined) or 3 (declared inline,
+      // inlined): the compiler inlined it somewhere in this unit (GCC dwarf2out.cc sets it from
+      // cgraph_function_possibly_inlined_p), even where the copy left no record.
+      Dwarf_Attribute a;
+      Dwarf_Word inl = 0;
+      if (name != nullptr && dwarf_attr(die, DW_AT_inline, &a) != nullptr &&
+          dwarf_formudata(&a, &inl) == 0 &&
+          (inl == DW_INL_inlined || inl == DW_INL_declared_inlined))
+        if (int i = exported_(name); i >= 0) add_once(out_.marked_inlined[i], unit_);
+      return;  // its children describe no code
+    }
+    // A function with code: the caller of what its body holds. Nested subprograms (GNU C nested
+    // functions) are callers of their own.
+    const std::uint32_t saved_caller = caller_;
+    const char* saved_name = caller_name_;
+    std::vector<const char*> saved_origins;
+    saved_origins.swap(origins_);
+    caller_name_ = name;
+    caller_ = name != nullptr ? names_.intern(base_function_name(name)) : 0;
+    if (caller_ != 0) add_once(out_.caller_units[caller_], unit_);
+    if (dwarf_haschildren(die) > 0) walk(die, depth + 1);
+    caller_ = saved_caller;
+    caller_name_ = saved_name;
+    origins_.swap(saved_origins);
+  }
+
+  void record(Dwarf_Die* die, Dwarf_Die* origin, const char* name) {
+    const int i = exported_(name);
+    if (i < 0) return;
+    const bool self = (caller_name_ != nullptr && std::strcmp(caller_name_, name) == 0) ||
+                      std::any_of(origins_.begin(), origins_.end(),
+                                  [&](const char* o) { return std::strcmp(o, name) == 0; }) ||
+                      is_split_part(die, origin, files_);
+    if (self)
+      ++out_.self[i];
+    else
+      out_.copies.push_back({i, caller_, entry_of(die)});
+  }
+
+  const std::function<int(std::string_view)>& exported_;
+  CallerNames& names_;
+  InlineFacts& out_;
+  std::uint32_t unit_ = 0;
+  std::uint32_t caller_ = 0;           // the function whose code the walk is in
+  const char* caller_name_ = nullptr;  // its DWARF name
+  Dwarf_Files* files_ = nullptr;       // the unit's file names (DW_AT_call_file indexes them)
+  std::vector<const char*> origins_;   // the inlined records the walk is inside, outermost first
+};
 
 }  // namespace
 
@@ -72,18 +192,20 @@ std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir)
   }
 }
 
-InlineCounts count_inlined_instances(Elf* elf) {
-  InlineCounts out;
+InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view)>& exported,
+                              CallerNames& names) {
+  InlineFacts out;
   Dwarf* dw = dwarf_begin_elf(elf, DWARF_C_READ, nullptr);
   if (dw == nullptr) return out;
   out.has_dwarf = true;
+  Walk walk(exported, names, out);
   Dwarf_CU* cu = nullptr;
   Dwarf_Die cudie, subdie;
   std::uint8_t unit_type = 0;
+  std::uint32_t index = 0;
   while (dwarf_get_units(dw, cu, &cu, nullptr, &unit_type, &cudie, &subdie) == 0) {
-    Dwarf_Die* root = &cudie;
     if (unit_type == DW_UT_skeleton || unit_type == DW_UT_split_compile) continue;
-    walk(root, out, 0);
+    walk.unit(&cudie, index++);
   }
   dwarf_end(dw);
   return out;
