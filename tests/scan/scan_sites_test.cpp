@@ -135,7 +135,7 @@ TEST(ScanSites, DiffNamesWhereEachPartiallyLostSiteWent) {
   }
   EXPECT_EQ(at(change(d.lost, "fx_direct")->moved, DiffKind::direct), 1u);
   EXPECT_EQ(at(change(d.lost, "fx_inline")->moved, DiffKind::inlined), 1u);
-  EXPECT_EQ(change(d.lost, "fx_folded")->folded, 1u);
+  EXPECT_EQ(change(d.lost, "fx_folded")->unrecorded, 1u);
 
   // Stripped of DWARF, the folded call leaves no evidence: vanished, not lost; the inlined one
   // too (no record to see); the direct call is still a move.

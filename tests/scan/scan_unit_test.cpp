@@ -282,7 +282,7 @@ TEST(ScanDiff, NosiLosesTheSameFileCalls) {
   EXPECT_FALSE(err->fully);  // the matrix's accessor_same_tu bypassed, accessor_cross_tu not
   EXPECT_EQ(interposable(err->old_sites), 3u);
   EXPECT_EQ(interposable(err->new_sites), 1u);
-  EXPECT_EQ(err->folded, 2u);  // victim_check_result's and victim_interp_loop's calls
+  EXPECT_EQ(err->unrecorded, 2u);  // victim_check_result's and victim_interp_loop's calls
   EXPECT_EQ(err->vanished, 0u);
   std::set<std::string> moved;
   for (auto& c : err->callers) moved.insert(c.caller);

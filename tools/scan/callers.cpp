@@ -127,6 +127,13 @@ void HolderMap::build(const std::vector<HolderSymbol>& symbols, bool functions,
   if (!ranges_.empty() && ranges_.back().end == ranges_.back().start) ranges_.pop_back();
 }
 
+std::vector<std::pair<std::uint32_t, std::uint64_t>> HolderMap::entries() const {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> e;
+  e.reserve(ranges_.size());
+  for (const Range& r : ranges_) e.emplace_back(r.id, r.start);
+  return e;
+}
+
 std::uint32_t HolderMap::at(std::uint64_t addr) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
                              [](std::uint64_t a, const Range& r) { return a < r.start; });

@@ -79,6 +79,8 @@ class HolderMap {
   // The same, for addresses given in increasing order: `cursor` keeps the place between calls.
   std::uint32_t at(std::uint64_t addr, std::size_t& cursor) const;
   bool empty() const { return ranges_.empty(); }
+  // (caller id, start address) of every range.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> entries() const;
 
  private:
   struct Range {

@@ -55,7 +55,7 @@ std::size_t bound(const KindCounts& c) {
 }
 
 std::size_t SymbolChange::moved_total() const {
-  return std::accumulate(moved.begin(), moved.end(), folded);
+  return std::accumulate(moved.begin(), moved.end(), unrecorded);
 }
 
 std::size_t SymbolChange::moved_back_total() const {
@@ -93,7 +93,7 @@ void add(KindCounts& a, const KindCounts& b) {
 struct Named {
   std::size_t interposable_refs = 0, bound_refs = 0;
   SymVerdict verdict = SymVerdict::none;
-  KindCounts total{};
+  KindCounts total{}, self{};
   std::map<std::string, KindCounts> callers;
   std::set<std::uint32_t> inlined_in_units;
 };
@@ -110,9 +110,12 @@ std::map<std::string, Named> by_name(const LibraryReport& lib) {
                 : bypasses        ? SymVerdict::bound
                                   : SymVerdict::none;
     for (const CallerSites& c : s.callers) {
-      // A function's references from its own body are no caller elsewhere (scanner.hpp).
-      if (s.type != "object" && lib.callers[c.caller] == s.name) continue;
       const KindCounts n = kinds_of(c, s.preemptible_bound);
+      // A function's references from its own body are no caller elsewhere (scanner.hpp).
+      if (s.type != "object" && lib.callers[c.caller] == s.name) {
+        add(t.self, n);
+        continue;
+      }
       add(t.callers[lib.callers[c.caller]], n);
       add(t.total, n);
     }
@@ -122,9 +125,9 @@ std::map<std::string, Named> by_name(const LibraryReport& lib) {
 }
 
 // NEW's DWARF marks `sym` inlined in a compile unit that holds `caller`'s code.
-class FoldEvidence {
+class InliningEvidence {
  public:
-  explicit FoldEvidence(const LibraryReport& lib) : lib_(lib) {
+  explicit InliningEvidence(const LibraryReport& lib) : lib_(lib) {
     for (std::uint32_t i = 0; i < lib.callers.size(); ++i) id_.emplace(lib.callers[i], i);
   }
   bool operator()(const Named& sym, const std::string& caller) const {
@@ -155,13 +158,13 @@ std::size_t match(std::size_t lost, const KindCounts& from, const KindCounts& to
 }
 
 CallerChange compare(const std::string& caller, const KindCounts& o, const KindCounts& n,
-                     bool fold_evidence) {
+                     bool inlining_evidence) {
   CallerChange c{caller, o, n};
   const std::size_t io = interposable(o), in = interposable(n);
   if (io > in) {
     const std::size_t left = match(io - in, o, n, c.moved);
-    if (fold_evidence)
-      c.folded = left;
+    if (inlining_evidence)
+      c.unrecorded = left;
     else
       c.vanished = left;
   } else if (in > io) {
@@ -179,7 +182,7 @@ void fact(std::vector<std::string>& out, const char* what, bool a, bool b) {
 LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& new_lib) {
   LibraryDiff d;
   const auto olds = by_name(old_lib), news = by_name(new_lib);
-  const FoldEvidence folded_in_new(new_lib);
+  const InliningEvidence inlined_in_new(new_lib);
   for (auto& [name, o] : olds) {
     auto it = news.find(name);
     if (it == news.end()) {
@@ -193,6 +196,8 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
     c.new_verdict = n.verdict;
     c.old_sites = o.total;
     c.new_sites = n.total;
+    c.old_self = o.self;
+    c.new_self = n.self;
     std::set<std::string> callers;
     for (auto& [caller, counts] : o.callers) callers.insert(caller);
     for (auto& [caller, counts] : n.callers) callers.insert(caller);
@@ -202,10 +207,10 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
       const KindCounts& a = oc == o.callers.end() ? kNone : oc->second;
       const KindCounts& b = nc == n.callers.end() ? kNone : nc->second;
       if (a == b) continue;
-      CallerChange cc = compare(caller, a, b, folded_in_new(n, caller));
+      CallerChange cc = compare(caller, a, b, inlined_in_new(n, caller));
       add(c.moved, cc.moved);
       add(c.moved_back, cc.moved_back);
-      c.folded += cc.folded;
+      c.unrecorded += cc.unrecorded;
       c.vanished += cc.vanished;
       c.appeared += cc.appeared;
       c.callers.push_back(std::move(cc));

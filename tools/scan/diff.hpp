@@ -8,7 +8,8 @@
 // caller moved (fully: NEW has no interposable site left; partially: some remain) — also when
 // its total stays equal (a call inlined here, a new PLT call there). Sites gone from a caller
 // with no bound site in their place are *vanished*, unless NEW's DWARF marks the function inlined
-// in that caller's compile unit (an inlined call folded away: *folded*, which is a move too). A
+// in that caller's compile unit (inlined, the copy folded away or left without a record:
+// *unrecorded*, which is a move too). A
 // symbol whose interposable sites only vanished is listed apart, not as lost. **Gained** is the
 // same the other way round. Symbols exported by only one of the two are listed apart.
 #pragma once
@@ -43,11 +44,12 @@ std::size_t bound(const KindCounts& c);         // the other kinds
 struct CallerChange {
   std::string caller;  // "" = code no symbol holds (docs/SCAN.md, "Callers")
   KindCounts old_sites{}, new_sites{};
-  KindCounts moved{};        // interposable sites of OLD now bound, by the bound kind
-  std::size_t folded = 0;    // interposable sites gone, the function marked inlined here
-  std::size_t vanished = 0;  // interposable sites gone without a trace
-  KindCounts moved_back{};   // bound sites of OLD now interposable, by the bound kind
-  std::size_t appeared = 0;  // new interposable sites with no bound site gone
+  KindCounts moved{};          // interposable sites of OLD now bound, by the bound kind
+  std::size_t unrecorded = 0;  // interposable sites gone, the function marked inlined in the
+                               // caller's compile unit: inlined, no DWARF record left
+  std::size_t vanished = 0;    // interposable sites gone without a trace
+  KindCounts moved_back{};     // bound sites of OLD now interposable, by the bound kind
+  std::size_t appeared = 0;    // new interposable sites with no bound site gone
 };
 
 enum class ChangeClass : std::uint8_t {
@@ -64,12 +66,13 @@ struct SymbolChange {
   bool fully = false;  // lost: NEW has no interposable site left
   SymVerdict old_verdict = SymVerdict::none, new_verdict = SymVerdict::none;
   KindCounts old_sites{}, new_sites{};
+  KindCounts old_self{}, new_self{};  // its own recursion: compared with nothing (scanner.hpp)
   // The sums over callers.
   KindCounts moved{}, moved_back{};
-  std::size_t folded = 0, vanished = 0, appeared = 0;
+  std::size_t unrecorded = 0, vanished = 0, appeared = 0;
   bool also_gained = false;              // lost, and some other caller moved back
   std::vector<CallerChange> callers;     // those whose counts changed, by name
-  std::size_t moved_total() const;       // Σ moved + folded
+  std::size_t moved_total() const;       // Σ moved + unrecorded
   std::size_t moved_back_total() const;  // Σ moved_back
 };
 

@@ -34,12 +34,12 @@ const char* label(DiffKind d) {
   return "?";
 }
 
-// "direct 6, inlined 24, folded 2, vanished 2" (what is not zero), or "" if nothing.
-std::string went(const KindCounts& moved, std::size_t folded, std::size_t vanished) {
+// "direct 6, inlined 24, vanished 2" (what is not zero), or "" if nothing.
+std::string went(const KindCounts& moved, std::size_t unrecorded, std::size_t vanished) {
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < kDiffKinds; ++i)
     if (moved[i] > 0) parts.push_back(fmt::format("{} {}", label(DiffKind(i)), moved[i]));
-  if (folded > 0) parts.push_back(fmt::format("inlined and folded away {}", folded));
+  if (unrecorded > 0) parts.push_back(fmt::format("inlined without a DWARF record {}", unrecorded));
   if (vanished > 0) parts.push_back(fmt::format("vanished {}", vanished));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -61,7 +61,7 @@ std::vector<const CallerChange*> by_weight(const SymbolChange& c) {
   std::vector<const CallerChange*> v;
   for (auto& cc : c.callers) v.push_back(&cc);
   auto weight = [](const CallerChange* x) {
-    std::size_t w = x->folded;
+    std::size_t w = x->unrecorded;
     for (std::size_t i = 0; i < kDiffKinds; ++i) w += x->moved[i] + x->moved_back[i];
     return w;
   };
@@ -75,11 +75,11 @@ void symbol_text(std::string& out, const SymbolChange& c, bool back) {
   const std::size_t io = interposable(c.old_sites), in = interposable(c.new_sites);
   std::string head = c.cls == ChangeClass::lost       ? (c.fully ? "fully lost" : "partially lost")
                      : c.cls == ChangeClass::gained   ? "gained"
-                     : c.cls == ChangeClass::vanished ? "fewer, none moved"
+                     : c.cls == ChangeClass::vanished ? "sites vanished"
                                                       : "changed";
   if (back && c.cls == ChangeClass::lost) head = "gained at some callers (lost at others)";
   std::string where =
-      back ? went(c.moved_back, 0, c.appeared) : went(c.moved, c.folded, c.vanished);
+      back ? went(c.moved_back, 0, c.appeared) : went(c.moved, c.unrecorded, c.vanished);
   if (back && c.appeared > 0)
     where = went(c.moved_back, 0, 0) + fmt::format(", new {}", c.appeared);
   out += fmt::format("  {:<40} {:<15} interposable sites {} -> {}{}\n", printable(c.name), head, io,
@@ -160,7 +160,7 @@ nlohmann::json caller_json(const CallerChange& c) {
           {"old_sites", counts_json(c.old_sites)},
           {"new_sites", counts_json(c.new_sites)},
           {"moved", counts_json(c.moved, true)},
-          {"folded", c.folded},
+          {"inlined_without_record", c.unrecorded},
           {"vanished", c.vanished},
           {"moved_back", counts_json(c.moved_back, true)},
           {"appeared", c.appeared}};
@@ -177,10 +177,12 @@ nlohmann::json change_json(const SymbolChange& c) {
           {"new_verdict", to_string(c.new_verdict)},
           {"old_sites", counts_json(c.old_sites)},
           {"new_sites", counts_json(c.new_sites)},
+          {"old_self_sites", counts_json(c.old_self)},
+          {"new_self_sites", counts_json(c.new_self)},
           {"old_interposable_sites", interposable(c.old_sites)},
           {"new_interposable_sites", interposable(c.new_sites)},
           {"moved", counts_json(c.moved, true)},
-          {"folded", c.folded},
+          {"inlined_without_record", c.unrecorded},
           {"vanished", c.vanished},
           {"moved_back", counts_json(c.moved_back, true)},
           {"appeared", c.appeared},
@@ -263,7 +265,7 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
     for (auto& c : d.lost) {
       std::vector<std::string> moved;
       for (const CallerChange* cc : by_weight(c)) {
-        std::size_t m = cc->folded;
+        std::size_t m = cc->unrecorded;
         for (std::size_t i = 0; i < kDiffKinds; ++i) m += cc->moved[i];
         if (m == 0) continue;
         if (moved.size() == kTextCallers) {
@@ -274,7 +276,7 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
       }
       out += fmt::format("| `{}` | {} | {} → {} | {} | {} |\n", md(c.name),
                          c.fully ? "fully" : "partially", interposable(c.old_sites),
-                         interposable(c.new_sites), went(c.moved, c.folded, c.vanished),
+                         interposable(c.new_sites), went(c.moved, c.unrecorded, c.vanished),
                          fmt::join(moved, ", "));
     }
     out += "\n";

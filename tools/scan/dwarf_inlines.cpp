@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 namespace interprobe::scan {
@@ -80,14 +81,31 @@ class Walk {
 
   void unit(Dwarf_Die* cu, std::uint32_t index) {
     unit_ = index;
-    caller_ = 0;
-    caller_name_ = nullptr;
-    std::size_t n = 0;
-    if (dwarf_getsrcfiles(cu, &files_, &n) != 0) files_ = nullptr;
+    cu_ = *cu;
+    files_ = nullptr;
+    files_read_ = false;
+    origin_cache_.clear();  // DIE offsets are per file, but clearing keeps the cache small
     walk(cu, 0);
   }
 
  private:
+  // What an inlined record's origin is: its name and the exported symbol it names (or -1).
+  // Cached by the origin's DIE offset: a unit inlines the same few functions thousands of times.
+  struct Origin {
+    const char* name = nullptr;
+    int symbol = -1;
+  };
+
+  const Origin& origin(Dwarf_Die* die) {
+    const Dwarf_Off off = dwarf_dieoffset(die);
+    auto [it, fresh] = origin_cache_.try_emplace(off);
+    if (fresh) {
+      it->second.name = function_name(die);
+      if (it->second.name != nullptr) it->second.symbol = exported_(it->second.name);
+    }
+    return it->second;
+  }
+
   void walk(Dwarf_Die* parent, int depth) {
     // Depth bound: corrupt DWARF can nest without end; real code nests a few dozen levels.
     if (depth > 256) return;
@@ -99,68 +117,89 @@ class Walk {
         subprogram(&child, depth);
         continue;
       }
-      std::size_t pushed = origins_.size();
-      Dwarf_Die origin;
-      if (tag == DW_TAG_inlined_subroutine && origin_of(&child, &origin))
-        if (const char* name = function_name(&origin)) {
-          record(&child, &origin, name);
-          origins_.push_back(name);
+      const std::size_t pushed = origins_.size();
+      Dwarf_Die od;
+      if (tag == DW_TAG_inlined_subroutine && origin_of(&child, &od)) {
+        const Origin& o = origin(&od);
+        if (o.name != nullptr) {
+          if (o.symbol >= 0) record(&child, &od, o);
+          origins_.push_back(o.name);
         }
+      }
       if (dwarf_haschildren(&child) > 0) walk(&child, depth + 1);
       origins_.resize(pushed);
     } while (dwarf_siblingof(&child, &child) == 0);
   }
 
   void subprogram(Dwarf_Die* die, int depth) {
-    const char* name = function_name(die);
     if (!has_code(die)) {
       // An abstract instance or a declaration. DW_AT_inline 1 (inlined) or 3 (declared inline,
       // inlined): the compiler inlined it somewhere in this unit (GCC dwarf2out.cc sets it from
       // cgraph_function_possibly_inlined_p), even where the copy left no record.
       Dwarf_Attribute a;
       Dwarf_Word inl = 0;
-      if (name != nullptr && dwarf_attr(die, DW_AT_inline, &a) != nullptr &&
-          dwarf_formudata(&a, &inl) == 0 &&
+      if (dwarf_attr(die, DW_AT_inline, &a) != nullptr && dwarf_formudata(&a, &inl) == 0 &&
           (inl == DW_INL_inlined || inl == DW_INL_declared_inlined))
-        if (int i = exported_(name); i >= 0) add_once(out_.marked_inlined[i], unit_);
+        if (const char* name = function_name(die))
+          if (int i = exported_(name); i >= 0) add_once(out_.marked_inlined[i], unit_);
       return;  // its children describe no code
     }
-    // A function with code: the caller of what its body holds. Nested subprograms (GNU C nested
-    // functions) are callers of their own.
-    const std::uint32_t saved_caller = caller_;
-    const char* saved_name = caller_name_;
-    std::vector<const char*> saved_origins;
-    saved_origins.swap(origins_);
-    caller_name_ = name;
-    caller_ = name != nullptr ? names_.intern(base_function_name(name)) : 0;
-    if (caller_ != 0) add_once(out_.caller_units[caller_], unit_);
+    // A function with code: the caller of what its body holds, named when a record needs it.
+    // Nested subprograms (GNU C nested functions) are callers of their own.
+    const Frame saved = frame_;
+    frame_ = Frame{*die, false, nullptr, 0, origins_.size()};
     if (dwarf_haschildren(die) > 0) walk(die, depth + 1);
-    caller_ = saved_caller;
-    caller_name_ = saved_name;
-    origins_.swap(saved_origins);
+    origins_.resize(frame_.origins_base);
+    frame_ = saved;
   }
 
-  void record(Dwarf_Die* die, Dwarf_Die* origin, const char* name) {
-    const int i = exported_(name);
-    if (i < 0) return;
-    const bool self = (caller_name_ != nullptr && std::strcmp(caller_name_, name) == 0) ||
-                      std::any_of(origins_.begin(), origins_.end(),
-                                  [&](const char* o) { return std::strcmp(o, name) == 0; }) ||
-                      is_split_part(die, origin, files_);
+  void record(Dwarf_Die* die, Dwarf_Die* od, const Origin& o) {
+    if (!frame_.named) {
+      frame_.named = true;
+      frame_.name = function_name(&frame_.die);
+      frame_.caller = frame_.name != nullptr ? names_.intern(base_function_name(frame_.name)) : 0;
+    }
+    const bool self =
+        (frame_.name != nullptr && std::strcmp(frame_.name, o.name) == 0) ||
+        std::any_of(origins_.begin() + static_cast<std::ptrdiff_t>(frame_.origins_base),
+                    origins_.end(), [&](const char* n) { return std::strcmp(n, o.name) == 0; }) ||
+        is_split_part(die, od, files());
     if (self)
-      ++out_.self[i];
+      ++out_.self[o.symbol];
     else
-      out_.copies.push_back({i, caller_, entry_of(die)});
+      out_.copies.push_back({o.symbol, frame_.caller, entry_of(die)});
   }
+
+  // The unit's file names, read the first time a record needs them (dwarf_getsrcfiles reads
+  // the unit's line table).
+  Dwarf_Files* files() {
+    if (!files_read_) {
+      files_read_ = true;
+      std::size_t n = 0;
+      if (dwarf_getsrcfiles(&cu_, &files_, &n) != 0) files_ = nullptr;
+    }
+    return files_;
+  }
+
+  // The function whose code the walk is in.
+  struct Frame {
+    Dwarf_Die die{};
+    bool named = false;
+    const char* name = nullptr;    // its DWARF name
+    std::uint32_t caller = 0;      // its CallerNames id
+    std::size_t origins_base = 0;  // origins_ entries that belong to it start here
+  };
 
   const std::function<int(std::string_view)>& exported_;
   CallerNames& names_;
   InlineFacts& out_;
   std::uint32_t unit_ = 0;
-  std::uint32_t caller_ = 0;           // the function whose code the walk is in
-  const char* caller_name_ = nullptr;  // its DWARF name
-  Dwarf_Files* files_ = nullptr;       // the unit's file names (DW_AT_call_file indexes them)
-  std::vector<const char*> origins_;   // the inlined records the walk is inside, outermost first
+  Dwarf_Die cu_{};
+  Dwarf_Files* files_ = nullptr;  // the unit's file names (DW_AT_call_file indexes them)
+  bool files_read_ = false;
+  Frame frame_;
+  std::vector<const char*> origins_;  // the inlined records the walk is inside, outermost first
+  std::unordered_map<Dwarf_Off, Origin> origin_cache_;
 };
 
 }  // namespace
@@ -193,7 +232,8 @@ std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir)
 }
 
 InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view)>& exported,
-                              CallerNames& names) {
+                              CallerNames& names,
+                              const std::vector<std::pair<std::uint32_t, std::uint64_t>>& entries) {
   InlineFacts out;
   Dwarf* dw = dwarf_begin_elf(elf, DWARF_C_READ, nullptr);
   if (dw == nullptr) return out;
@@ -203,9 +243,21 @@ InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view
   Dwarf_Die cudie, subdie;
   std::uint8_t unit_type = 0;
   std::uint32_t index = 0;
+  std::unordered_map<Dwarf_Off, std::uint32_t> unit_of;  // CU DIE offset -> unit index
   while (dwarf_get_units(dw, cu, &cu, nullptr, &unit_type, &cudie, &subdie) == 0) {
     if (unit_type == DW_UT_skeleton || unit_type == DW_UT_split_compile) continue;
+    unit_of.emplace(dwarf_dieoffset(&cudie), index);
     walk.unit(&cudie, index++);
+  }
+  for (auto [caller, addr] : entries) {
+    Dwarf_Die found;
+    if (caller == 0 || dwarf_addrdie(dw, addr, &found) == nullptr) continue;
+    if (auto it = unit_of.find(dwarf_dieoffset(&found)); it != unit_of.end())
+      out.caller_units[caller].push_back(it->second);
+  }
+  for (auto& [caller, units] : out.caller_units) {
+    std::sort(units.begin(), units.end());
+    units.erase(std::unique(units.begin(), units.end()), units.end());
   }
   dwarf_end(dw);
   return out;

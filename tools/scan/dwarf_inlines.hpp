@@ -53,10 +53,15 @@ struct InlineFacts {
 };
 
 // `exported(name)` gives the symbol index an exported function's name stands for, or -1.
-// Caller names are interned into `names` (normalised like .symtab's, callers.hpp).
+// Caller names are interned into `names` (normalised like .symtab's, callers.hpp). A caller's
+// compile units are those of its DWARF subprograms and, for each (caller id, address) of
+// `entries` (the .symtab functions: some have code but no subprogram, e.g. CPython's
+// _PyTime_GetPerfCounterWithInfo built with -fno-semantic-interposition), the unit whose
+// address ranges hold the address (.debug_aranges).
 // Never throws: DWARF that libdw cannot read yields has_dwarf = false.
 InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view)>& exported,
-                              CallerNames& names);
+                              CallerNames& names,
+                              const std::vector<std::pair<std::uint32_t, std::uint64_t>>& entries);
 
 // The separate debug file of `elf` under `debug_dir`: DEBUG_DIR/.build-id/<first byte in hex>/
 // <the other bytes>.debug, if `elf` has a GNU build ID and that file exists, is ELF and has the

@@ -278,7 +278,7 @@ class Scan {
     for (const HolderSymbol& h : holders_) {
       if (!h.function || !is_callable_clone(h.name)) continue;
       const std::string_view base = base_function_name(h.name);
-      if (auto it = by_name_.find(std::string(base)); it != by_name_.end())
+      if (auto it = by_name_.find(base); it != by_name_.end())
         if (out_.symbols[it->second].type != "object" &&
             h.value != out_.symbols[it->second].address)
           index_.add_clone(h.value, it->second);
@@ -350,12 +350,13 @@ class Scan {
   // DWARF's inlined copies, from the file or its debug file; false if neither has DWARF.
   bool apply_dwarf(Elf* elf, const std::optional<DebugFile>& debug) {
     auto exported_name = [this](std::string_view name) {
-      auto it = by_name_.find(std::string(name));
+      auto it = by_name_.find(name);
       return it == by_name_.end() ? -1 : it->second;
     };
-    InlineFacts inl = read_inline_facts(elf, exported_name, names_);
+    const auto entries = functions_.entries();
+    InlineFacts inl = read_inline_facts(elf, exported_name, names_, entries);
     if (!inl.has_dwarf && debug) {
-      inl = read_inline_facts(debug->image.elf(), exported_name, names_);
+      inl = read_inline_facts(debug->image.elf(), exported_name, names_, entries);
       if (inl.has_dwarf) out_.facts.debug_file = debug->path;
     }
     out_.facts.has_dwarf = inl.has_dwarf;
@@ -382,7 +383,13 @@ class Scan {
   Architecture& arch_;
   LibraryReport& out_;
   std::vector<int> sym_of_dyn_;
-  std::unordered_map<std::string, int> by_name_;  // exported name -> its default version's index
+  // Exported name -> its default version's index; looked up by string_view (no copy), for every
+  // DWARF record.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> by_name_;
   SymbolIndex index_;
   std::vector<HolderSymbol> holders_;
   CallerNames names_;
