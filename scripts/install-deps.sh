@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
   libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
   libpython3.11 libpython3.11-dev libssl3 valgrind libbenchmark-dev heaptrack ltrace python3
-  util-linux
+  util-linux time
 )
 
 missing=()

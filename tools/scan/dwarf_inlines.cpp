@@ -42,17 +42,33 @@ bool origin_of(Dwarf_Die* die, Dwarf_Die* origin) {
 // PyTuple_New's part inlined back into PyTuple_New; PyLong_FromLong's part, which IPA-ICF merged
 // with PyLong_FromSsize_t's identical one, inlined into PyLong_FromSsize_t (CPython 3.11,
 // docs/SCAN.md "Records of a function's own body").
-bool is_split_part(Dwarf_Die* record, Dwarf_Die* origin, Dwarf_Files* files) {
+// Reading a unit's file names parses its whole line table (dwarf_getsrcfiles): the lines are
+// compared first, and the files by index when the record and the declaration are in one unit
+// (no LTO), so names are needed only across units.
+template <class Files>
+bool is_split_part(Dwarf_Die* record, Dwarf_Die* origin, Dwarf_Off record_unit, Files&& files) {
   Dwarf_Attribute a;
-  Dwarf_Word call_line = 0, call_file = 0;
-  int decl_line = 0;
-  if (files == nullptr || dwarf_attr(record, DW_AT_call_line, &a) == nullptr ||
-      dwarf_formudata(&a, &call_line) != 0 || dwarf_attr(record, DW_AT_call_file, &a) == nullptr ||
-      dwarf_formudata(&a, &call_file) != 0 || dwarf_decl_line(origin, &decl_line) != 0 ||
-      call_line != static_cast<Dwarf_Word>(decl_line))
+  Dwarf_Word call_line = 0, call_file = 0, decl_line = 0, decl_file = 0;
+  if (dwarf_attr(record, DW_AT_call_line, &a) == nullptr || dwarf_formudata(&a, &call_line) != 0)
     return false;
-  const char* decl = dwarf_decl_file(origin);
-  const char* call = dwarf_filesrc(files, call_file, nullptr, nullptr);
+  // The declaration's attributes are on the origin, or on the DIE it completes (C++).
+  Dwarf_Die holder = *origin;
+  if (!dwarf_hasattr(&holder, DW_AT_decl_line) &&
+      (dwarf_attr(&holder, DW_AT_specification, &a) == nullptr ||
+       dwarf_formref_die(&a, &holder) == nullptr))
+    return false;
+  if (dwarf_attr(&holder, DW_AT_decl_line, &a) == nullptr || dwarf_formudata(&a, &decl_line) != 0 ||
+      call_line != decl_line || dwarf_attr(record, DW_AT_call_file, &a) == nullptr ||
+      dwarf_formudata(&a, &call_file) != 0 || dwarf_attr(&holder, DW_AT_decl_file, &a) == nullptr ||
+      dwarf_formudata(&a, &decl_file) != 0)
+    return false;
+  Dwarf_Die unit;
+  if (dwarf_diecu(&holder, &unit, nullptr, nullptr) != nullptr &&
+      dwarf_dieoffset(&unit) == record_unit)
+    return call_file == decl_file;
+  Dwarf_Files* names = files();
+  const char* decl = dwarf_decl_file(&holder);
+  const char* call = names != nullptr ? dwarf_filesrc(names, call_file, nullptr, nullptr) : nullptr;
   return decl != nullptr && call != nullptr && std::strcmp(decl, call) == 0;
 }
 
@@ -163,7 +179,7 @@ class Walk {
         (frame_.name != nullptr && std::strcmp(frame_.name, o.name) == 0) ||
         std::any_of(origins_.begin() + static_cast<std::ptrdiff_t>(frame_.origins_base),
                     origins_.end(), [&](const char* n) { return std::strcmp(n, o.name) == 0; }) ||
-        is_split_part(die, od, files());
+        is_split_part(die, od, dwarf_dieoffset(&cu_), [this] { return files(); });
     if (self)
       ++out_.self[o.symbol];
     else
