@@ -8,37 +8,13 @@
 
 #include "binutils_sites.hpp"
 #include "diff.hpp"
+#include "scan_helpers.hpp"
 #include "scanner.hpp"
 
 namespace {
 
 using namespace interprobe::scan;
-
-std::string fixture(const std::string& kind, const std::string& lib) {
-  return std::string(TEST_SCAN_FIXTURES) + "/" + kind + "/" + lib;
-}
-
-LibraryReport scan_ok(const std::string& path, bool dwarf = true) {
-  ScanOptions o;
-  o.dwarf = dwarf;
-  LibraryReport r = scan_file(path, o);
-  EXPECT_TRUE(r.error.empty()) << path << ": " << r.error;
-  return r;
-}
-
-const SymbolReport& sym(const LibraryReport& r, const std::string& name) {
-  for (auto& s : r.symbols)
-    if (s.name == name) return s;
-  throw std::runtime_error(name + " not in " + r.path);
-}
-
-const SymbolChange* change(const std::vector<SymbolChange>& v, const std::string& name) {
-  for (auto& c : v)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
-std::size_t at(const KindCounts& c, DiffKind k) { return c[static_cast<std::size_t>(k)]; }
+using namespace scan_helpers;
 
 // The scanner's PLT/GOT and direct sites per (function, caller) equal binutils' (the oracle of
 // binutils_sites.hpp), caller by caller, self included.
@@ -82,8 +58,8 @@ TEST(ScanSites, PerCallerCountsAreBinutils) {
   expect_binutils_sites(fixture("default", "libsites.so"), 6);
   expect_binutils_sites(fixture("nosi", "libsites.so"), 4);
   expect_binutils_sites(fixture("default", "libself.so"), 4);
-  expect_binutils_sites(std::string(TEST_VARIANTS) + "/gcc-O2/libvictim.so.1", 10);
-  expect_binutils_sites(std::string(TEST_VARIANTS) + "/gcc-Bsymbolic-functions/libvictim.so.1", 5);
+  expect_binutils_sites(victim("gcc-O2"), 10);
+  expect_binutils_sites(victim("gcc-Bsymbolic-functions"), 5);
   // Real libraries without .symtab: callers are .dynsym's functions, "" for the rest.
   expect_binutils_sites("/lib/x86_64-linux-gnu/libz.so.1", 50);
   expect_binutils_sites("/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", 30000);

@@ -17,6 +17,7 @@
 #include "diff.hpp"
 #include "elf_image.hpp"
 #include "exec.hpp"
+#include "scan_helpers.hpp"
 #include "scan_render.hpp"
 #include "scanner.hpp"
 #include "scratch.hpp"
@@ -24,25 +25,8 @@
 namespace {
 
 using namespace interprobe::scan;
+using namespace scan_helpers;
 namespace fs = std::filesystem;
-
-std::string victim(const std::string& variant) {
-  return std::string(TEST_VARIANTS) + "/" + variant + "/libvictim.so.1";
-}
-
-LibraryReport scan_ok(const std::string& path, bool dwarf = true) {
-  ScanOptions o;
-  o.dwarf = dwarf;
-  LibraryReport r = scan_file(path, o);
-  EXPECT_TRUE(r.error.empty()) << path << ": " << r.error;
-  return r;
-}
-
-const SymbolReport& sym(const LibraryReport& r, const std::string& name) {
-  for (auto& s : r.symbols)
-    if (s.name == name) return s;
-  throw std::runtime_error(name + " not in " + r.path);
-}
 
 std::vector<std::uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -255,14 +239,6 @@ TEST(ScanElf, StrippedCopyHasNoSymtabNorDwarf) {
   EXPECT_FALSE(s.facts.has_dwarf);
   EXPECT_EQ(sym(s, "victim_err_occurred").verdict, SymVerdict::interposable);
 }
-
-const SymbolChange* change(const std::vector<SymbolChange>& v, const std::string& name) {
-  for (auto& c : v)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
-std::size_t at(const KindCounts& c, DiffKind k) { return c[static_cast<std::size_t>(k)]; }
 
 TEST(ScanDiff, NosiLosesTheSameFileCalls) {
   auto d = diff_libraries(scan_ok(victim("gcc-O2")), scan_ok(victim("gcc-O2-nosi")));

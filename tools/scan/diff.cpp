@@ -54,12 +54,22 @@ std::size_t bound(const KindCounts& c) {
   return std::accumulate(c.begin(), c.end(), std::size_t{0}) - interposable(c);
 }
 
-std::size_t SymbolChange::moved_total() const {
+std::size_t Moves::moved_total() const {
   return std::accumulate(moved.begin(), moved.end(), unrecorded);
 }
 
-std::size_t SymbolChange::moved_back_total() const {
+std::size_t Moves::moved_back_total() const {
   return std::accumulate(moved_back.begin(), moved_back.end(), std::size_t{0});
+}
+
+void Moves::add(const Moves& m) {
+  for (std::size_t i = 0; i < kDiffKinds; ++i) {
+    moved[i] += m.moved[i];
+    moved_back[i] += m.moved_back[i];
+  }
+  unrecorded += m.unrecorded;
+  vanished += m.vanished;
+  appeared += m.appeared;
 }
 
 namespace {
@@ -159,7 +169,10 @@ std::size_t match(std::size_t lost, const KindCounts& from, const KindCounts& to
 
 CallerChange compare(const std::string& caller, const KindCounts& o, const KindCounts& n,
                      bool inlining_evidence) {
-  CallerChange c{caller, o, n};
+  CallerChange c;
+  c.caller = caller;
+  c.old_sites = o;
+  c.new_sites = n;
   const std::size_t io = interposable(o), in = interposable(n);
   if (io > in) {
     const std::size_t left = match(io - in, o, n, c.moved);
@@ -208,11 +221,7 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
       const KindCounts& b = nc == n.callers.end() ? kNone : nc->second;
       if (a == b) continue;
       CallerChange cc = compare(caller, a, b, inlined_in_new(n, caller));
-      add(c.moved, cc.moved);
-      add(c.moved_back, cc.moved_back);
-      c.unrecorded += cc.unrecorded;
-      c.vanished += cc.vanished;
-      c.appeared += cc.appeared;
+      c.Moves::add(cc);
       c.callers.push_back(std::move(cc));
     }
     if (c.callers.empty()) continue;

@@ -40,16 +40,23 @@ using KindCounts = std::array<std::size_t, kDiffKinds>;
 std::size_t interposable(const KindCounts& c);  // plt_got + absolute
 std::size_t bound(const KindCounts& c);         // the other kinds
 
-// One caller's sites of one symbol in both builds, and what moved.
-struct CallerChange {
-  std::string caller;  // "" = code no symbol holds (docs/SCAN.md, "Callers")
-  KindCounts old_sites{}, new_sites{};
+// Where interposable sites went between the builds, for one caller or summed over a symbol's.
+struct Moves {
   KindCounts moved{};          // interposable sites of OLD now bound, by the bound kind
   std::size_t unrecorded = 0;  // interposable sites gone, the function marked inlined in the
                                // caller's compile unit: inlined, no DWARF record left
   std::size_t vanished = 0;    // interposable sites gone without a trace
   KindCounts moved_back{};     // bound sites of OLD now interposable, by the bound kind
   std::size_t appeared = 0;    // new interposable sites with no bound site gone
+  void add(const Moves& m);
+  std::size_t moved_total() const;       // Σ moved + unrecorded
+  std::size_t moved_back_total() const;  // Σ moved_back
+};
+
+// One caller's sites of one symbol in both builds, and what moved.
+struct CallerChange : Moves {
+  std::string caller;  // "" = code no symbol holds (docs/SCAN.md, "Callers")
+  KindCounts old_sites{}, new_sites{};
 };
 
 enum class ChangeClass : std::uint8_t {
@@ -60,20 +67,15 @@ enum class ChangeClass : std::uint8_t {
 };
 const char* to_string(ChangeClass c);
 
-struct SymbolChange {
+struct SymbolChange : Moves {  // Moves: the sums over its callers
   std::string name;
   ChangeClass cls = ChangeClass::other;
   bool fully = false;  // lost: NEW has no interposable site left
   SymVerdict old_verdict = SymVerdict::none, new_verdict = SymVerdict::none;
   KindCounts old_sites{}, new_sites{};
   KindCounts old_self{}, new_self{};  // its own recursion: compared with nothing (scanner.hpp)
-  // The sums over callers.
-  KindCounts moved{}, moved_back{};
-  std::size_t unrecorded = 0, vanished = 0, appeared = 0;
-  bool also_gained = false;              // lost, and some other caller moved back
-  std::vector<CallerChange> callers;     // those whose counts changed, by name
-  std::size_t moved_total() const;       // Σ moved + unrecorded
-  std::size_t moved_back_total() const;  // Σ moved_back
+  bool also_gained = false;           // lost, and some other caller moved back
+  std::vector<CallerChange> callers;  // those whose counts changed, by name
 };
 
 struct LibraryDiff {

@@ -60,11 +60,7 @@ std::string caller_text(const std::string& c, TextFor where) {
 std::vector<const CallerChange*> by_weight(const SymbolChange& c) {
   std::vector<const CallerChange*> v;
   for (auto& cc : c.callers) v.push_back(&cc);
-  auto weight = [](const CallerChange* x) {
-    std::size_t w = x->unrecorded;
-    for (std::size_t i = 0; i < kDiffKinds; ++i) w += x->moved[i] + x->moved_back[i];
-    return w;
-  };
+  auto weight = [](const CallerChange* x) { return x->moved_total() + x->moved_back_total(); };
   std::stable_sort(v.begin(), v.end(), [&](auto* a, auto* b) { return weight(a) > weight(b); });
   return v;
 }
@@ -155,38 +151,41 @@ nlohmann::json counts_json(const KindCounts& c, bool bound_only = false) {
   return j;
 }
 
+// The members every change and caller entry has: where the interposable sites went.
+void put_moves(nlohmann::json& j, const Moves& m) {
+  j["moved"] = counts_json(m.moved, true);
+  j["inlined_without_record"] = m.unrecorded;
+  j["vanished"] = m.vanished;
+  j["moved_back"] = counts_json(m.moved_back, true);
+  j["appeared"] = m.appeared;
+}
+
 nlohmann::json caller_json(const CallerChange& c) {
-  return {{"caller", c.caller},
-          {"old_sites", counts_json(c.old_sites)},
-          {"new_sites", counts_json(c.new_sites)},
-          {"moved", counts_json(c.moved, true)},
-          {"inlined_without_record", c.unrecorded},
-          {"vanished", c.vanished},
-          {"moved_back", counts_json(c.moved_back, true)},
-          {"appeared", c.appeared}};
+  nlohmann::json j{{"caller", c.caller},
+                   {"old_sites", counts_json(c.old_sites)},
+                   {"new_sites", counts_json(c.new_sites)}};
+  put_moves(j, c);
+  return j;
 }
 
 nlohmann::json change_json(const SymbolChange& c) {
   nlohmann::json callers = nlohmann::json::array();
   for (auto& cc : c.callers) callers.push_back(caller_json(cc));
-  return {{"name", c.name},
-          {"class", to_string(c.cls)},
-          {"fully", c.fully},
-          {"also_gained", c.also_gained},
-          {"old_verdict", to_string(c.old_verdict)},
-          {"new_verdict", to_string(c.new_verdict)},
-          {"old_sites", counts_json(c.old_sites)},
-          {"new_sites", counts_json(c.new_sites)},
-          {"old_self_sites", counts_json(c.old_self)},
-          {"new_self_sites", counts_json(c.new_self)},
-          {"old_interposable_sites", interposable(c.old_sites)},
-          {"new_interposable_sites", interposable(c.new_sites)},
-          {"moved", counts_json(c.moved, true)},
-          {"inlined_without_record", c.unrecorded},
-          {"vanished", c.vanished},
-          {"moved_back", counts_json(c.moved_back, true)},
-          {"appeared", c.appeared},
-          {"callers", std::move(callers)}};
+  nlohmann::json j{{"name", c.name},
+                   {"class", to_string(c.cls)},
+                   {"fully", c.fully},
+                   {"also_gained", c.also_gained},
+                   {"old_verdict", to_string(c.old_verdict)},
+                   {"new_verdict", to_string(c.new_verdict)},
+                   {"old_sites", counts_json(c.old_sites)},
+                   {"new_sites", counts_json(c.new_sites)},
+                   {"old_self_sites", counts_json(c.old_self)},
+                   {"new_self_sites", counts_json(c.new_self)},
+                   {"old_interposable_sites", interposable(c.old_sites)},
+                   {"new_interposable_sites", interposable(c.new_sites)},
+                   {"callers", std::move(callers)}};
+  put_moves(j, c);
+  return j;
 }
 
 nlohmann::json changes_json(const std::vector<SymbolChange>& v) {
@@ -265,9 +264,7 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
     for (auto& c : d.lost) {
       std::vector<std::string> moved;
       for (const CallerChange* cc : by_weight(c)) {
-        std::size_t m = cc->unrecorded;
-        for (std::size_t i = 0; i < kDiffKinds; ++i) m += cc->moved[i];
-        if (m == 0) continue;
+        if (cc->moved_total() == 0) continue;
         if (moved.size() == kTextCallers) {
           moved.push_back("…");
           break;
