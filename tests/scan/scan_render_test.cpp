@@ -62,6 +62,7 @@ nlohmann::json oracle(const LibraryReport& lib) {
                             {"address", c.address},
                             {"local_got", c.local_got},
                             {"inlined", c.inlined},
+                            {"inlined_via", c.inlined_via},
                             {"absolute", c.absolute},
                             {"relative", c.relative}})
         if (n > 0) e[key] = n;

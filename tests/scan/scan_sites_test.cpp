@@ -4,6 +4,7 @@
 // -fno-semantic-interposition (tests/scan/fixtures/*.c say what GCC does with each function).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "binutils_sites.hpp"
@@ -144,6 +145,72 @@ TEST(ScanSites, AnUnchangedTotalStillReportsTheCallerThatMoved) {
   EXPECT_EQ(interposable(c->old_sites), interposable(c->new_sites));
   EXPECT_EQ(at(c->moved, DiffKind::inlined), 1u);
   EXPECT_EQ(c->appeared, 1u);
+}
+
+// diff's second look (tools/scan/diff_inlining.cpp), on two real scans edited the way LTO changes
+// code: the PLT call of fx_direct in fx_direct_cross (sites_b.c, stays a PLT call in both builds)
+// is moved, in NEW, into another function's code, with the evidence DWARF would give.
+LibraryReport with_caller(LibraryReport r, const std::string& name) {
+  r.callers.push_back(name);
+  r.inlined_into.resize(r.callers.size());
+  return r;
+}
+
+std::uint32_t id(const LibraryReport& r, const std::string& name) {
+  return static_cast<std::uint32_t>(std::find(r.callers.begin(), r.callers.end(), name) -
+                                    r.callers.begin());
+}
+
+SymbolReport& edit(LibraryReport& r, const std::string& name) {
+  return const_cast<SymbolReport&>(sym(r, name));
+}
+
+TEST(ScanSites, SecondLookFindsACallThatMovedWithItsCallersCode) {
+  const LibraryReport old_lib = scan_ok(fixture("default", "libsites.so"));
+  // (i) fx_direct_cross was inlined into fx_host, and fx_direct inlined inside that copy: NEW has
+  // the copy at fx_host (inlined 1) and, for fx_direct_cross, inlined_via 1.
+  {
+    LibraryReport new_lib = with_caller(old_lib, "fx_host");
+    SymbolReport& s = edit(new_lib, "fx_direct");
+    for (auto& c : s.callers)
+      if (new_lib.callers[c.caller] == "fx_direct_cross") {
+        c.got = 0;
+        c.inlined_via = 1;
+      }
+    CallerSites host;
+    host.caller = id(new_lib, "fx_host");
+    host.inlined = 1;
+    s.callers.push_back(host);
+    const LibraryDiff d = diff_libraries(old_lib, new_lib);
+    const SymbolChange* c = change(d.lost, "fx_direct");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->moved_elsewhere, 1u);
+    EXPECT_EQ(c->vanished, 0u);
+    EXPECT_EQ(at(c->moved, DiffKind::inlined), 1u);
+  }
+  // (ii) OLD's fx_direct_cross had inlined fx_helper, where the call was; NEW keeps fx_helper out
+  // of line with a direct call.
+  {
+    LibraryReport old2 = with_caller(old_lib, "fx_helper");
+    old2.inlined_into[id(old2, "fx_direct_cross")] = {id(old2, "fx_helper")};
+    LibraryReport new_lib = with_caller(old_lib, "fx_helper");
+    SymbolReport& s = edit(new_lib, "fx_direct");
+    for (auto& c : s.callers)
+      if (new_lib.callers[c.caller] == "fx_direct_cross") c.got = 0;
+    CallerSites helper;
+    helper.caller = id(new_lib, "fx_helper");
+    helper.direct = 1;
+    s.callers.push_back(helper);
+    const LibraryDiff d = diff_libraries(old2, new_lib);
+    const SymbolChange* c = change(d.lost, "fx_direct");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->moved_elsewhere, 1u);
+    EXPECT_EQ(at(c->moved, DiffKind::direct), 1u);
+    // Without the DWARF relation the same sites only vanished.
+    const LibraryDiff blind = diff_libraries(with_caller(old_lib, "fx_helper"), new_lib);
+    EXPECT_EQ(change(blind.lost, "fx_direct"), nullptr);
+    ASSERT_NE(change(blind.vanished, "fx_direct"), nullptr);
+  }
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "diff_internal.hpp"
+
 namespace interprobe::scan {
 
 const char* to_string(DiffKind k) {
@@ -70,15 +72,11 @@ void Moves::add(const Moves& m) {
   unrecorded += m.unrecorded;
   vanished += m.vanished;
   appeared += m.appeared;
+  moved_elsewhere += m.moved_elsewhere;
+  moved_back_elsewhere += m.moved_back_elsewhere;
 }
 
-namespace {
-
-constexpr std::size_t k(DiffKind d) { return static_cast<std::size_t>(d); }
-
-// Where a caller's lost interposable sites are looked for, in this order.
-constexpr std::array<DiffKind, 5> kBoundKinds{DiffKind::direct, DiffKind::clone, DiffKind::inlined,
-                                              DiffKind::address, DiffKind::linker_bound};
+namespace diff_detail {
 
 KindCounts kinds_of(const CallerSites& c, bool linker_bound) {
   KindCounts n{};
@@ -98,15 +96,6 @@ KindCounts kinds_of(const CallerSites& c, bool linker_bound) {
 void add(KindCounts& a, const KindCounts& b) {
   for (std::size_t i = 0; i < kDiffKinds; ++i) a[i] += b[i];
 }
-
-// One name of one build: its .dynsym entries (versions) summed.
-struct Named {
-  std::size_t interposable_refs = 0, bound_refs = 0;
-  SymVerdict verdict = SymVerdict::none;
-  KindCounts total{}, self{};
-  std::map<std::string, KindCounts> callers;
-  std::set<std::uint32_t> inlined_in_units;
-};
 
 std::map<std::string, Named> by_name(const LibraryReport& lib) {
   std::map<std::string, Named> m;
@@ -128,11 +117,29 @@ std::map<std::string, Named> by_name(const LibraryReport& lib) {
       }
       add(t.callers[lib.callers[c.caller]], n);
       add(t.total, n);
+      if (c.inlined_via > 0) t.via[lib.callers[c.caller]] += c.inlined_via;
     }
     t.inlined_in_units.insert(s.inlined_in_units.begin(), s.inlined_in_units.end());
   }
   return m;
 }
+
+InlinedInto::InlinedInto(const LibraryReport& lib) : lib_(lib) {
+  for (std::uint32_t i = 0; i < lib.callers.size(); ++i) id_.emplace(lib.callers[i], i);
+}
+
+bool InlinedInto::holds(const std::string& holder, const std::string& f) const {
+  auto h = id_.find(holder), g = id_.find(f);
+  if (h == id_.end() || g == id_.end() || h->second >= lib_.inlined_into.size()) return false;
+  const auto& ids = lib_.inlined_into[h->second];
+  return std::binary_search(ids.begin(), ids.end(), g->second);
+}
+
+}  // namespace diff_detail
+
+namespace {
+
+using namespace diff_detail;
 
 // NEW's DWARF marks `sym` inlined in a compile unit that holds `caller`'s code.
 class InliningEvidence {
@@ -167,19 +174,14 @@ std::size_t match(std::size_t lost, const KindCounts& from, const KindCounts& to
   return lost;
 }
 
-CallerChange compare(const std::string& caller, const KindCounts& o, const KindCounts& n,
-                     bool inlining_evidence) {
+CallerChange compare(const std::string& caller, const KindCounts& o, const KindCounts& n) {
   CallerChange c;
   c.caller = caller;
   c.old_sites = o;
   c.new_sites = n;
   const std::size_t io = interposable(o), in = interposable(n);
   if (io > in) {
-    const std::size_t left = match(io - in, o, n, c.moved);
-    if (inlining_evidence)
-      c.unrecorded = left;
-    else
-      c.vanished = left;
+    c.vanished = match(io - in, o, n, c.moved);
   } else if (in > io) {
     c.appeared = match(in - io, n, o, c.moved_back);
   }
@@ -196,6 +198,7 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
   LibraryDiff d;
   const auto olds = by_name(old_lib), news = by_name(new_lib);
   const InliningEvidence inlined_in_new(new_lib);
+  const InlinedInto old_into(old_lib), new_into(new_lib);
   for (auto& [name, o] : olds) {
     auto it = news.find(name);
     if (it == news.end()) {
@@ -220,11 +223,16 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
       const KindCounts& a = oc == o.callers.end() ? kNone : oc->second;
       const KindCounts& b = nc == n.callers.end() ? kNone : nc->second;
       if (a == b) continue;
-      CallerChange cc = compare(caller, a, b, inlined_in_new(n, caller));
-      c.Moves::add(cc);
-      c.callers.push_back(std::move(cc));
+      c.callers.push_back(compare(caller, a, b));
     }
     if (c.callers.empty()) continue;
+    second_look(c, o, n, old_into, new_into);
+    for (CallerChange& cc : c.callers) {
+      // What is still unexplained: inlined without a record, if NEW's DWARF says the function
+      // was inlined in the caller's unit.
+      if (cc.vanished > 0 && inlined_in_new(n, cc.caller)) std::swap(cc.unrecorded, cc.vanished);
+      c.Moves::add(cc);
+    }
     const bool lost = c.moved_total() > 0, gained = c.moved_back_total() > 0;
     c.fully = lost && interposable(c.new_sites) == 0;
     c.also_gained = lost && gained;

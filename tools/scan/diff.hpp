@@ -48,6 +48,9 @@ struct Moves {
   std::size_t vanished = 0;    // interposable sites gone without a trace
   KindCounts moved_back{};     // bound sites of OLD now interposable, by the bound kind
   std::size_t appeared = 0;    // new interposable sites with no bound site gone
+  // Of moved (moved_back): the sites found in another function's code, which this caller was
+  // inlined into or had inlined before (diff_inlining.cpp).
+  std::size_t moved_elsewhere = 0, moved_back_elsewhere = 0;
   void add(const Moves& m);
   std::size_t moved_total() const;       // Σ moved + unrecorded
   std::size_t moved_back_total() const;  // Σ moved_back

@@ -158,6 +158,8 @@ void put_moves(nlohmann::json& j, const Moves& m) {
   j["vanished"] = m.vanished;
   j["moved_back"] = counts_json(m.moved_back, true);
   j["appeared"] = m.appeared;
+  j["moved_elsewhere"] = m.moved_elsewhere;
+  j["moved_back_elsewhere"] = m.moved_back_elsewhere;
 }
 
 nlohmann::json caller_json(const CallerChange& c) {

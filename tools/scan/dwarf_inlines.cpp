@@ -110,9 +110,16 @@ class Walk {
   struct Origin {
     const char* name = nullptr;
     int symbol = -1;
+    std::uint32_t caller = kUnnamed;  // its CallerNames id, interned when first needed
   };
+  static constexpr std::uint32_t kUnnamed = ~std::uint32_t{0};
 
-  const Origin& origin(Dwarf_Die* die) {
+  std::uint32_t caller_of(Origin& o) {
+    if (o.caller == kUnnamed) o.caller = names_.intern(base_function_name(o.name));
+    return o.caller;
+  }
+
+  Origin& origin(Dwarf_Die* die) {
     const Dwarf_Off off = dwarf_dieoffset(die);
     auto [it, fresh] = origin_cache_.try_emplace(off);
     if (fresh) {
@@ -136,10 +143,11 @@ class Walk {
       const std::size_t pushed = origins_.size();
       Dwarf_Die od;
       if (tag == DW_TAG_inlined_subroutine && origin_of(&child, &od)) {
-        const Origin& o = origin(&od);
+        Origin& o = origin(&od);
         if (o.name != nullptr) {
           if (o.symbol >= 0) record(&child, &od, o);
-          origins_.push_back(o.name);
+          origins_.push_back(&o);
+          inlined_here_.push_back(caller_of(o));
         }
       }
       if (dwarf_haschildren(&child) > 0) walk(&child, depth + 1);
@@ -163,27 +171,50 @@ class Walk {
     // A function with code: the caller of what its body holds, named when a record needs it.
     // Nested subprograms (GNU C nested functions) are callers of their own.
     const Frame saved = frame_;
-    frame_ = Frame{*die, false, nullptr, 0, origins_.size()};
+    frame_ = Frame{*die, false, nullptr, 0, origins_.size(), inlined_here_.size()};
     if (dwarf_haschildren(die) > 0) walk(die, depth + 1);
+    // The functions inlined anywhere in it (diff's second look: callers.hpp, diff.hpp).
+    if (inlined_here_.size() > frame_.inlined_base) {
+      name_frame();
+      if (frame_.caller != 0) {
+        std::vector<std::uint32_t>& into = out_.inlined_into[frame_.caller];
+        into.insert(into.end(),
+                    inlined_here_.begin() + static_cast<std::ptrdiff_t>(frame_.inlined_base),
+                    inlined_here_.end());
+      }
+    }
+    inlined_here_.resize(frame_.inlined_base);
     origins_.resize(frame_.origins_base);
     frame_ = saved;
   }
 
-  void record(Dwarf_Die* die, Dwarf_Die* od, const Origin& o) {
-    if (!frame_.named) {
-      frame_.named = true;
-      frame_.name = function_name(&frame_.die);
-      frame_.caller = frame_.name != nullptr ? names_.intern(base_function_name(frame_.name)) : 0;
-    }
+  void name_frame() {
+    if (frame_.named) return;
+    frame_.named = true;
+    frame_.name = function_name(&frame_.die);
+    frame_.caller = frame_.name != nullptr ? names_.intern(base_function_name(frame_.name)) : 0;
+  }
+
+  void record(Dwarf_Die* die, Dwarf_Die* od, Origin& o) {
+    name_frame();
+    const auto inside = origins_.begin() + static_cast<std::ptrdiff_t>(frame_.origins_base);
     const bool self =
         (frame_.name != nullptr && std::strcmp(frame_.name, o.name) == 0) ||
-        std::any_of(origins_.begin() + static_cast<std::ptrdiff_t>(frame_.origins_base),
-                    origins_.end(), [&](const char* n) { return std::strcmp(n, o.name) == 0; }) ||
+        std::any_of(inside, origins_.end(),
+                    [&](const Origin* n) { return std::strcmp(n->name, o.name) == 0; }) ||
         is_split_part(die, od, dwarf_dieoffset(&cu_), [this] { return files(); });
-    if (self)
+    if (self) {
       ++out_.self[o.symbol];
-    else
-      out_.copies.push_back({o.symbol, frame_.caller, entry_of(die)});
+      return;
+    }
+    InlineCopy c{o.symbol, frame_.caller, entry_of(die), {}};
+    // The inlined functions this copy sits in: their code called o before they were inlined.
+    for (auto it = inside; it != origins_.end(); ++it) {
+      const std::uint32_t v = caller_of(**it);
+      if (v != frame_.caller && std::find(c.via.begin(), c.via.end(), v) == c.via.end())
+        c.via.push_back(v);
+    }
+    out_.copies.push_back(std::move(c));
   }
 
   // The unit's file names, read the first time a record needs them (dwarf_getsrcfiles reads
@@ -204,6 +235,7 @@ class Walk {
     const char* name = nullptr;    // its DWARF name
     std::uint32_t caller = 0;      // its CallerNames id
     std::size_t origins_base = 0;  // origins_ entries that belong to it start here
+    std::size_t inlined_base = 0;  // inlined_here_ entries that belong to it start here
   };
 
   const std::function<int(std::string_view)>& exported_;
@@ -214,7 +246,8 @@ class Walk {
   Dwarf_Files* files_ = nullptr;  // the unit's file names (DW_AT_call_file indexes them)
   bool files_read_ = false;
   Frame frame_;
-  std::vector<const char*> origins_;  // the inlined records the walk is inside, outermost first
+  std::vector<Origin*> origins_;  // the inlined records the walk is inside, outermost first
+  std::vector<std::uint32_t> inlined_here_;  // every record's origin, by frame
   std::unordered_map<Dwarf_Off, Origin> origin_cache_;
 };
 
@@ -271,10 +304,11 @@ InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view
     if (auto it = unit_of.find(dwarf_dieoffset(&found)); it != unit_of.end())
       out.caller_units[caller].push_back(it->second);
   }
-  for (auto& [caller, units] : out.caller_units) {
-    std::sort(units.begin(), units.end());
-    units.erase(std::unique(units.begin(), units.end()), units.end());
-  }
+  for (auto* m : {&out.caller_units, &out.inlined_into})
+    for (auto& [caller, ids] : *m) {
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    }
   dwarf_end(dw);
   return out;
 }

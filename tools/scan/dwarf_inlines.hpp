@@ -39,6 +39,10 @@ struct InlineCopy {
   int symbol = -1;           // the exported function copied (the caller's index)
   std::uint32_t caller = 0;  // CallerNames id of the function whose code holds it
   std::uint64_t entry = 0;   // DW_AT_entry_pc / low_pc / first range (0: the record has none)
+  // The functions whose inlined copies hold this one (nested records), by CallerNames id: the
+  // copy came with their code. PyCode_Addr2Line inlined into _PyInterpreterFrame_GetLine,
+  // itself inlined into PyFrame_GetLineNumber (CPython built with LTO).
+  std::vector<std::uint32_t> via;
 };
 
 struct InlineFacts {
@@ -50,6 +54,8 @@ struct InlineFacts {
   // (GCC: "possibly inlined" in that unit); per caller id, the compile units holding its code.
   std::unordered_map<int, std::vector<std::uint32_t>> marked_inlined;
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> caller_units;
+  // Per caller id, the functions (any, static ones too) with an inlined copy in its code.
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> inlined_into;
 };
 
 // `exported(name)` gives the symbol index an exported function's name stands for, or -1.

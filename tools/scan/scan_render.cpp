@@ -171,6 +171,7 @@ void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
     count("direct", c.direct);
     count("got", c.got);
     count("inlined", c.inlined);
+    count("inlined_via", c.inlined_via);
     count("local_got", c.local_got);
     count("relative", c.relative);
     out.append(std::string_view(i + 1 < s.callers.size() ? "},\n" : "}\n"));

@@ -361,13 +361,18 @@ class Scan {
     }
     out_.facts.has_dwarf = inl.has_dwarf;
     if (!inl.has_dwarf) return false;
-    for (const InlineCopy& c : inl.copies)
+    for (const InlineCopy& c : inl.copies) {
       table_.add(static_cast<std::uint32_t>(c.symbol), c.caller, SiteKind::inlined);
+      for (std::uint32_t v : c.via)
+        table_.add(static_cast<std::uint32_t>(c.symbol), v, SiteKind::inlined_via);
+    }
     for (auto& s : out_.symbols) s.inlined_self = 0;
     for (auto& [i, n] : inl.self) out_.symbols[i].inlined_self = n;
     for (auto& [i, units] : inl.marked_inlined) out_.symbols[i].inlined_in_units = std::move(units);
     out_.caller_units.resize(names_.size());
     for (auto& [caller, units] : inl.caller_units) out_.caller_units[caller] = std::move(units);
+    out_.inlined_into.resize(names_.size());
+    for (auto& [caller, ids] : inl.inlined_into) out_.inlined_into[caller] = std::move(ids);
     return true;
   }
 

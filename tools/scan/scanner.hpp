@@ -38,6 +38,9 @@ struct CallerSites {
   std::uint32_t inlined = 0;    // DWARF inlined copies (inlined)
   std::uint32_t absolute = 0;   // words of this data object relocated against it (absolute)
   std::uint32_t relative = 0;   // RELATIVE/IRELATIVE words of this object holding it (local_relocs)
+  // Not sites: inlined copies of it (counted at the functions holding them) that sit inside an
+  // inlined copy of this caller, whose code brought them there (dwarf_inlines.hpp InlineCopy::via).
+  std::uint32_t inlined_via = 0;
 };
 
 struct SymbolReport {
@@ -105,6 +108,8 @@ struct LibraryReport {
   // DWARF, the compile units holding each one's code (indexed like callers).
   std::vector<std::string> callers;
   std::vector<std::vector<std::uint32_t>> caller_units;
+  // With DWARF, per caller, the functions with an inlined copy in its code (caller ids, sorted).
+  std::vector<std::vector<std::uint32_t>> inlined_into;
   std::string error;  // non-empty: the file could not be scanned (one line)
   std::size_t count(SymVerdict v) const;
 };

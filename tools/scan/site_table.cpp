@@ -32,6 +32,8 @@ std::uint32_t& field(CallerSites& c, SiteKind k) {
       return c.absolute;
     case SiteKind::relative:
       return c.relative;
+    case SiteKind::inlined_via:
+      return c.inlined_via;
   }
   return c.got;
 }

@@ -15,14 +15,15 @@
 namespace interprobe::scan {
 
 enum class SiteKind : std::uint8_t {
-  got,        // code through a PLT stub / GOT slot against the symbol
-  direct,     // call/jmp to its address
-  clone,      // call/jmp to a local clone of it
-  address,    // other PC-relative operand naming it
-  local_got,  // code through a GOT slot bound to its address (RELATIVE)
-  inlined,    // a DWARF inlined copy
-  absolute,   // a data word relocated against it (R_X86_64_64)
-  relative,   // a RELATIVE/IRELATIVE word holding its address
+  got,          // code through a PLT stub / GOT slot against the symbol
+  direct,       // call/jmp to its address
+  clone,        // call/jmp to a local clone of it
+  address,      // other PC-relative operand naming it
+  local_got,    // code through a GOT slot bound to its address (RELATIVE)
+  inlined,      // a DWARF inlined copy
+  absolute,     // a data word relocated against it (R_X86_64_64)
+  relative,     // a RELATIVE/IRELATIVE word holding its address
+  inlined_via,  // an inlined copy inside an inlined copy of this caller, elsewhere (not a site)
 };
 
 class SiteTable {
