@@ -53,7 +53,7 @@ std::string kinds_changed(const KindCounts& a, const KindCounts& b) {
 }
 
 std::string caller_text(const std::string& c, TextFor where) {
-  return c.empty() ? "(code outside every function symbol)" : printable(c, where);
+  return c.empty() ? "(code outside every function symbol)" : shown_name(c, where);
 }
 
 // The callers that moved sites (either way) first, most moved first; then the others by name.
@@ -78,8 +78,9 @@ void symbol_text(std::string& out, const SymbolChange& c, bool back) {
       back ? went(c.moved_back, 0, c.appeared) : went(c.moved, c.unrecorded, c.vanished);
   if (back && c.appeared > 0)
     where = went(c.moved_back, 0, 0) + fmt::format(", new {}", c.appeared);
-  out += fmt::format("  {:<40} {:<15} interposable sites {} -> {}{}\n", printable(c.name), head, io,
-                     in, where.empty() ? "" : fmt::format("  ({} {})", back ? "←" : "→", where));
+  out +=
+      fmt::format("  {:<40} {:<15} interposable sites {} -> {}{}\n", shown_name(c.name), head, io,
+                  in, where.empty() ? "" : fmt::format("  ({} {})", back ? "←" : "→", where));
   std::size_t shown = 0;
   for (const CallerChange* cc : by_weight(c)) {
     if (shown == kTextCallers) {
@@ -273,10 +274,10 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
         }
         moved.push_back("`" + caller_text(cc->caller, TextFor::markdown) + "`");
       }
-      out += fmt::format("| `{}` | {} | {} → {} | {} | {} |\n", md(c.name),
-                         c.fully ? "fully" : "partially", interposable(c.old_sites),
-                         interposable(c.new_sites), went(c.moved, c.unrecorded, c.vanished),
-                         fmt::join(moved, ", "));
+      out += fmt::format("| `{}` | {} | {} → {} | {} | {} |\n",
+                         shown_name(c.name, TextFor::markdown), c.fully ? "fully" : "partially",
+                         interposable(c.old_sites), interposable(c.new_sites),
+                         went(c.moved, c.unrecorded, c.vanished), fmt::join(moved, ", "));
     }
     out += "\n";
   }

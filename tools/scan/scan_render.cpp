@@ -41,6 +41,18 @@ std::string demangle(std::string_view name) {
   return status == 0 && d ? std::string(d.get()) : std::string();
 }
 
+std::string shown_name(std::string_view name, TextFor where) {
+  const std::string d = demangle(name);
+  return printable(d.empty() ? name : std::string_view(d), where);
+}
+
+std::string shown_symbol(const SymbolReport& s, TextFor where) {
+  std::string n = shown_name(s.name, where);
+  if (!s.version.empty())
+    n += printable(std::string(s.version_hidden ? "@" : "@@") + s.version, where);
+  return n;
+}
+
 std::string symbol_text(const SymbolReport& s, TextFor where) {
   if (s.version.empty()) return printable(s.name, where);
   return printable(s.name + (s.version_hidden ? "@" : "@@") + s.version, where);
@@ -328,7 +340,7 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
         continue;
       }
       out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                         symbol_text(s, TextFor::markdown), s.visibility, s.type, s.got_sites,
+                         shown_symbol(s, TextFor::markdown), s.visibility, s.type, s.got_sites,
                          s.absolute, s.direct_sites, s.clone_sites,
                          s.address_sites + s.local_relocs + s.local_got_sites,
                          inlined_text(s.inlined), describe(s.verdict));

@@ -37,6 +37,11 @@ std::string printable(std::string_view name, TextFor where = TextFor::terminal);
 // (hidden, for old binaries only), through printable().
 std::string symbol_text(const SymbolReport& s, TextFor where = TextFor::terminal);
 
+// A symbol or caller name for people: C++ names demangled, through printable() (JSON keeps the
+// mangled name). shown_symbol adds the version as symbol_text does.
+std::string shown_name(std::string_view name, TextFor where = TextFor::terminal);
+std::string shown_symbol(const SymbolReport& s, TextFor where = TextFor::terminal);
+
 // A C++ symbol name (`_Z...`) demangled with abi::__cxa_demangle; "" if it is not one (C names)
 // or does not demangle.
 std::string demangle(std::string_view name);

@@ -17,14 +17,6 @@ namespace {
 // Names longer than this get a line of their own, the row's columns on the next line.
 constexpr std::size_t kMaxNameColumn = 60;
 
-std::string shown_name(const SymbolReport& s) {
-  const std::string d = demangle(s.name);
-  if (d.empty()) return symbol_text(s);
-  std::string n = printable(d);
-  if (!s.version.empty()) n += (s.version_hidden ? "@" : "@@") + printable(s.version);
-  return n;
-}
-
 int verdict_rank(SymVerdict v) {
   switch (v) {
     case SymVerdict::bound:
@@ -70,9 +62,7 @@ std::string caller_line(const CallerSites& c, const std::vector<std::string>& na
   add("address uses", c.address + c.local_got + c.relative);
   add("inlined", c.inlined);
   const std::string& name = c.caller < names.size() ? names[c.caller] : std::string();
-  const std::string d = demangle(name);
-  return fmt::format("{}: {}",
-                     name.empty() ? "(code outside every symbol)" : printable(d.empty() ? name : d),
+  return fmt::format("{}: {}", name.empty() ? "(code outside every symbol)" : shown_name(name),
                      fmt::join(parts, ", "));
 }
 
@@ -114,7 +104,7 @@ std::vector<const SymbolReport*> rows(const LibraryReport& lib, const RenderOpti
 std::size_t table(std::string& out, const LibraryReport& lib, const RenderOptions& opt) {
   std::vector<std::string> names;
   names.reserve(lib.symbols.size());
-  for (auto& s : lib.symbols) names.push_back(shown_name(s));
+  for (auto& s : lib.symbols) names.push_back(shown_symbol(s));
   const std::vector<const SymbolReport*> shown = rows(lib, opt, names);
   if (shown.size() != lib.symbols.size())
     out += fmt::format("  {} of {} symbols shown (--verdict)\n", shown.size(), lib.symbols.size());
