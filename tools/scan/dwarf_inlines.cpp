@@ -72,6 +72,25 @@ bool is_split_part(Dwarf_Die* record, Dwarf_Die* origin, Dwarf_Off record_unit, 
   return decl != nullptr && call != nullptr && std::strcmp(decl, call) == 0;
 }
 
+// The DIEs whose children can be functions with code or inlined records: a type's members, a
+// variable's or a call site's children cannot, and skipping them is most of the walk (libdw
+// jumps over them by DW_AT_sibling).
+bool may_hold_code(int tag) {
+  switch (tag) {
+    case DW_TAG_inlined_subroutine:
+    case DW_TAG_lexical_block:
+    case DW_TAG_namespace:
+    case DW_TAG_module:
+    case DW_TAG_compile_unit:
+    case DW_TAG_partial_unit:
+    case DW_TAG_try_block:
+    case DW_TAG_catch_block:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool has_code(Dwarf_Die* die) {
   return dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges) ||
          dwarf_hasattr(die, DW_AT_entry_pc);
@@ -150,7 +169,7 @@ class Walk {
           inlined_here_.push_back(caller_of(o));
         }
       }
-      if (dwarf_haschildren(&child) > 0) walk(&child, depth + 1);
+      if (may_hold_code(tag) && dwarf_haschildren(&child) > 0) walk(&child, depth + 1);
       origins_.resize(pushed);
     } while (dwarf_siblingof(&child, &child) == 0);
   }
