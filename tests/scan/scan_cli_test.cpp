@@ -2,6 +2,7 @@
 // statuses, and one stderr line per bad file while the good files are still reported.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -72,6 +73,90 @@ TEST(ScanCli, BadFilesAreNamedAndGoodOnesStillScanned) {
   EXPECT_NE(r.err.find("/nonexistent.so: cannot open"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;
   EXPECT_EQ(cmd({"scan"}).exit_status, 2);  // usage error
+}
+
+// An executable is not a library: its own definitions come first in the lookup order, so no
+// preload overrides them. `scan`, `diff`, `shim`, `run --shim-for` and `check` refuse one with
+// the same message and exit 2 (on main all but check answered, exit 0); `scan --allow-pie` reads
+// it anyway; in a directory one is skipped and counted.
+TEST(ScanCli, AnExecutableIsRefusedEverywhereWithTheSameMessage) {
+  const std::string exe = "/bin/ls", why = ": is an executable (PIE), not a shared library";
+  auto scan = cmd({"scan", exe});
+  EXPECT_EQ(scan.exit_status, 2);
+  EXPECT_EQ(scan.err, "interprobe scan: " + exe + why + " (--allow-pie reads it anyway)\n");
+  EXPECT_EQ(scan.out, "");
+  auto diff = cmd({"diff", victim("gcc-O2"), exe});
+  EXPECT_EQ(diff.exit_status, 2);
+  EXPECT_EQ(diff.err, "interprobe diff: " + exe + why + "\n");
+  auto shim =
+      cmd({"shim", "--lib", exe, "--all-exported", "-o", (scratch_dir() / "ls-shim.so").string()});
+  EXPECT_EQ(shim.exit_status, 2);
+  EXPECT_EQ(shim.err, "interprobe shim: library '" + exe + "'" + why + "\n");
+  auto run = cmd({"run", "--shim-for", exe, "--", "true"});
+  EXPECT_EQ(run.exit_status, 2);
+  EXPECT_EQ(run.err, "interprobe run: --shim-for '" + exe + "'" + why + "\n");
+  auto check = cmd({"check", "--library", exe, "--symbols", "main", "--expect", "bound"});
+  EXPECT_EQ(check.exit_status, 2);
+  EXPECT_EQ(check.err, "interprobe check: library '" + exe + "'" + why + "\n");
+
+  auto allowed = cmd({"scan", "--allow-pie", "--summary", exe});
+  EXPECT_EQ(allowed.exit_status, 0) << allowed.err;
+  EXPECT_NE(allowed.out.find(exe), std::string::npos) << allowed.out;
+}
+
+TEST(ScanCli, ExecutablesInADirectoryAreSkippedAndCounted) {
+  const auto dir = scratch_dir() / "scan_pie_dir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(victim("gcc-O2"), dir / "libvictim.so.1");
+  std::filesystem::copy_file("/bin/ls", dir / "libls.so.1");  // named like a library
+  auto r = cmd({"scan", "--summary", dir.string()});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_NE(r.out.find("libvictim.so.1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("libls.so.1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err,
+            "interprobe scan: skipped 1 executable(s) (PIE) named like libraries in the "
+            "directories; name one with --allow-pie to read it\n");
+  std::filesystem::remove_all(dir);
+}
+
+// A file cut short is "truncated", not "no section headers (sstrip'ed ...)" as on main.
+TEST(ScanCli, ATruncatedLibraryIsCalledTruncated) {
+  std::ifstream in(TEST_ZLIB_SO, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  ASSERT_GT(bytes.size(), 50000u);
+  const std::string cut = (scratch_dir() / "libz-cut.so.1").string();
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, 50000);  // head -c 50000
+  auto r = cmd({"scan", cut});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_EQ(r.err.rfind("interprobe scan: " + cut + ": truncated: the section header table", 0), 0u)
+      << r.err;
+}
+
+// Two libraries with different SONAMEs: a warning, then the usual comparison; with no exported
+// name in common (on main: an empty diff, exit 0, "nothing lost") there is nothing to compare.
+TEST(ScanCli, DiffWarnsAboutDifferentSonamesAndRefusesUnrelatedLibraries) {
+  auto unrelated = cmd({"diff", victim("gcc-O2"), TEST_ZLIB_SO});
+  EXPECT_EQ(unrelated.exit_status, 2) << unrelated.out;
+  EXPECT_NE(unrelated.err.find("interprobe diff: warning: the SONAMEs differ"), std::string::npos)
+      << unrelated.err;
+  EXPECT_NE(unrelated.err.find("export no symbol of the same name: not two builds of one library"),
+            std::string::npos)
+      << unrelated.err;
+  // The next major version: libvictim.so.2 (the SONAME's bytes patched in place).
+  std::ifstream in(victim("gcc-Bsymbolic-functions"), std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  const auto at = bytes.find(std::string("libvictim.so.1\0", 15));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 13] = '2';
+  const std::string next = (scratch_dir() / "libvictim.so.2").string();
+  std::ofstream(next, std::ios::binary) << bytes;
+  auto bumped = cmd({"diff", victim("gcc-O2"), next});
+  EXPECT_EQ(bumped.exit_status, 1) << bumped.err;
+  EXPECT_EQ(bumped.err, "interprobe diff: warning: the SONAMEs differ (" + victim("gcc-O2") +
+                            " has 'libvictim.so.1', " + next +
+                            " has 'libvictim.so.2'): comparing the symbols they share by name\n");
+  EXPECT_EQ(cmd({"diff", victim("gcc-O2"), victim("gcc-O2-nosi")}).err, "") << "same SONAME";
 }
 
 TEST(ScanCli, DiffSaysWhatLdPreloadUsersLose) {

@@ -1,15 +1,19 @@
 // diff_command.cpp — `interprobe diff OLD.so NEW.so`: the exported symbols whose internal
 // references moved from interposable to bound (what LD_PRELOAD users lose if NEW ships) and back.
-// Exit status 0: nothing lost; 1: some symbol lost internal interposability; 2: bad input.
+// Exit status 0: nothing lost; 1: some symbol lost internal interposability; 2: bad input (a file
+// that is not a shared library, or two libraries with no exported name in common). Different
+// SONAMEs: a warning on stderr, the status as above.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <future>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "commands.hpp"
 #include "diff.hpp"
+#include "elf_image.hpp"
 #include "scanner.hpp"
 
 namespace interprobe::cli {
@@ -32,12 +36,34 @@ int run_diff(const DiffCliOptions& opt) {
   scan::LibraryReport a = scan::scan_file(opt.old_path, so);
   scan::LibraryReport b = later.get();
   bool bad = false;
-  for (auto* lib : {&a, &b})
+  for (auto* lib : {&a, &b}) {
+    if (lib->error.empty() && scan::is_pie_executable_file(lib->path))
+      lib->error = scan::kExecutableNotLibrary;  // the rule of `scan` (elf_image.hpp)
     if (!lib->error.empty()) {
       fmt::print(stderr, "interprobe diff: {}: {}\n", lib->path, lib->error);
       bad = true;
     }
+  }
   if (bad) return 2;
+  // Two builds of one library share a SONAME (or both have none). Another SONAME is a new major
+  // version (libfoo.so.1 -> .so.2: compared anyway, with a warning) or another library; one
+  // that shares no exported name with OLD cannot be compared at all, and an empty diff must not
+  // pass for "nothing lost".
+  if (a.facts.soname != b.facts.soname)
+    fmt::print(stderr,
+               "interprobe diff: warning: the SONAMEs differ ({} has '{}', {} has '{}'): "
+               "comparing the symbols they share by name\n",
+               a.path, a.facts.soname, b.path, b.facts.soname);
+  std::set<std::string> old_names;
+  for (auto& s : a.symbols) old_names.insert(s.name);
+  if (std::none_of(b.symbols.begin(), b.symbols.end(),
+                   [&](const scan::SymbolReport& s) { return old_names.count(s.name) != 0; })) {
+    fmt::print(stderr,
+               "interprobe diff: {} and {} export no symbol of the same name: not two builds of "
+               "one library, nothing to compare\n",
+               a.path, b.path);
+    return 2;
+  }
   scan::LibraryDiff d = scan::diff_libraries(a, b);
   if (opt.json)
     std::cout << scan::render_diff_json(d, a.path, b.path);
@@ -56,7 +82,7 @@ void add_diff_command(CLI::App& app) {
       "diff",
       "Compare two builds of a shared library: which exported symbols' internal references moved "
       "from interposable to bound (what LD_PRELOAD users lose if you ship NEW), and back. "
-      "Exit 1 if anything was lost.");
+      "Different SONAMEs give a warning on stderr; the symbols are still compared by name.");
   sub->add_option("old", opt->old_path, "The library shipped today.")->required();
   sub->add_option("new", opt->new_path, "The candidate build.")->required();
   auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");

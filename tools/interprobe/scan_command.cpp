@@ -12,6 +12,7 @@
 
 #include "batch.hpp"
 #include "commands.hpp"
+#include "elf_image.hpp"
 #include "scan_render.hpp"
 
 namespace interprobe::cli {
@@ -21,6 +22,7 @@ namespace {
 struct ScanCliOptions {
   std::vector<std::string> paths;
   bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
+  bool allow_pie = false;
   unsigned jobs = 0;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
   std::string decoder = "zydis";
@@ -64,13 +66,21 @@ int run_scan(const ScanCliOptions& opt) {
   b.scan.decoder = opt.decoder == "capstone" ? scan::Decoder::capstone : scan::Decoder::zydis;
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
-  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b);
+  b.allow_pie = opt.allow_pie;
+  scan::BatchStats stats;
+  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b, &stats);
   int status = 0;
   for (auto& lib : libs)
     if (!lib.error.empty()) {
-      fmt::print(stderr, "interprobe scan: {}: {}\n", lib.path, lib.error);
+      fmt::print(stderr, "interprobe scan: {}: {}{}\n", lib.path, lib.error,
+                 lib.error == scan::kExecutableNotLibrary ? " (--allow-pie reads it anyway)" : "");
       status = 2;
     }
+  if (stats.executables_skipped > 0)
+    fmt::print(stderr,
+               "interprobe scan: skipped {} executable(s) (PIE) named like libraries in the "
+               "directories; name one with --allow-pie to read it\n",
+               stats.executables_skipped);
   if (libs.empty()) {
     fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
                fmt::join(opt.paths, " "));
@@ -116,6 +126,12 @@ void add_scan_command(CLI::App& app) {
                   "cross-check); both find the same references.")
       ->check(CLI::IsMember({"zydis", "capstone"}));
   sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
+  sub->add_flag("--allow-pie", opt->allow_pie,
+                "Read PIE executables too (e.g. a python3 that exports its C API to extension "
+                "modules). Without it an executable named is an error and those in directories "
+                "are skipped: no LD_PRELOAD library can override what an executable defines (it "
+                "comes first in the lookup order), so its 'interposable' means only 'through "
+                "the GOT'.");
   sub->add_option("--verdict", opt->verdicts,
                   "Text table: only rows with these verdicts (repeat or comma-separate).")
       ->delimiter(',')
