@@ -10,7 +10,7 @@ packages=(
   libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
   libpython3.11 libpython3.11-dev libpython3.11-testsuite libssl3 valgrind libbenchmark-dev heaptrack
   ltrace python3
-  util-linux groff-base
+  util-linux groff-base time
 )
 
 missing=()
