@@ -15,7 +15,7 @@ packages=(
   libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
   libpython3.11 libpython3.11-dev libpython3.11-testsuite libssl3 valgrind libbenchmark-dev heaptrack
   ltrace python3
-  util-linux groff-base
+  util-linux groff-base time
   # aarch64 from this machine: the cross toolchain (victim variants, objdump) and qemu-user
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -21,7 +22,7 @@ namespace {
 
 struct DiffCliOptions {
   std::string old_path, new_path;
-  bool json = false, no_dwarf = false;
+  bool json = false, markdown = false, no_dwarf = false;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
 };
 
@@ -29,9 +30,11 @@ int run_diff(const DiffCliOptions& opt) {
   scan::ScanOptions so;
   so.dwarf = !opt.no_dwarf;
   so.debug_dir = opt.debug_dir;
-  so.threads = std::max(1u, std::thread::hardware_concurrency());  // one file at a time, all cores
+  // Both files at once, each on half the cores: the DWARF walk of one file is one thread's work.
+  so.threads = std::max(1u, std::thread::hardware_concurrency() / 2);
+  auto later = std::async(std::launch::async, [&] { return scan::scan_file(opt.new_path, so); });
   scan::LibraryReport a = scan::scan_file(opt.old_path, so);
-  scan::LibraryReport b = scan::scan_file(opt.new_path, so);
+  scan::LibraryReport b = later.get();
   bool bad = false;
   for (auto* lib : {&a, &b}) {
     if (lib->error.empty() && scan::is_pie_executable_file(lib->path))
@@ -64,6 +67,8 @@ int run_diff(const DiffCliOptions& opt) {
   scan::LibraryDiff d = scan::diff_libraries(a, b);
   if (opt.json)
     std::cout << scan::render_diff_json(d, a.path, b.path);
+  else if (opt.markdown)
+    std::cout << scan::render_diff_markdown(d, a.path, b.path);
   else
     std::cout << scan::render_diff_text(d, a.path, b.path);
   return d.lost.empty() ? 0 : 1;
@@ -80,7 +85,10 @@ void add_diff_command(CLI::App& app) {
       "Different SONAMEs give a warning on stderr; the symbols are still compared by name.");
   sub->add_option("old", opt->old_path, "The library shipped today.")->required();
   sub->add_option("new", opt->new_path, "The candidate build.")->required();
-  sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
+  sub->add_flag("--markdown", opt->markdown,
+                "Print Markdown for a package's documentation: what LD_PRELOAD users lose.")
+      ->excludes(json);
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
   add_debug_dir_option(sub, opt->debug_dir);
   sub->callback([opt] { set_exit_status(run_diff(*opt)); });

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <string_view>
 
 #include "batch.hpp"
 #include "commands.hpp"
@@ -24,7 +26,38 @@ struct ScanCliOptions {
   unsigned jobs = 0;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
   std::string decoder = "zydis";
+  std::vector<std::string> verdicts;
+  std::string sort = "dynsym", color = "auto";
+  bool callers = false;
 };
+
+// --color auto: colour only on a terminal, and never when NO_COLOR is set to anything but ""
+// (no-color.org); always/never override both.
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(1) && (no_color == nullptr || *no_color == '\0') &&
+         !(term != nullptr && std::string_view(term) == "dumb");
+}
+
+scan::RenderOptions render_options(const ScanCliOptions& opt) {
+  scan::RenderOptions r;
+  r.summary_only = opt.summary;
+  for (const std::string& v : opt.verdicts)
+    for (scan::SymVerdict s : {scan::SymVerdict::interposable, scan::SymVerdict::bound,
+                               scan::SymVerdict::mixed, scan::SymVerdict::none})
+      if (scan::to_string(s) == v) r.verdicts.push_back(s);
+  using Sort = scan::RenderOptions::Sort;
+  r.sort = opt.sort == "name"      ? Sort::name
+           : opt.sort == "verdict" ? Sort::verdict
+           : opt.sort == "sites"   ? Sort::sites
+                                   : Sort::dynsym;
+  r.callers = opt.callers;
+  r.color = use_color(opt.color);
+  return r;
+}
 
 int run_scan(const ScanCliOptions& opt) {
   scan::BatchOptions b;
@@ -53,7 +86,7 @@ int run_scan(const ScanCliOptions& opt) {
                fmt::join(opt.paths, " "));
     return 2;
   }
-  scan::RenderOptions r{opt.summary};
+  const scan::RenderOptions r = render_options(opt);
   if (opt.json)
     std::cout << scan::render_json(libs);
   else if (opt.markdown)
@@ -100,6 +133,20 @@ void add_scan_command(CLI::App& app) {
                 "are skipped: no LD_PRELOAD library can override what an executable defines (it "
                 "comes first in the lookup order), so its 'interposable' means only 'through "
                 "the GOT'.");
+  sub->add_option("--verdict", opt->verdicts,
+                  "Text table: only rows with these verdicts (repeat or comma-separate).")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"bound", "interposable", "mixed", "none"}));
+  sub->add_option("--sort", opt->sort,
+                  "Text table order: dynsym (the file's, default), name, verdict, sites (most "
+                  "internal sites first).")
+      ->check(CLI::IsMember({"dynsym", "name", "verdict", "sites"}));
+  sub->add_flag("--callers", opt->callers,
+                "Text table: under each symbol, one line per caller with its sites.");
+  sub->add_option("--color", opt->color,
+                  "Colour the verdicts: auto (on a terminal, unless NO_COLOR is set), always, "
+                  "never.")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->callback([opt] { set_exit_status(run_scan(*opt)); });
 }
 

@@ -41,10 +41,13 @@ scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name)
     m.absolute += s.absolute;
     m.got_sites += s.got_sites;
     m.direct_sites += s.direct_sites;
+    m.clone_sites += s.clone_sites;
+    m.self_sites += s.self_sites;
     m.address_sites += s.address_sites;
     m.local_relocs += s.local_relocs;
     m.local_got_sites += s.local_got_sites;
     if (m.inlined && s.inlined) *m.inlined += *s.inlined;
+    if (m.inlined_self && s.inlined_self) *m.inlined_self += *s.inlined_self;
     m.preemptible_bound = m.preemptible_bound || s.preemptible_bound;
     if (s.visibility == "protected") m.visibility = "protected";
   }
@@ -83,11 +86,17 @@ std::string evidence(const scan::SymbolReport& s, const scan::LibraryFacts& f) {
       s.inlined ? fmt::format("{} inlined copy(ies) (DWARF)", *s.inlined)
                 : std::string(f.has_dwarf ? "inlined copies not counted"
                                           : "inlined copies unknown (no DWARF in the file)");
+  // Calls of its clones (f.constprop.0) bypass it like direct calls; its own recursion and the
+  // DWARF records of its own body are no callers and are not counted (docs/SCAN.md).
+  std::string clones = s.clone_sites > 0 ? fmt::format(", {} clone call(s)", s.clone_sites) : "";
+  const std::size_t own = s.self_sites + s.inlined_self.value_or(0);
+  std::string self =
+      own > 0 ? fmt::format(" ({} reference(s) from its own body not counted)", own) : "";
   return fmt::format(
-      "{}; bound: {} direct call/jump site(s), {} other address use(s), {}; DT_SYMBOLIC {}, "
+      "{}; bound: {} direct call/jump site(s){}, {} other address use(s), {}{}; DT_SYMBOLIC {}, "
       "visibility {}",
-      preempt, s.direct_sites, s.address_sites + s.local_relocs + s.local_got_sites, inlined,
-      f.dt_symbolic ? "yes" : "no", s.visibility);
+      preempt, s.direct_sites, clones, s.address_sites + s.local_relocs + s.local_got_sites,
+      inlined, self, f.dt_symbolic ? "yes" : "no", s.visibility);
 }
 
 }  // namespace
