@@ -12,7 +12,8 @@ set -euo pipefail
 packages=(
   build-essential gcc g++ clang lld cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
+  libelf-dev libdw-dev libcapstone-dev libzydis-dev libarchive-dev libclang-rt-14-dev binutils
+  zlib1g zlib1g-dev
   libpython3.11 libpython3.11-dev libpython3.11-testsuite libssl3 valgrind libbenchmark-dev heaptrack
   ltrace python3
   util-linux groff-base time

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,5 +47,22 @@ inline const SymbolChange* change(const std::vector<SymbolChange>& v, const std:
 }
 
 inline std::size_t at(const KindCounts& c, DiffKind k) { return c[static_cast<std::size_t>(k)]; }
+
+// Editing a real scan the way another build would differ (diff's second look): a new caller
+// name, a caller's id, a symbol to change.
+inline LibraryReport with_caller(LibraryReport r, const std::string& name) {
+  r.callers.push_back(name);
+  r.inlined_into.resize(r.callers.size());
+  return r;
+}
+
+inline std::uint32_t id(const LibraryReport& r, const std::string& name) {
+  return static_cast<std::uint32_t>(std::find(r.callers.begin(), r.callers.end(), name) -
+                                    r.callers.begin());
+}
+
+inline SymbolReport& edit(LibraryReport& r, const std::string& name) {
+  return const_cast<SymbolReport&>(sym(r, name));
+}
 
 }  // namespace scan_helpers

@@ -1,13 +1,15 @@
 // scan_render_test.cpp — `scan --json` is written with fmt (tools/scan/scan_render.cpp) for speed;
 // it must be the very document that the tree below describes (the renderer's first code, built
-// with nlohmann::json, kept here as the oracle, extended for version 2), parsed back, and, apart
-// from the one-line caller entries, the very text nlohmann::json's dump(2) gives: on the victim
+// with nlohmann::json, kept here as the oracle, extended for versions 2 and 3), parsed back, and,
+// apart from the one-line caller and inlined_into entries, the very text nlohmann::json's dump(2)
+// gives: on the victim
 // variants, libpython3.11 (1,600 symbols), a report without DWARF (inlined: null), one with no
 // .comment (compilers: []) and a separate debug file, error reports and an empty list.
 #include "scan_render.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,14 +21,25 @@ namespace {
 
 using namespace interprobe::scan;
 
+nlohmann::json null_if_empty(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
+
 nlohmann::json oracle(const LibraryReport& lib) {
   nlohmann::json j;
   j["path"] = lib.path;
+  j["file"] = lib.file;
+  j["member"] = null_if_empty(lib.member);
   if (!lib.error.empty()) {
     j["error"] = lib.error;
     return j;
   }
   const LibraryFacts& f = lib.facts;
+  j["build_id"] = null_if_empty(f.build_id);
+  j["inlined_into"] = nlohmann::json::object();
+  for (std::size_t c = 0; c < lib.inlined_into.size(); ++c)
+    for (std::uint32_t g : lib.inlined_into[c]) j["inlined_into"][lib.callers[c]].push_back(lib.callers[g]);
+  for (auto& [caller, fs] : j["inlined_into"].items()) std::sort(fs.begin(), fs.end());
   j["machine"] = f.machine;
   j["soname"] = f.soname;
   j["facts"] = {{"callers_from", f.callers_from},
@@ -107,7 +120,8 @@ nlohmann::json oracle(const LibraryReport& lib) {
 nlohmann::json oracle_json(const std::vector<LibraryReport>& libs) {
   nlohmann::json j;
   j["format"] = "interprobe-scan";
-  j["version"] = 2;
+  j["interprobe_version"] = INTERPROBE_TEST_VERSION;
+  j["version"] = 3;
   j["libraries"] = nlohmann::json::array();
   for (auto& lib : libs) j["libraries"].push_back(oracle(lib));
   return j;
@@ -134,6 +148,22 @@ std::string oracle_text(const std::vector<LibraryReport>& libs) {
           line.insert(at + 1, " ");
         if (auto at = text.find(indented); at != std::string::npos)
           text.replace(at, indented.size(), line);
+      }
+  // inlined_into's lists, one line each: `"caller": ["f", "g"]`.
+  for (auto& lib : j["libraries"])
+    if (lib.contains("inlined_into"))
+      for (auto& [caller, fs] : lib["inlined_into"].items()) {
+        std::string indented;
+        for (char ch : fs.dump(2)) {
+          indented += ch;
+          if (ch == '\n') indented += std::string(8, ' ');
+        }
+        std::string line = fs.dump();
+        for (std::size_t at = 0; (at = line.find("\",\"", at)) != std::string::npos; at += 3)
+          line.insert(at + 2, " ");
+        const std::string key = nlohmann::json(caller).dump() + ": ";
+        if (auto at = text.find(key + indented); at != std::string::npos)
+          text.replace(at + key.size(), indented.size(), line);
       }
   return text;
 }

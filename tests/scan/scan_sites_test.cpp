@@ -150,21 +150,6 @@ TEST(ScanSites, AnUnchangedTotalStillReportsTheCallerThatMoved) {
 // diff's second look (tools/scan/diff_inlining.cpp), on two real scans edited the way LTO changes
 // code: the PLT call of fx_direct in fx_direct_cross (sites_b.c, stays a PLT call in both builds)
 // is moved, in NEW, into another function's code, with the evidence DWARF would give.
-LibraryReport with_caller(LibraryReport r, const std::string& name) {
-  r.callers.push_back(name);
-  r.inlined_into.resize(r.callers.size());
-  return r;
-}
-
-std::uint32_t id(const LibraryReport& r, const std::string& name) {
-  return static_cast<std::uint32_t>(std::find(r.callers.begin(), r.callers.end(), name) -
-                                    r.callers.begin());
-}
-
-SymbolReport& edit(LibraryReport& r, const std::string& name) {
-  return const_cast<SymbolReport&>(sym(r, name));
-}
-
 TEST(ScanSites, SecondLookFindsACallThatMovedWithItsCallersCode) {
   const LibraryReport old_lib = scan_ok(fixture("default", "libsites.so"));
   // (i) fx_direct_cross was inlined into fx_host, and fx_direct inlined inside that copy: NEW has

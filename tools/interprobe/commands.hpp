@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace interprobe::cli {
 
@@ -15,8 +16,10 @@ void add_matrix_command(CLI::App& app);
 void add_shim_command(CLI::App& app);
 void add_scan_command(CLI::App& app);  // scan_command.cpp
 void add_diff_command(CLI::App& app);  // diff_command.cpp
-// --debug-dir of scan and diff, into `dir` (which starts as ScanOptions' default).
-void add_debug_dir_option(CLI::App* sub, std::string& dir);  // scan_command.cpp
+// --debug-dir of scan and diff, into `dir` (which starts as ScanOptions' default), and
+// --debug-package (repeatable). scan_command.cpp.
+void add_debug_dir_option(CLI::App* sub, std::string& dir);
+void add_debug_package_option(CLI::App* sub, std::vector<std::string>& packages);
 void add_run_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 

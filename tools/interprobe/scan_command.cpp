@@ -1,7 +1,7 @@
-// scan_command.cpp — `interprobe scan LIB.so|DIR ...`: per exported symbol, whether the library's
-// own references can still be overridden (tools/scan/). Text table by default, --json, --markdown.
-// Exit status 2 if any file could not be scanned (one line each on stderr); every good file is
-// still scanned and printed.
+// scan_command.cpp — `interprobe scan LIB.so|PKG.deb|PKG.rpm|DIR ...`: per exported symbol, whether
+// the library's own references can still be overridden (tools/scan/). Text table by default,
+// --json (which `diff` reads back as a baseline), --markdown. Exit status 2 if any file could not
+// be scanned (one line each on stderr); every good file is still scanned and printed.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include "batch.hpp"
 #include "commands.hpp"
 #include "elf_image.hpp"
+#include "package.hpp"
 #include "scan_render.hpp"
 
 namespace interprobe::cli {
@@ -25,6 +26,7 @@ struct ScanCliOptions {
   bool allow_pie = false;
   unsigned jobs = 0;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
+  std::vector<std::string> debug_packages;
   std::string decoder = "zydis";
   std::vector<std::string> verdicts;
   std::string sort = "dynsym", color = "auto";
@@ -67,9 +69,27 @@ int run_scan(const ScanCliOptions& opt) {
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
   b.allow_pie = opt.allow_pie;
-  scan::BatchStats stats;
-  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b, &stats);
+  b.debug_packages = opt.debug_packages;
   int status = 0;
+  std::vector<std::string> paths;
+  for (const std::string& p : opt.paths)
+    if (scan::input_kind(p) == scan::InputKind::scan_json) {
+      fmt::print(stderr,
+                 "interprobe scan: {}: a saved scan (JSON), not a library: `interprobe diff` "
+                 "reads it as OLD\n",
+                 p);
+      status = 2;
+    } else {
+      paths.push_back(p);
+    }
+  scan::BatchStats stats;
+  std::vector<scan::LibraryReport> libs;
+  try {
+    libs = scan::scan_paths(paths, b, &stats);
+  } catch (const scan::ScanError& e) {  // a debug package that cannot be read
+    fmt::print(stderr, "interprobe scan: {}\n", e.what());
+    return 2;
+  }
   for (auto& lib : libs)
     if (!lib.error.empty()) {
       fmt::print(stderr, "interprobe scan: {}: {}{}\n", lib.path, lib.error,
@@ -81,9 +101,15 @@ int run_scan(const ScanCliOptions& opt) {
                "interprobe scan: skipped {} executable(s) (PIE) named like libraries in the "
                "directories; name one with --allow-pie to read it\n",
                stats.executables_skipped);
+  for (const std::string& pkg : stats.debug_packages_unused)
+    fmt::print(stderr,
+               "interprobe scan: warning: {}: no debug file in it has the build ID of a library "
+               "scanned\n",
+               pkg);
   if (libs.empty()) {
-    fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
-               fmt::join(opt.paths, " "));
+    if (!paths.empty())
+      fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
+                 fmt::join(paths, " "));
     return 2;
   }
   const scan::RenderOptions r = render_options(opt);
@@ -105,13 +131,23 @@ void add_debug_dir_option(CLI::App* sub, std::string& dir) {
       ->capture_default_str();
 }
 
+void add_debug_package_option(CLI::App* sub, std::vector<std::string>& packages) {
+  sub->add_option("--debug-package", packages,
+                  "A debug package (Debian's PKG-dbgsym.deb, Fedora's PKG-debuginfo.rpm), read "
+                  "in memory: a stripped library's debug file is taken from it by build ID, "
+                  "before --debug-dir. Repeatable.");
+}
+
 void add_scan_command(CLI::App& app) {
   auto opt = std::make_shared<ScanCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "scan",
       "Read shared libraries (ELF) and tell, per exported symbol, whether the library's own calls "
-      "and uses can still be overridden with LD_PRELOAD. Directories are scanned recursively.");
-  sub->add_option("paths", opt->paths, "Shared objects (LIB.so) or directories.")->required();
+      "and uses can still be overridden with LD_PRELOAD. Directories are scanned recursively; "
+      "packages (.deb, .rpm) are read in memory, never unpacked, and each library in them is "
+      "named PACKAGE:/installed/path.");
+  sub->add_option("paths", opt->paths, "Shared objects (LIB.so), packages or directories.")
+      ->required();
   auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--markdown", opt->markdown, "Print Markdown for a package's documentation.")
       ->excludes(json);
@@ -119,6 +155,7 @@ void add_scan_command(CLI::App& app) {
                 "Library facts and verdict counts only, no symbol rows.");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
   add_debug_dir_option(sub, opt->debug_dir);
+  add_debug_package_option(sub, opt->debug_packages);
   sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
   // A string, not the enum: CLI11 prints a std::uint8_t enum's values in --help as raw bytes.
   sub->add_option("--decoder", opt->decoder,

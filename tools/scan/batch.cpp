@@ -1,4 +1,5 @@
-// batch.cpp — directory expansion, de-duplication by inode, the thread pool and the progress bar.
+// batch.cpp — directory and package expansion, de-duplication by inode, debug packages, the
+// thread pool and the progress bar.
 #include "batch.hpp"
 
 #include <fcntl.h>
@@ -14,9 +15,12 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <span>
 #include <thread>
 
+#include "dwarf_inlines.hpp"
 #include "elf_image.hpp"
+#include "package.hpp"
 
 namespace interprobe::scan {
 
@@ -25,12 +29,18 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Job {
-  std::string path;               // the name scanned
-  std::vector<std::string> also;  // other names of the same inode
+  std::string path;               // the name scanned (PACKAGE:MEMBER for a package's)
+  std::vector<std::string> also;  // other names of the same inode (hard links)
   std::string error;              // set before scanning: could not be listed or opened
-  bool from_directory = false;    // found by walking a directory, not named
+  bool from_directory = false;    // found by walking a directory or a package, not named
   bool skipped = false;           // a PIE executable found in a directory: not scanned
+  std::string package, member;    // a package's file: the package named, the installed path
+  std::vector<std::uint8_t> bytes;  // a package's file, in memory until it is scanned
 };
+
+bool has_elf_magic(std::span<const std::uint8_t> b) {
+  return b.size() >= 4 && std::memcmp(b.data(), "\x7f" "ELF", 4) == 0;
+}
 
 bool looks_like_shared_object_name(const std::string& name) {
   auto pos = name.find(".so");
@@ -62,7 +72,11 @@ class JobList {
       }
       by_inode_[key] = jobs_.size();
     }
-    jobs_.push_back({path, {}, std::move(error), from_directory});
+    Job j;
+    j.path = path;
+    j.error = std::move(error);
+    j.from_directory = from_directory;
+    jobs_.push_back(std::move(j));
   }
   void add_directory(const std::string& dir) {
     std::error_code ec;
@@ -85,12 +99,58 @@ class JobList {
       if (has_elf_magic(f, error) || !error.empty()) add(f, error, /*from_directory=*/true);
     }
   }
+  // The package's shared libraries, in memory; the package's error (one job) if it is unreadable.
+  void add_package(const std::string& path, InputKind kind) {
+    const std::size_t first = jobs_.size();
+    std::map<std::string, std::size_t> by_member;
+    const auto wanted = [](const std::string& m) {
+      return looks_like_shared_object_name(fs::path(m).filename().string());
+    };
+    PackageVisitor v;
+    v.want = wanted;
+    v.take = [&](PackageFile&& f) {
+      if (!has_elf_magic(f.bytes)) return;
+      by_member[f.member] = jobs_.size();
+      Job j;
+      j.path = path + ":" + f.member;
+      j.from_directory = true;
+      j.package = path;
+      j.member = f.member;
+      j.bytes = std::move(f.bytes);
+      jobs_.push_back(std::move(j));
+    };
+    v.link = [&](const std::string& member, const std::string& target) {
+      if (auto it = by_member.find(target); it != by_member.end() && wanted(member))
+        jobs_[it->second].also.push_back(path + ":" + member);
+    };
+    try {
+      read_package(path, kind, v);
+    } catch (const ScanError& e) {
+      jobs_.resize(first);
+      add(path, e.what());
+    }
+  }
   std::vector<Job>& jobs() { return jobs_; }
 
  private:
   std::vector<Job> jobs_;
   std::map<std::pair<dev_t, ino_t>, std::size_t> by_inode_;
 };
+
+// The build IDs of the files to scan, which select what the debug packages keep in memory.
+std::vector<std::string> build_ids(const std::vector<Job>& jobs) {
+  std::vector<std::string> ids;
+  for (const Job& j : jobs) {
+    if (!j.error.empty()) continue;
+    try {
+      const ElfImage img = j.package.empty() ? ElfImage::open_file(j.path)
+                                             : ElfImage::from_bytes(j.bytes);
+      ids.push_back(build_id_hex(img.elf()));
+    } catch (const ScanError&) {  // the scan says why
+    }
+  }
+  return ids;
+}
 
 void draw_progress(std::size_t done, std::size_t total) {
   const int width = 40;
@@ -107,10 +167,22 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
     std::error_code ec;
     if (fs::is_directory(p, ec))
       list.add_directory(p);
+    else if (const InputKind kind = input_kind(p); kind == InputKind::deb || kind == InputKind::rpm)
+      list.add_package(p, kind);
     else
       list.add(p);
   }
   std::vector<Job>& jobs = list.jobs();
+  ScanOptions per_file = options.scan;
+  if (!options.debug_packages.empty()) {
+    per_file.debug_files = read_debug_packages(options.debug_packages, build_ids(jobs));
+    for (const std::string& pkg : options.debug_packages)
+      if (stats != nullptr && std::none_of(per_file.debug_files->by_build_id.begin(),
+                                           per_file.debug_files->by_build_id.end(), [&](auto& f) {
+                                             return f.second.path.rfind(pkg + ":", 0) == 0;
+                                           }))
+        stats->debug_packages_unused.push_back(pkg);
+  }
   std::vector<LibraryReport> results(jobs.size());
   // Largest files first: one libLLVM alone takes ~6 s, and started last it would run alone.
   std::vector<std::size_t> order(jobs.size());
@@ -118,7 +190,7 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     order[i] = i;
     std::error_code ec;
-    sizes[i] = fs::file_size(jobs[i].path, ec);
+    sizes[i] = jobs[i].package.empty() ? fs::file_size(jobs[i].path, ec) : jobs[i].bytes.size();
     if (ec) sizes[i] = 0;
   }
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return sizes[a] > sizes[b]; });
@@ -128,23 +200,26 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
       static_cast<unsigned>(std::min<std::size_t>(total, std::max<std::size_t>(jobs.size(), 1)));
   // Fewer files than threads (one library, or OLD and NEW for diff): the threads left over sweep
   // one file's code together. Many files: one thread per file, no splitting.
-  ScanOptions per_file = options.scan;
   per_file.threads = std::max(1u, total / n);
+  per_file.refuse_pie = !options.allow_pie;
   std::atomic<std::size_t> next{0}, done{0};
   auto worker = [&] {
     for (std::size_t k; (k = next.fetch_add(1)) < jobs.size();) {
       const std::size_t i = order[k];
-      if (jobs[i].error.empty() && !options.allow_pie && is_pie_executable_file(jobs[i].path)) {
-        // The one rule of elf_image.hpp: named, an error; met in a directory, left out.
-        jobs[i].skipped = jobs[i].from_directory;
-        jobs[i].error = kExecutableNotLibrary;
-      }
-      if (!jobs[i].error.empty()) {
-        results[i].path = jobs[i].path;
-        results[i].error = jobs[i].error;
+      Job& job = jobs[i];
+      if (!job.error.empty()) {
+        results[i].path = results[i].file = job.path;
+        results[i].error = job.error;
+      } else if (job.package.empty()) {
+        results[i] = scan_file(job.path, per_file);
       } else {
-        results[i] = scan_file(jobs[i].path, per_file);
+        results[i] = scan_bytes(job.bytes, per_file, job.path);
+        results[i].file = job.package;
+        results[i].member = job.member;
+        std::vector<std::uint8_t>().swap(job.bytes);
       }
+      // The one rule of elf_image.hpp: named, an error; met in a directory or package, left out.
+      job.skipped = job.from_directory && results[i].error == kExecutableNotLibrary;
       done.fetch_add(1);
     }
   };
@@ -170,6 +245,10 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
     for (auto& other : jobs[i].also) {
       LibraryReport copy = results[i];
       copy.path = other;
+      if (jobs[i].package.empty())
+        copy.file = other;
+      else
+        copy.member = other.substr(jobs[i].package.size() + 1);
       out.push_back(std::move(copy));
     }
     out.push_back(std::move(results[i]));

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "package.hpp"
+
 namespace interprobe::scan {
 
 namespace {
@@ -282,10 +284,18 @@ std::string build_id_hex(Elf* elf) {
   return hex;
 }
 
-std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir) {
-  if (debug_dir.empty()) return std::nullopt;
+std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir,
+                                         const DebugFiles* files) {
   const std::string id = build_id_hex(elf);
   if (id.size() < 4) return std::nullopt;
+  if (files != nullptr)
+    if (auto it = files->by_build_id.find(id); it != files->by_build_id.end()) try {
+        // read_debug_packages kept it for this build ID; checked again like a file's.
+        DebugFile f{it->second.path, ElfImage::from_bytes(it->second.bytes)};
+        if (build_id_hex(f.image.elf()) == id) return f;
+      } catch (const std::exception&) {
+      }
+  if (debug_dir.empty()) return std::nullopt;
   const std::string path =
       fmt::format("{}/.build-id/{}/{}.debug", debug_dir, id.substr(0, 2), id.substr(2));
   struct stat st {};

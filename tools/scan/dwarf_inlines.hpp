@@ -69,14 +69,17 @@ InlineFacts read_inline_facts(Elf* elf, const std::function<int(std::string_view
                               CallerNames& names,
                               const std::vector<std::pair<std::uint32_t, std::uint64_t>>& entries);
 
-// The separate debug file of `elf` under `debug_dir`: DEBUG_DIR/.build-id/<first byte in hex>/
-// <the other bytes>.debug, if `elf` has a GNU build ID and that file exists, is ELF and has the
-// same build ID (a stale debug file describes other code). Never throws.
+// The separate debug file of `elf`: the one with its GNU build ID among `files` (read from debug
+// packages, package.hpp), else DEBUG_DIR/.build-id/<first byte in hex>/<the other bytes>.debug,
+// if that file exists, is ELF and has the same build ID (a stale debug file describes other
+// code). An empty `debug_dir` is not searched. Never throws.
+struct DebugFiles;
 struct DebugFile {
   std::string path;
   ElfImage image;
 };
-std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir);
+std::optional<DebugFile> open_debug_file(Elf* elf, const std::string& debug_dir,
+                                         const DebugFiles* files = nullptr);
 
 // The build ID as lowercase hex, empty if the file has none.
 std::string build_id_hex(Elf* elf);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -192,15 +193,46 @@ void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
   fmt::format_to(std::back_inserter(out), "{:10}],\n", "");
 }
 
+// `"inlined_into": {...}`: per caller with DWARF, the functions inlined into its code (diff's
+// second look reads OLD's: diff_inlining.cpp), by name, one line each.
+void put_inlined_into(fmt::memory_buffer& out, const LibraryReport& lib) {
+  std::map<std::string_view, std::vector<std::string_view>> by_name;
+  for (std::size_t c = 0; c < lib.inlined_into.size() && c < lib.callers.size(); ++c)
+    for (std::uint32_t f : lib.inlined_into[c])
+      if (f < lib.callers.size()) by_name[lib.callers[c]].push_back(lib.callers[f]);
+  put_key(out, 6, "inlined_into");
+  if (by_name.empty()) {
+    out.append(std::string_view("{},\n"));
+    return;
+  }
+  out.append(std::string_view("{\n"));
+  std::size_t i = 0;
+  for (auto& [caller, fs] : by_name) {
+    std::sort(fs.begin(), fs.end());
+    fmt::format_to(std::back_inserter(out), "{:8}", "");
+    put_json_string(out, caller);
+    out.append(std::string_view(": ["));
+    for (std::size_t k = 0; k < fs.size(); ++k) {
+      if (k > 0) out.append(std::string_view(", "));
+      put_json_string(out, fs[k]);
+    }
+    out.append(std::string_view(++i < by_name.size() ? "],\n" : "]\n"));
+  }
+  out.append(std::string_view("      },\n"));
+}
+
 void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   out.append(std::string_view("    {\n"));
   if (!lib.error.empty()) {
     put_member(out, 6, "error", lib.error);
+    put_member(out, 6, "file", lib.file);
+    put_member(out, 6, "member", unless_empty(lib.member));
     put_member(out, 6, "path", lib.path, true);
     out.append(std::string_view("    }"));
     return;
   }
   const LibraryFacts& f = lib.facts;
+  put_member(out, 6, "build_id", unless_empty(f.build_id));
   put_key(out, 6, "facts");
   out.append(std::string_view("{\n"));
   put_member(out, 8, "bind_now", f.bind_now);
@@ -229,7 +261,10 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   put_member(out, 8, "protected_symbols", f.protected_symbols);
   put_member(out, 8, "symtab", f.has_symtab, true);
   out.append(std::string_view("      },\n"));
+  put_member(out, 6, "file", lib.file);
+  put_inlined_into(out, lib);
   put_member(out, 6, "machine", f.machine);
+  put_member(out, 6, "member", unless_empty(lib.member));
   put_member(out, 6, "path", lib.path);
   put_member(out, 6, "soname", f.soname);
   put_key(out, 6, "summary");
@@ -290,7 +325,9 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
 // parses it back and checks it against such a tree).
 std::string render_json(const std::vector<LibraryReport>& libs) {
   fmt::memory_buffer out;
-  out.append(std::string_view("{\n  \"format\": \"interprobe-scan\",\n  \"libraries\": "));
+  out.append(std::string_view("{\n  \"format\": \"interprobe-scan\",\n"));
+  put_member(out, 2, "interprobe_version", std::string_view(INTERPROBE_VERSION));
+  out.append(std::string_view("  \"libraries\": "));
   if (libs.empty()) {
     out.append(std::string_view("[],\n"));
   } else {
@@ -301,7 +338,7 @@ std::string render_json(const std::vector<LibraryReport>& libs) {
     }
     out.append(std::string_view("  ],\n"));
   }
-  out.append(std::string_view("  \"version\": 2\n}\n"));
+  fmt::format_to(std::back_inserter(out), "  \"version\": {}\n}}\n", kScanJsonVersion);
   return fmt::to_string(out);
 }
 

@@ -23,8 +23,20 @@ struct RenderOptions {
 };
 
 std::string render_text(const std::vector<LibraryReport>& libs, const RenderOptions& opt);
+// JSON, docs/SCAN.md "JSON format": what `diff` reads back as its OLD side (read_scan_json).
+inline constexpr int kScanJsonVersion = 3;
 std::string render_json(const std::vector<LibraryReport>& libs);
 std::string render_markdown(const std::vector<LibraryReport>& libs, const RenderOptions& opt);
+
+// A saved `scan --json` (scan_json_reader.cpp): the libraries as they were scanned, with what
+// `diff` compares (counts per caller, DWARF's inlined_into; not the compile units of NEW's
+// evidence, so a saved scan is an OLD side only). Throws ScanError with one line: not JSON, not
+// an interprobe-scan file, a version other than kScanJsonVersion, a missing or mistyped key.
+struct SavedScan {
+  std::string interprobe_version;  // of the interprobe that wrote it
+  std::vector<LibraryReport> libraries;
+};
+SavedScan read_scan_json(const std::string& path);
 
 // A name from a file (symbol, path, SONAME, .comment) for a terminal or a Markdown page: control
 // characters (a name can hold any byte but NUL) become \xNN, so that a file cannot move the

@@ -93,10 +93,11 @@ class Scan {
 
   void run(const ScanOptions& options, Elf* elf) {
     std::optional<DebugFile> debug;
-    if (options.dwarf && !options.debug_dir.empty())
+    if (options.dwarf && (!options.debug_dir.empty() || options.debug_files))
       // Needed when the file lacks .symtab (for callers) or DWARF (for inlined copies).
       if (!info_.has_symtab || !has_section(".debug_info"))
-        if (std::optional<DebugFile> f = open_debug_file(elf, options.debug_dir))
+        if (std::optional<DebugFile> f =
+                open_debug_file(elf, options.debug_dir, options.debug_files.get()))
           debug.emplace(std::move(*f));
     collect_holders(elf, debug ? debug->image.elf() : nullptr);
     collect_exports();
@@ -418,6 +419,7 @@ LibraryReport scan_image(const ElfImage& image, const ScanOptions& options) {
   LibraryReport out;
   out.facts.machine = arch->name();
   out.facts.soname = info.soname;
+  out.facts.build_id = build_id_hex(image.elf());
   out.facts.dt_symbolic = info.dt_symbolic;
   out.facts.bind_now = info.bind_now;
   out.facts.bti = info.bti;
@@ -426,38 +428,6 @@ LibraryReport scan_image(const ElfImage& image, const ScanOptions& options) {
   out.facts.compilers = info.comments;
   Scan(info, *arch, out).run(options, image.elf());
   return out;
-}
-
-namespace {
-
-template <class Open>
-LibraryReport guarded(const std::string& path, const ScanOptions& options, Open&& open) {
-  try {
-    ElfImage img = open();
-    LibraryReport r = scan_image(img, options);
-    r.path = path;
-    return r;
-  } catch (const ScanError& e) {
-    LibraryReport r;
-    r.path = path;
-    r.error = e.what();
-    return r;
-  } catch (const std::exception& e) {  // e.g. bad_alloc on absurd sizes: still one line
-    LibraryReport r;
-    r.path = path;
-    r.error = std::string("cannot scan: ") + e.what();
-    return r;
-  }
-}
-
-}  // namespace
-
-LibraryReport scan_file(const std::string& path, const ScanOptions& options) {
-  return guarded(path, options, [&] { return ElfImage::open_file(path); });
-}
-
-LibraryReport scan_bytes(std::span<const std::uint8_t> bytes, const ScanOptions& options) {
-  return guarded("<memory>", options, [&] { return ElfImage::from_bytes(bytes); });
 }
 
 }  // namespace interprobe::scan

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,6 +22,8 @@
 #include "architecture.hpp"
 
 namespace interprobe::scan {
+
+struct DebugFiles;  // package.hpp
 
 enum class SymVerdict { interposable, bound, mixed, none };
 std::string to_string(SymVerdict v);  // "interposable", "bound", "mixed", "none"
@@ -86,6 +89,7 @@ struct SymbolReport {
 
 struct LibraryFacts {
   std::string machine, soname;
+  std::string build_id;  // GNU build ID, lowercase hex; empty if the file has none
   bool dt_symbolic = false, bind_now = false;
   bool plt = false, plt_sec = false, plt_got = false;  // which PLT sections exist
   bool bti = false;  // aarch64: the GNU property note marks the code BTI-compatible
@@ -102,7 +106,9 @@ struct LibraryFacts {
 };
 
 struct LibraryReport {
-  std::string path;
+  std::string path;  // as shown: `file`, or `file:member` for a library inside a package
+  std::string file;  // the file named (a library, or the package holding it)
+  std::string member;  // its installed path inside the package ("/usr/lib/..."); empty if none
   LibraryFacts facts;
   std::vector<SymbolReport> symbols;  // in .dynsym order
   // Caller names (callers.hpp: clone suffixes cut), [0] = "" for the unknown caller; and, with
@@ -122,6 +128,10 @@ struct ScanOptions {
   Decoder decoder = Decoder::zydis;  // both find the same references; Zydis is faster
   // Threads for one file's code (sweep.hpp); the result does not depend on it.
   unsigned threads = 1;
+  // Debug files read from debug packages (package.hpp), looked up by build ID before debug_dir.
+  std::shared_ptr<const DebugFiles> debug_files;
+  // A PIE executable is an error (kExecutableNotLibrary, elf_image.hpp) instead of being read.
+  bool refuse_pie = false;
 };
 
 class ElfImage;
@@ -129,7 +139,9 @@ class ElfImage;
 LibraryReport scan_image(const ElfImage& image, const ScanOptions& options);
 // Scans one file; never throws: errors go to LibraryReport::error.
 LibraryReport scan_file(const std::string& path, const ScanOptions& options);
-// The fuzzing entry point: bytes in memory, errors to LibraryReport::error.
-LibraryReport scan_bytes(std::span<const std::uint8_t> bytes, const ScanOptions& options);
+// The fuzzing entry point: bytes in memory, errors to LibraryReport::error. `path` names them in
+// the report (a package member: "pkg.deb:/usr/lib/libfoo.so.1").
+LibraryReport scan_bytes(std::span<const std::uint8_t> bytes, const ScanOptions& options,
+                         const std::string& path = "<memory>");
 
 }  // namespace interprobe::scan

@@ -1,9 +1,11 @@
 // shared_library.cpp — the one rule of what interprobe reads as a shared library (elf_image.hpp:
-// is_pie_executable, require_shared_library), and the machine this build runs on.
+// is_pie_executable, require_shared_library), the machine this build runs on, and the scanner's
+// entry points that open a file or bytes under that rule (scanner.hpp: scan_file, scan_bytes).
 #include <gelf.h>
 #include <libelf.h>
 
 #include "elf_image.hpp"
+#include "scanner.hpp"
 
 namespace interprobe::scan {
 
@@ -56,6 +58,37 @@ bool is_pie_executable_file(const std::string& path) {
 
 void require_shared_library(const ElfImage& image) {
   if (is_pie_executable(image)) throw ScanError(kExecutableNotLibrary);
+}
+
+namespace {
+
+// Errors become the report's one line (ScanError's reason), never an exception.
+template <class Open>
+LibraryReport guarded(const std::string& path, const ScanOptions& options, Open&& open) {
+  LibraryReport r;
+  try {
+    ElfImage img = open();
+    if (options.refuse_pie) require_shared_library(img);
+    r = scan_image(img, options);
+  } catch (const ScanError& e) {
+    r.error = e.what();
+  } catch (const std::exception& e) {  // e.g. bad_alloc on absurd sizes: still one line
+    r.error = std::string("cannot scan: ") + e.what();
+  }
+  r.path = path;
+  if (r.file.empty()) r.file = path;
+  return r;
+}
+
+}  // namespace
+
+LibraryReport scan_file(const std::string& path, const ScanOptions& options) {
+  return guarded(path, options, [&] { return ElfImage::open_file(path); });
+}
+
+LibraryReport scan_bytes(std::span<const std::uint8_t> bytes, const ScanOptions& options,
+                         const std::string& path) {
+  return guarded(path, options, [&] { return ElfImage::from_bytes(bytes); });
 }
 
 }  // namespace interprobe::scan
