@@ -68,11 +68,14 @@ def main():
     old, new = plt_got_sites(a.old), plt_got_sites(a.new)
     d = json.loads(subprocess.run([a.interprobe, "diff", "--json", a.old, a.new],
                                   capture_output=True, text=True).stdout)
-    if d.get("format") != "interprobe-diff" or d.get("version") != 2:
-        sys.exit("diff_vs_binutils.py: needs interprobe-diff version 2")
+    if d.get("format") != "interprobe-diff" or d.get("version") != 3:
+        sys.exit("diff_vs_binutils.py: needs interprobe-diff version 3")
+    if len(d["libraries"]) != 1:
+        sys.exit("diff_vs_binutils.py: compares two libraries, not packages")
+    lib = d["libraries"][0]
     reported = {}
     for cls in ("lost", "gained", "vanished", "other"):
-        for c in d[cls]:
+        for c in lib[cls]:
             reported.setdefault(c["name"], (cls, c))
     fully = sorted(n for n in old if n in new and old[n] > 0 and new[n] == 0)
     partially = sorted(n for n in old if n in new and 0 < new[n] < old[n])

@@ -32,7 +32,7 @@ std::vector<LibraryReport> builds() {
 }
 
 // A diff as its JSON, which holds every count and move.
-nlohmann::json json_of(const LibraryDiff& d) { return diff_to_json(d, "OLD", "NEW"); }
+nlohmann::json json_of(const LibraryDiff& d) { return diff_to_json(d); }
 
 std::string saved(const std::vector<LibraryReport>& libs, const std::string& name) {
   const std::string path = (scratch_dir() / name).string();

@@ -165,8 +165,8 @@ TEST(ScanCli, DiffSaysWhatLdPreloadUsersLose) {
   EXPECT_NE(lose.out.find("victim_err_occurred"), std::string::npos) << lose.out;
   auto j = nlohmann::json::parse(
       cmd({"diff", "--json", victim("gcc-Bsymbolic-functions"), victim("gcc-O2")}).out);
-  EXPECT_TRUE(j["lost"].empty());
-  EXPECT_FALSE(j["gained"].empty());
+  EXPECT_TRUE(j["libraries"][0]["lost"].empty());
+  EXPECT_FALSE(j["libraries"][0]["gained"].empty());
   EXPECT_EQ(cmd({"diff", victim("gcc-O2"), victim("gcc-O2")}).exit_status, 0);
   EXPECT_EQ(cmd({"diff", victim("gcc-O2"), "/nonexistent.so"}).exit_status, 2);
 }
@@ -206,7 +206,7 @@ TEST(ScanCli, NamesWithAnyBytesKeepEveryFormatValid) {
 
   auto diff = cmd({"diff", "--json", victim("gcc-O2"), odd});
   ASSERT_EQ(diff.exit_status, 0) << diff.err;
-  auto d = nlohmann::json::parse(diff.out);
+  auto d = nlohmann::json::parse(diff.out)["libraries"][0];
   EXPECT_EQ(d["removed"], nlohmann::json::array({"victim_use_const"})) << diff.out;
   EXPECT_EQ(d["added"], nlohmann::json::array({"victim\uFFFD\u0001se_const"})) << diff.out;
 }
@@ -307,7 +307,8 @@ TEST(ScanCli, GrandTotalAfterSeveralLibraries) {
 }
 
 // diff's three forms on the victim's nosi build: victim_err_occurred partially lost, with the
-// callers that moved; version 2 of the JSON; Markdown for a package's documentation.
+// callers that moved; version 3 of the JSON (the pair in `libraries`); Markdown for a package's
+// documentation.
 TEST(ScanCli, DiffFormsNameThePartiallyLostAccessor) {
   const std::vector<std::string> pair = {victim("gcc-O2"), victim("gcc-O2-nosi")};
   auto text = cmd({"diff", pair[0], pair[1]});
@@ -322,12 +323,20 @@ TEST(ScanCli, DiffFormsNameThePartiallyLostAccessor) {
   EXPECT_EQ(json.exit_status, 1);
   auto j = nlohmann::json::parse(json.out);
   EXPECT_EQ(j["format"], "interprobe-diff");
-  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(j["version"], 3);
   EXPECT_EQ(j["old"]["path"], pair[0]);
+  EXPECT_EQ(j["old"]["kind"], "elf");
   EXPECT_EQ(j["summary"]["lost"], 5);
   EXPECT_EQ(j["summary"]["partially_lost"], 1);
+  EXPECT_EQ(j["status"], 1);
+  ASSERT_EQ(j["libraries"].size(), 1u);
+  const auto& lib = j["libraries"][0];
+  EXPECT_EQ(lib["soname"], "libvictim.so.1");
+  EXPECT_EQ(lib["old"]["path"], pair[0]);
+  EXPECT_EQ(lib["new"]["member"], nullptr);
+  EXPECT_EQ(lib["summary"]["lost"], 5);
   bool found = false;
-  for (auto& c : j["lost"])
+  for (auto& c : lib["lost"])
     if (c["name"] == "victim_err_occurred") {
       found = true;
       EXPECT_EQ(c["fully"], false);

@@ -48,12 +48,15 @@ const Doc kDocs[] = {
     {"shim", "Generate a preload library that counts the calls of any library's functions",
      "0 the shim was written; 2 bad input (nothing is written)", "docs/SHIM.md"},
     {"scan", "Tell from a shared library's file which of its own calls an override can take",
-     "0 every file was scanned; 2 a file could not be scanned or is not a shared library (one "
-     "line each on stderr; the others are still scanned and printed)",
+     "0 every file was scanned; 2 a file or package could not be scanned or is not a shared "
+     "library (one line each on stderr; the others are still scanned and printed)",
      "docs/SCAN.md"},
     {"diff", "Compare two builds of a shared library: what LD_PRELOAD users lose",
-     "0 nothing lost; 1 some symbol lost internal interposability; 2 bad input (a file that is "
-     "not a shared library, or two libraries that export no symbol of the same name)",
+     "0 nothing lost, or only symbols --accept waives (stale waivers are a warning); 1 some "
+     "symbol lost internal interposability; 2 bad input (a file that is not a shared library, "
+     "package or saved scan, a package without a library, an --accept line that is not one "
+     "word, no library paired by SONAME, or two libraries that export no symbol of the same "
+     "name)",
      "docs/SCAN.md"},
     {"run", "Run a command under the probe (or a shim for a library) and report its calls",
      "the command's (128+N if it was killed by signal N; 127 not found; 126 not executable); "

@@ -1,77 +1,136 @@
-// diff_command.cpp — `interprobe diff OLD.so NEW.so`: the exported symbols whose internal
-// references moved from interposable to bound (what LD_PRELOAD users lose if NEW ships) and back.
-// Exit status 0: nothing lost; 1: some symbol lost internal interposability; 2: bad input (a file
-// that is not a shared library, or two libraries with no exported name in common). Different
-// SONAMEs: a warning on stderr, the status as above.
+// diff_command.cpp — `interprobe diff OLD NEW`: the exported symbols whose internal references
+// moved from interposable to bound (what LD_PRELOAD users lose if NEW ships) and back. OLD and NEW
+// are shared libraries or packages (.deb, .rpm: their libraries paired by SONAME); OLD may be a
+// saved `scan --json` (the release's baseline). --accept FILE waives known losses.
+// Exit status 0: nothing lost, or only waived symbols; 1: some symbol lost internal
+// interposability; 2: bad input (docs/SCAN.md, "Usage": a file that is not a library, package or
+// saved scan, a package without a library, a bad --accept line, nothing paired, two libraries
+// with no exported name in common). Different SONAMEs of two libraries: a warning on stderr.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <future>
+#include <filesystem>
 #include <iostream>
-#include <set>
-#include <thread>
 
+#include "batch.hpp"
 #include "commands.hpp"
-#include "diff.hpp"
+#include "diff_inputs.hpp"
 #include "elf_image.hpp"
-#include "scanner.hpp"
+#include "scan_render.hpp"
 
 namespace interprobe::cli {
 
 namespace {
 
 struct DiffCliOptions {
-  std::string old_path, new_path;
+  std::string old_path, new_path, accept;
   bool json = false, markdown = false, no_dwarf = false;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
+  std::vector<std::string> debug_packages;
 };
 
-int run_diff(const DiffCliOptions& opt) {
-  scan::ScanOptions so;
-  so.dwarf = !opt.no_dwarf;
-  so.debug_dir = opt.debug_dir;
-  // Both files at once, each on half the cores: the DWARF walk of one file is one thread's work.
-  so.threads = std::max(1u, std::thread::hardware_concurrency() / 2);
-  auto later = std::async(std::launch::async, [&] { return scan::scan_file(opt.new_path, so); });
-  scan::LibraryReport a = scan::scan_file(opt.old_path, so);
-  scan::LibraryReport b = later.get();
-  bool bad = false;
-  for (auto* lib : {&a, &b}) {
-    if (lib->error.empty() && scan::is_pie_executable_file(lib->path))
-      lib->error = scan::kExecutableNotLibrary;  // the rule of `scan` (elf_image.hpp)
-    if (!lib->error.empty()) {
-      fmt::print(stderr, "interprobe diff: {}: {}\n", lib->path, lib->error);
-      bad = true;
+void complain(const std::string& what) { fmt::print(stderr, "interprobe diff: {}\n", what); }
+
+// A saved scan, OLD's only: it keeps what diff reads from OLD, not NEW's DWARF evidence.
+bool read_saved(scan::DiffSide& side) {
+  try {
+    scan::SavedScan saved = scan::read_scan_json(side.path);
+    side.saved_by = saved.interprobe_version;
+    side.libraries = std::move(saved.libraries);
+  } catch (const scan::ScanError& e) {
+    complain(fmt::format("{}: {}", side.path, e.what()));
+    return false;
+  }
+  return true;
+}
+
+// Both sides: saved scans read, libraries and packages scanned together (each library on its
+// share of the cores, the DWARF walk of one file being one thread's work). Errors are printed.
+bool load(const DiffCliOptions& opt, scan::DiffSide& a, scan::DiffSide& b) {
+  bool ok = true;
+  std::vector<std::string> to_scan;
+  for (scan::DiffSide* side : {&a, &b}) {
+    std::error_code ec;
+    side->kind = scan::input_kind(side->path);
+    if (std::filesystem::is_directory(side->path, ec)) {
+      complain(side->path + ": is a directory (name a library, a package or a saved scan)");
+      ok = false;
+    } else if (side->kind == scan::InputKind::scan_json) {
+      if (side == &b) {
+        complain(side->path +
+                 ": a saved scan can only be OLD (it keeps what a comparison reads from the "
+                 "old build, not the new build's DWARF evidence); name the new library or "
+                 "package");
+        ok = false;
+      } else {
+        ok = read_saved(*side) && ok;
+      }
+    } else if (side == &a || b.path != a.path) {  // the same file twice: scanned once
+      to_scan.push_back(side->path);
     }
   }
-  if (bad) return 2;
-  // Two builds of one library share a SONAME (or both have none). Another SONAME is a new major
-  // version (libfoo.so.1 -> .so.2: compared anyway, with a warning) or another library; one
-  // that shares no exported name with OLD cannot be compared at all, and an empty diff must not
-  // pass for "nothing lost".
-  if (a.facts.soname != b.facts.soname)
-    fmt::print(stderr,
-               "interprobe diff: warning: the SONAMEs differ ({} has '{}', {} has '{}'): "
-               "comparing the symbols they share by name\n",
-               a.path, a.facts.soname, b.path, b.facts.soname);
-  std::set<std::string> old_names;
-  for (auto& s : a.symbols) old_names.insert(s.name);
-  if (std::none_of(b.symbols.begin(), b.symbols.end(),
-                   [&](const scan::SymbolReport& s) { return old_names.count(s.name) != 0; })) {
-    fmt::print(stderr,
-               "interprobe diff: {} and {} export no symbol of the same name: not two builds of "
-               "one library, nothing to compare\n",
-               a.path, b.path);
-    return 2;
+  if (!ok) return false;
+  scan::BatchOptions bo;
+  bo.scan.dwarf = !opt.no_dwarf;
+  bo.scan.debug_dir = opt.debug_dir;
+  bo.debug_packages = opt.debug_packages;
+  scan::BatchStats stats;
+  std::vector<scan::LibraryReport> libs;
+  try {
+    if (!to_scan.empty()) libs = scan::scan_paths(to_scan, bo, &stats);
+  } catch (const scan::ScanError& e) {
+    complain(e.what());
+    return false;
   }
-  scan::LibraryDiff d = scan::diff_libraries(a, b);
+  for (const std::string& pkg : stats.debug_packages_unused)
+    complain(fmt::format("warning: {}: no debug file in it has the build ID of a library compared",
+                         pkg));
+  for (auto& lib : libs) {
+    if (!lib.error.empty()) {
+      complain(fmt::format("{}: {}", lib.path, lib.error));
+      ok = false;
+    }
+    for (scan::DiffSide* side : {&a, &b})
+      if (side->kind != scan::InputKind::scan_json && lib.file == side->path)
+        side->libraries.push_back(lib);
+  }
+  for (scan::DiffSide* side : {&a, &b})
+    if (ok && side->libraries.empty()) {
+      complain(fmt::format("{}: no shared library in the {}", side->path,
+                           scan::describe(side->kind)));
+      ok = false;
+    }
+  return ok;
+}
+
+int run_diff(const DiffCliOptions& opt) {
+  std::vector<scan::Waiver> waivers;
+  if (!opt.accept.empty()) try {
+      waivers = scan::read_waivers(opt.accept);
+    } catch (const scan::ScanError& e) {
+      complain(fmt::format("{}: {}", opt.accept, e.what()));
+      return 2;
+    }
+  scan::DiffSide a, b;
+  a.path = opt.old_path;
+  b.path = opt.new_path;
+  if (!load(opt, a, b)) return 2;
+  std::vector<std::string> warnings, errors;
+  scan::InputDiff d = scan::diff_inputs(a, b, warnings, errors);
+  for (auto& w : warnings) complain("warning: " + w);
+  for (auto& e : errors) complain(e);
+  if (!errors.empty()) return 2;
+  d.accept_file = opt.accept;
+  scan::apply_waivers(d, waivers);
+  for (const scan::Waiver& w : d.stale)
+    complain(fmt::format("warning: {}:{}: stale waiver '{}': no lost symbol matches it",
+                         opt.accept, w.line, scan::printable(w.pattern)));
   if (opt.json)
-    std::cout << scan::render_diff_json(d, a.path, b.path);
+    std::cout << scan::render_input_diff_json(d);
   else if (opt.markdown)
-    std::cout << scan::render_diff_markdown(d, a.path, b.path);
+    std::cout << scan::render_input_diff_markdown(d);
   else
-    std::cout << scan::render_diff_text(d, a.path, b.path);
-  return d.lost.empty() ? 0 : 1;
+    std::cout << scan::render_input_diff_text(d);
+  return d.lost() > 0 ? 1 : 0;
 }
 
 }  // namespace
@@ -80,17 +139,28 @@ void add_diff_command(CLI::App& app) {
   auto opt = std::make_shared<DiffCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "diff",
-      "Compare two builds of a shared library: which exported symbols' internal references moved "
-      "from interposable to bound (what LD_PRELOAD users lose if you ship NEW), and back. "
-      "Different SONAMEs give a warning on stderr; the symbols are still compared by name.");
-  sub->add_option("old", opt->old_path, "The library shipped today.")->required();
-  sub->add_option("new", opt->new_path, "The candidate build.")->required();
+      "Compare two builds of a shared library, or two packages (.deb, .rpm) holding them: which "
+      "exported symbols' internal references moved from interposable to bound (what LD_PRELOAD "
+      "users lose if you ship NEW), and back. A package's libraries are read in memory and "
+      "paired with the other side's by SONAME. Different SONAMEs of two libraries give a "
+      "warning on stderr; the symbols are still compared by name.");
+  sub->add_option("old", opt->old_path,
+                  "The build shipped today: a library, a package, or its saved `interprobe scan "
+                  "--json` (a baseline kept with the package's sources).")
+      ->required();
+  sub->add_option("new", opt->new_path, "The candidate build: a library or a package.")
+      ->required();
   auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--markdown", opt->markdown,
                 "Print Markdown for a package's documentation: what LD_PRELOAD users lose.")
       ->excludes(json);
+  sub->add_option("--accept", opt->accept,
+                  "Known losses: a file with one symbol name or glob a line (`# reason` after "
+                  "it). Lost symbols it matches are listed as waived and do not fail the diff; "
+                  "lines that match no lost symbol are reported as stale.");
   sub->add_flag("--no-dwarf", opt->no_dwarf, "Do not count inlined copies from DWARF.");
   add_debug_dir_option(sub, opt->debug_dir);
+  add_debug_package_option(sub, opt->debug_packages);
   sub->callback([opt] { set_exit_status(run_diff(*opt)); });
 }
 

@@ -135,7 +135,8 @@ void add_debug_package_option(CLI::App* sub, std::vector<std::string>& packages)
   sub->add_option("--debug-package", packages,
                   "A debug package (Debian's PKG-dbgsym.deb, Fedora's PKG-debuginfo.rpm), read "
                   "in memory: a stripped library's debug file is taken from it by build ID, "
-                  "before --debug-dir. Repeatable.");
+                  "before --debug-dir. Repeatable.")
+      ->allow_extra_args(false);  // one package per --debug-package: positionals stay positional
 }
 
 void add_scan_command(CLI::App& app) {

@@ -81,8 +81,22 @@ struct SymbolChange : Moves {  // Moves: the sums over its callers
   std::vector<CallerChange> callers;  // those whose counts changed, by name
 };
 
+// A line of an --accept file (waivers.cpp): a known loss, by symbol name or glob.
+struct Waiver {
+  std::string pattern;  // fnmatch(3) glob, matched against the name and the demangled name
+  std::string reason;   // the line's `# comment`, "" if none
+  std::size_t line = 0;
+};
+
+// A lost symbol that a waiver accepts: out of `lost`, listed apart, not failing the diff.
+struct WaivedChange {
+  SymbolChange change;
+  Waiver waiver;
+};
+
 struct LibraryDiff {
   std::vector<SymbolChange> lost, gained, vanished, other;
+  std::vector<WaivedChange> waived;                // lost, but accepted (apply_waivers)
   std::vector<std::string> removed, added;         // exported by only one side
   std::vector<std::string> fact_changes;           // "DT_SYMBOLIC: no -> yes", ...
   bool old_dwarf = false, new_dwarf = false;       // inlined copies counted (else: unknown)
@@ -91,16 +105,15 @@ struct LibraryDiff {
 
 LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& new_lib);
 
-// diff_render.cpp. Text for a terminal; JSON (docs/SCAN.md, "diff --json", version 2); Markdown
-// for a package's documentation ("what LD_PRELOAD users lose in this release").
+// diff_render.cpp: one pair of libraries. Text for a terminal (from the "OLD path" and "NEW
+// path" lines on); JSON, the members of a `libraries` entry of docs/SCAN.md's "diff --json"
+// (version 3) but its `old`, `new` and `soname`; Markdown for a package's documentation ("what
+// LD_PRELOAD users lose in this release"): the page's heading and introduction, naming what was
+// compared, then each pair's body (diff_report.cpp puts several pairs on one page).
 std::string render_diff_text(const LibraryDiff& d, const std::string& old_path,
                              const std::string& new_path);
-nlohmann::json diff_to_json(const LibraryDiff& d, const std::string& old_path,
-                            const std::string& new_path);
-// diff_to_json as text, whatever bytes the names hold.
-std::string render_diff_json(const LibraryDiff& d, const std::string& old_path,
-                             const std::string& new_path);
-std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_path,
-                                 const std::string& new_path);
+nlohmann::json diff_to_json(const LibraryDiff& d);
+std::string diff_markdown_intro(const std::string& old_path, const std::string& new_path);
+std::string diff_markdown_body(const LibraryDiff& d);
 
 }  // namespace interprobe::scan

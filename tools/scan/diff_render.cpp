@@ -1,4 +1,4 @@
-// diff_render.cpp — `interprobe diff` as text, JSON (version 2, docs/SCAN.md) and Markdown.
+// diff_render.cpp — one pair of libraries' diff as text, JSON (docs/SCAN.md) and Markdown.
 //
 // Every form says, per symbol, the interposable sites before and after and where they went
 // ("→ direct 6, inlined 24, vanished 2"), then the callers that moved. Text and Markdown name
@@ -94,6 +94,11 @@ void symbol_text(std::string& out, const SymbolChange& c, bool back) {
   }
 }
 
+std::string waiver_text(const Waiver& w, TextFor where) {
+  return fmt::format("line {} `{}`{}", w.line, printable(w.pattern, where),
+                     w.reason.empty() ? "" : ": " + printable(w.reason, where));
+}
+
 std::string dwarf_note(const LibraryDiff& d) {
   if (d.old_dwarf && d.new_dwarf) return "";
   return fmt::format(
@@ -119,6 +124,14 @@ std::string render_diff_text(const LibraryDiff& d, const std::string& old_path,
       "inline or address the library's own definition:\n",
       d.lost.size(), fully, d.lost.size() - fully);
   for (auto& c : d.lost) symbol_text(out, c, false);
+  if (!d.waived.empty()) {
+    out += fmt::format("\nWaived: {} lost symbol(s) accepted as known losses (--accept):\n",
+                       d.waived.size());
+    for (auto& w : d.waived) {
+      symbol_text(out, w.change, false);
+      out += fmt::format("      waived by {}\n", waiver_text(w.waiver, TextFor::terminal));
+    }
+  }
   out += fmt::format("\nLD_PRELOAD users gain {} symbol(s): callers moved from bound to PLT/GOT:\n",
                      d.gained.size());
   for (auto& c : d.gained) symbol_text(out, c, true);
@@ -199,15 +212,18 @@ nlohmann::json changes_json(const std::vector<SymbolChange>& v) {
 
 }  // namespace
 
-nlohmann::json diff_to_json(const LibraryDiff& d, const std::string& old_path,
-                            const std::string& new_path) {
+nlohmann::json diff_to_json(const LibraryDiff& d) {
   const std::size_t fully = static_cast<std::size_t>(
       std::count_if(d.lost.begin(), d.lost.end(), [](auto& c) { return c.fully; }));
+  nlohmann::json waived = nlohmann::json::array();
+  for (auto& w : d.waived) {
+    nlohmann::json c = change_json(w.change);
+    c["waiver"] = {{"line", w.waiver.line},
+                   {"pattern", w.waiver.pattern},
+                   {"reason", w.waiver.reason}};
+    waived.push_back(std::move(c));
+  }
   return {
-      {"format", "interprobe-diff"},
-      {"version", 2},
-      {"old", {{"path", old_path}, {"dwarf", d.old_dwarf}, {"callers_from", d.old_callers_from}}},
-      {"new", {{"path", new_path}, {"dwarf", d.new_dwarf}, {"callers_from", d.new_callers_from}}},
       {"fact_changes", d.fact_changes},
       {"removed", d.removed},
       {"added", d.added},
@@ -215,26 +231,18 @@ nlohmann::json diff_to_json(const LibraryDiff& d, const std::string& old_path,
        {{"lost", d.lost.size()},
         {"fully_lost", fully},
         {"partially_lost", d.lost.size() - fully},
+        {"waived", d.waived.size()},
         {"gained", d.gained.size()},
         {"vanished", d.vanished.size()},
         {"other", d.other.size()}}},
       {"lost", changes_json(d.lost)},
+      {"waived", std::move(waived)},
       {"gained", changes_json(d.gained)},
       {"vanished", changes_json(d.vanished)},
       {"other", changes_json(d.other)}};
 }
 
-std::string render_diff_json(const LibraryDiff& d, const std::string& old_path,
-                             const std::string& new_path) {
-  // Names are whatever bytes the files hold: invalid UTF-8 becomes U+FFFD (the default handler
-  // throws).
-  return diff_to_json(d, old_path, new_path)
-             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-         "\n";
-}
-
-std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_path,
-                                 const std::string& new_path) {
+std::string diff_markdown_intro(const std::string& old_path, const std::string& new_path) {
   auto md = [](const std::string& s) { return printable(s, TextFor::markdown); };
   std::string out = "## What LD_PRELOAD users lose in this build\n\n";
   out += fmt::format(
@@ -246,16 +254,23 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
       "call, jump and load sites through its PLT/GOT, and data words relocated against the "
       "symbol.\n\n",
       md(old_path), md(new_path));
+  return out;
+}
+
+std::string diff_markdown_body(const LibraryDiff& d) {
+  std::string out;
   if (!d.old_dwarf || !d.new_dwarf)
     out +=
         "Without DWARF in both files, calls inlined into their callers are not seen: such "
         "sites count as vanished, not lost.\n\n";
   const std::size_t fully = static_cast<std::size_t>(
       std::count_if(d.lost.begin(), d.lost.end(), [](auto& c) { return c.fully; }));
-  if (d.lost.empty()) {
+  if (d.lost.empty() && d.waived.empty()) {
     out +=
         "No internal caller moved from the PLT/GOT to a bound reference: every internal "
         "call or use that reached an override before still does.\n\n";
+  } else if (d.lost.empty()) {
+    out += "No symbol lost but those accepted below.\n\n";
   } else {
     out += fmt::format(
         "{} symbol(s) lost: {} fully (no internal call reaches an override any "
@@ -279,6 +294,23 @@ std::string render_diff_markdown(const LibraryDiff& d, const std::string& old_pa
                          interposable(c.old_sites), interposable(c.new_sites),
                          went(c.moved, c.unrecorded, c.vanished), fmt::join(moved, ", "));
     }
+    out += "\n";
+  }
+  if (!d.waived.empty()) {
+    out += fmt::format(
+        "{} {}symbol(s) lost, accepted as known losses (`--accept`):\n\n| symbol | lost | "
+        "interposable sites before → after | where they went | why accepted |\n"
+        "|---|---|---:|---|---|\n",
+        d.waived.size(), d.lost.empty() ? "" : "more ");
+    for (auto& w : d.waived)
+      out += fmt::format("| `{}` | {} | {} → {} | {} | {} |\n",
+                         shown_name(w.change.name, TextFor::markdown),
+                         w.change.fully ? "fully" : "partially", interposable(w.change.old_sites),
+                         interposable(w.change.new_sites),
+                         went(w.change.moved, w.change.unrecorded, w.change.vanished),
+                         printable(w.waiver.reason.empty() ? "`" + w.waiver.pattern + "`"
+                                                           : w.waiver.reason,
+                                   TextFor::markdown));
     out += "\n";
   }
   if (!d.gained.empty())
