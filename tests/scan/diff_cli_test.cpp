@@ -7,22 +7,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "exec.hpp"
+#include "cli_helpers.hpp"
 #include "scratch.hpp"
 
 namespace {
 
-using namespace interprobe;
 using nlohmann::json;
 
-ExecResult cmd(std::vector<std::string> args) {
-  args.insert(args.begin(), TEST_INTERPROBE);
-  return exec(args, current_environment());
-}
-
-std::string victim(const std::string& v) {
-  return std::string(TEST_VARIANTS) + "/" + v + "/libvictim.so.1";
-}
+using cli_helpers::cmd;
+using cli_helpers::victim;
 
 std::string written(const std::string& name, const std::string& text) {
   const std::string path = (scratch_dir() / name).string();
@@ -48,9 +41,10 @@ TEST(DiffCli, ASavedScanDiffsCleanAgainstItsBuildAndLikeItsBuildAgainstAnother) 
   const std::string base = written("baseline.json", scan.out);
   auto same = cmd({"diff", base, victim("gcc-O2")});
   EXPECT_EQ(same.exit_status, 0) << same.out << same.err;
-  EXPECT_NE(same.out.find("OLD " + base + " (saved scan by interprobe " INTERPROBE_TEST_VERSION
-                          ", 1 shared library)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      same.out.find("OLD " + base +
+                    " (saved scan by interprobe " INTERPROBE_TEST_VERSION ", 1 shared library)\n"),
+      std::string::npos)
       << same.out;
   EXPECT_NE(same.out.find("LD_PRELOAD users lose 0 symbol(s)"), std::string::npos) << same.out;
 
@@ -112,7 +106,8 @@ TEST(DiffCli, AcceptingEveryLostSymbolExitsZeroAndListsThemAsWaived) {
   EXPECT_EQ(j["libraries"][0]["waived"][0]["waiver"]["reason"], "bound since 2.0, see NEWS");
   EXPECT_EQ(j["accept"]["stale"], json::array());
 
-  auto md = cmd({"diff", "--markdown", "--accept", accept, victim("gcc-O2"), victim("gcc-O2-nosi")});
+  auto md =
+      cmd({"diff", "--markdown", "--accept", accept, victim("gcc-O2"), victim("gcc-O2-nosi")});
   EXPECT_EQ(md.exit_status, 0);
   EXPECT_NE(md.out.find("No symbol lost but those accepted below.\n\n5 symbol(s) lost, accepted "
                         "as known losses"),
@@ -148,7 +143,8 @@ TEST(DiffCli, StaleWaiversAreReportedAndBadOnesRefused) {
   EXPECT_NE(same.out.find("Stale waivers in " + accept), std::string::npos) << same.out;
   EXPECT_NE(same.out.find("  line 2: victim_gone  # removed in 1.1\n"), std::string::npos)
       << same.out;
-  auto partly = cmd({"diff", "--json", "--accept", accept, victim("gcc-O2"), victim("gcc-O2-nosi")});
+  auto partly =
+      cmd({"diff", "--json", "--accept", accept, victim("gcc-O2"), victim("gcc-O2-nosi")});
   EXPECT_EQ(partly.exit_status, 0);
   auto j = json::parse(partly.out);
   ASSERT_EQ(j["accept"]["stale"].size(), 1u);
@@ -161,8 +157,8 @@ TEST(DiffCli, StaleWaiversAreReportedAndBadOnesRefused) {
                              ": line 2: 'victim_a victim_b' is more than one word: one symbol "
                              "name or glob a line, then an optional # reason\n");
   EXPECT_EQ(refused.out, "");
-  auto missing = cmd({"diff", "--accept", "/nonexistent/accept", victim("gcc-O2"),
-                      victim("gcc-O2-nosi")});
+  auto missing =
+      cmd({"diff", "--accept", "/nonexistent/accept", victim("gcc-O2"), victim("gcc-O2-nosi")});
   EXPECT_EQ(missing.exit_status, 2);
   EXPECT_EQ(missing.err, "interprobe diff: /nonexistent/accept: cannot open the waiver file\n");
 }

@@ -72,39 +72,22 @@ TEST(ScanBaseline, ASavedScanDiffsLikeTheLibraryAgainstEveryOtherBuild) {
 }
 
 // What the victims and fixtures do not have: OLD's DWARF relations that diff's second look reads
-// (scan_sites_test.cpp makes them by editing real scans). Case (ii) there: OLD's fx_direct_cross
+// (scan_helpers.hpp makes them by editing a real scan). Case (ii) there: OLD's fx_direct_cross
 // had fx_helper inlined, where the call of fx_direct was (inlined_into); and its reverse of case
 // (i): OLD had fx_direct_cross inlined into fx_host, fx_direct's copy inside (inlined_via).
 TEST(ScanBaseline, ASavedScanKeepsTheDwarfRelationsOfTheSecondLook) {
   const LibraryReport plain = scan_ok(fixture("default", "libsites.so"));
-  LibraryReport old2 = with_caller(plain, "fx_helper");
-  old2.inlined_into[id(old2, "fx_direct_cross")] = {id(old2, "fx_helper")};
-  LibraryReport new2 = with_caller(plain, "fx_helper");
-  for (auto& c : edit(new2, "fx_direct").callers)
-    if (new2.callers[c.caller] == "fx_direct_cross") c.got = 0;
-  CallerSites helper;
-  helper.caller = id(new2, "fx_helper");
-  helper.direct = 1;
-  edit(new2, "fx_direct").callers.push_back(helper);
-
-  LibraryReport old1 = with_caller(plain, "fx_host");
-  for (auto& c : edit(old1, "fx_direct").callers)
-    if (old1.callers[c.caller] == "fx_direct_cross") {
-      c.got = 0;
-      c.inlined_via = 1;
-    }
-  CallerSites host;
-  host.caller = id(old1, "fx_host");
-  host.inlined = 1;
-  edit(old1, "fx_direct").callers.push_back(host);
-
+  const LibraryReport old2 = helper_inlined_into_cross(plain), old1 = cross_inlined_into_host(plain);
+  const LibraryReport new2 = call_in_helper_out_of_line(plain);
   const SavedScan back = read_scan_json(saved({old2, old1}, "edited.json"));
   ASSERT_EQ(back.libraries.size(), 2u);
-  const LibraryDiff want2 = diff_libraries(old2, new2), got2 = diff_libraries(back.libraries[0], new2);
+  const LibraryDiff want2 = diff_libraries(old2, new2);
+  const LibraryDiff got2 = diff_libraries(back.libraries[0], new2);
   EXPECT_EQ(json_of(got2), json_of(want2));
   ASSERT_NE(change(got2.lost, "fx_direct"), nullptr);
   EXPECT_EQ(change(got2.lost, "fx_direct")->moved_elsewhere, 1u);
-  const LibraryDiff want1 = diff_libraries(old1, plain), got1 = diff_libraries(back.libraries[1], plain);
+  const LibraryDiff want1 = diff_libraries(old1, plain);
+  const LibraryDiff got1 = diff_libraries(back.libraries[1], plain);
   EXPECT_EQ(json_of(got1), json_of(want1));
   ASSERT_NE(change(got1.gained, "fx_direct"), nullptr);
   EXPECT_EQ(change(got1.gained, "fx_direct")->moved_back_elsewhere, 1u);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_helpers.hpp"
 #include "exec.hpp"
 #include "scratch.hpp"
 
@@ -14,14 +15,8 @@ namespace {
 
 using namespace interprobe;
 
-ExecResult cmd(std::vector<std::string> args) {
-  args.insert(args.begin(), TEST_INTERPROBE);
-  return exec(args, current_environment());
-}
-
-std::string victim(const std::string& v) {
-  return std::string(TEST_VARIANTS) + "/" + v + "/libvictim.so.1";
-}
+using cli_helpers::cmd;
+using cli_helpers::victim;
 
 std::string fixture(const std::string& kind, const std::string& lib) {
   return std::string(TEST_SCAN_FIXTURES) + "/" + kind + "/" + lib;

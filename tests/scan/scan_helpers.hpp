@@ -65,4 +65,43 @@ inline SymbolReport& edit(LibraryReport& r, const std::string& name) {
   return const_cast<SymbolReport&>(sym(r, name));
 }
 
+// The libsites fixture edited the way LTO changes code, for diff's second look: the PLT call of
+// fx_direct in fx_direct_cross (sites_b.c, a PLT call in both builds) moved into other code.
+// (i) fx_direct_cross inlined into fx_host, fx_direct's call inlined inside that copy: the copy
+// at fx_host (inlined 1) and, for fx_direct_cross, inlined_via 1.
+inline LibraryReport cross_inlined_into_host(const LibraryReport& plain) {
+  LibraryReport r = with_caller(plain, "fx_host");
+  SymbolReport& s = edit(r, "fx_direct");
+  for (auto& c : s.callers)
+    if (r.callers[c.caller] == "fx_direct_cross") {
+      c.got = 0;
+      c.inlined_via = 1;
+    }
+  CallerSites host;
+  host.caller = id(r, "fx_host");
+  host.inlined = 1;
+  s.callers.push_back(host);
+  return r;
+}
+
+// (ii) The call was in fx_helper's code, inlined into fx_direct_cross (OLD's DWARF relation)...
+inline LibraryReport helper_inlined_into_cross(const LibraryReport& plain) {
+  LibraryReport r = with_caller(plain, "fx_helper");
+  r.inlined_into[id(r, "fx_direct_cross")] = {id(r, "fx_helper")};
+  return r;
+}
+
+// ... and is now in fx_helper out of line, a direct call.
+inline LibraryReport call_in_helper_out_of_line(const LibraryReport& plain) {
+  LibraryReport r = with_caller(plain, "fx_helper");
+  SymbolReport& s = edit(r, "fx_direct");
+  for (auto& c : s.callers)
+    if (r.callers[c.caller] == "fx_direct_cross") c.got = 0;
+  CallerSites helper;
+  helper.caller = id(r, "fx_helper");
+  helper.direct = 1;
+  s.callers.push_back(helper);
+  return r;
+}
+
 }  // namespace scan_helpers

@@ -38,7 +38,8 @@ nlohmann::json oracle(const LibraryReport& lib) {
   j["build_id"] = null_if_empty(f.build_id);
   j["inlined_into"] = nlohmann::json::object();
   for (std::size_t c = 0; c < lib.inlined_into.size(); ++c)
-    for (std::uint32_t g : lib.inlined_into[c]) j["inlined_into"][lib.callers[c]].push_back(lib.callers[g]);
+    for (std::uint32_t g : lib.inlined_into[c])
+      j["inlined_into"][lib.callers[c]].push_back(lib.callers[g]);
   for (auto& [caller, fs] : j["inlined_into"].items()) std::sort(fs.begin(), fs.end());
   j["machine"] = f.machine;
   j["soname"] = f.soname;

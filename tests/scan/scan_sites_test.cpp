@@ -152,21 +152,9 @@ TEST(ScanSites, AnUnchangedTotalStillReportsTheCallerThatMoved) {
 // is moved, in NEW, into another function's code, with the evidence DWARF would give.
 TEST(ScanSites, SecondLookFindsACallThatMovedWithItsCallersCode) {
   const LibraryReport old_lib = scan_ok(fixture("default", "libsites.so"));
-  // (i) fx_direct_cross was inlined into fx_host, and fx_direct inlined inside that copy: NEW has
-  // the copy at fx_host (inlined 1) and, for fx_direct_cross, inlined_via 1.
+  // (i) fx_direct_cross was inlined into fx_host, and fx_direct inlined inside that copy.
   {
-    LibraryReport new_lib = with_caller(old_lib, "fx_host");
-    SymbolReport& s = edit(new_lib, "fx_direct");
-    for (auto& c : s.callers)
-      if (new_lib.callers[c.caller] == "fx_direct_cross") {
-        c.got = 0;
-        c.inlined_via = 1;
-      }
-    CallerSites host;
-    host.caller = id(new_lib, "fx_host");
-    host.inlined = 1;
-    s.callers.push_back(host);
-    const LibraryDiff d = diff_libraries(old_lib, new_lib);
+    const LibraryDiff d = diff_libraries(old_lib, cross_inlined_into_host(old_lib));
     const SymbolChange* c = change(d.lost, "fx_direct");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->moved_elsewhere, 1u);
@@ -176,17 +164,8 @@ TEST(ScanSites, SecondLookFindsACallThatMovedWithItsCallersCode) {
   // (ii) OLD's fx_direct_cross had inlined fx_helper, where the call was; NEW keeps fx_helper out
   // of line with a direct call.
   {
-    LibraryReport old2 = with_caller(old_lib, "fx_helper");
-    old2.inlined_into[id(old2, "fx_direct_cross")] = {id(old2, "fx_helper")};
-    LibraryReport new_lib = with_caller(old_lib, "fx_helper");
-    SymbolReport& s = edit(new_lib, "fx_direct");
-    for (auto& c : s.callers)
-      if (new_lib.callers[c.caller] == "fx_direct_cross") c.got = 0;
-    CallerSites helper;
-    helper.caller = id(new_lib, "fx_helper");
-    helper.direct = 1;
-    s.callers.push_back(helper);
-    const LibraryDiff d = diff_libraries(old2, new_lib);
+    const LibraryReport new_lib = call_in_helper_out_of_line(old_lib);
+    const LibraryDiff d = diff_libraries(helper_inlined_into_cross(old_lib), new_lib);
     const SymbolChange* c = change(d.lost, "fx_direct");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->moved_elsewhere, 1u);

@@ -95,8 +95,8 @@ bool load(const DiffCliOptions& opt, scan::DiffSide& a, scan::DiffSide& b) {
   }
   for (scan::DiffSide* side : {&a, &b})
     if (ok && side->libraries.empty()) {
-      complain(fmt::format("{}: no shared library in the {}", side->path,
-                           scan::describe(side->kind)));
+      complain(
+          fmt::format("{}: no shared library in the {}", side->path, scan::describe(side->kind)));
       ok = false;
     }
   return ok;
@@ -122,8 +122,8 @@ int run_diff(const DiffCliOptions& opt) {
   d.accept_file = opt.accept;
   scan::apply_waivers(d, waivers);
   for (const scan::Waiver& w : d.stale)
-    complain(fmt::format("warning: {}:{}: stale waiver '{}': no lost symbol matches it",
-                         opt.accept, w.line, scan::printable(w.pattern)));
+    complain(fmt::format("warning: {}:{}: stale waiver '{}': no lost symbol matches it", opt.accept,
+                         w.line, scan::printable(w.pattern)));
   if (opt.json)
     std::cout << scan::render_input_diff_json(d);
   else if (opt.markdown)
@@ -148,8 +148,7 @@ void add_diff_command(CLI::App& app) {
                   "The build shipped today: a library, a package, or its saved `interprobe scan "
                   "--json` (a baseline kept with the package's sources).")
       ->required();
-  sub->add_option("new", opt->new_path, "The candidate build: a library or a package.")
-      ->required();
+  sub->add_option("new", opt->new_path, "The candidate build: a library or a package.")->required();
   auto* json = sub->add_flag("--json", opt->json, "Print JSON (format: docs/SCAN.md).");
   sub->add_flag("--markdown", opt->markdown,
                 "Print Markdown for a package's documentation: what LD_PRELOAD users lose.")

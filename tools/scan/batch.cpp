@@ -38,26 +38,22 @@ struct Job {
   std::vector<std::uint8_t> bytes;  // a package's file, in memory until it is scanned
 };
 
-bool has_elf_magic(std::span<const std::uint8_t> b) {
-  return b.size() >= 4 && std::memcmp(b.data(), "\x7f" "ELF", 4) == 0;
-}
-
 bool looks_like_shared_object_name(const std::string& name) {
   auto pos = name.find(".so");
   return pos != std::string::npos && (pos + 3 == name.size() || name[pos + 3] == '.');
 }
 
 // True if the file starts with the ELF magic; false if not; error text if it cannot be read.
-bool has_elf_magic(const std::string& path, std::string& error) {
+bool file_has_elf_magic(const std::string& path, std::string& error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us
   if (fd < 0) {
     error = fmt::format("cannot open: {}", std::strerror(errno));
     return false;
   }
-  char magic[4] = {};
-  ssize_t n = ::read(fd, magic, 4);
+  std::uint8_t magic[4] = {};
+  const ssize_t n = ::read(fd, magic, 4);
   ::close(fd);
-  return n == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+  return n == 4 && has_elf_magic(magic);
 }
 
 class JobList {
@@ -96,7 +92,7 @@ class JobList {
     std::sort(files.begin(), files.end());
     for (auto& f : files) {
       std::string error;
-      if (has_elf_magic(f, error) || !error.empty()) add(f, error, /*from_directory=*/true);
+      if (file_has_elf_magic(f, error) || !error.empty()) add(f, error, /*from_directory=*/true);
     }
   }
   // The package's shared libraries, in memory; the package's error (one job) if it is unreadable.
@@ -143,8 +139,8 @@ std::vector<std::string> build_ids(const std::vector<Job>& jobs) {
   for (const Job& j : jobs) {
     if (!j.error.empty()) continue;
     try {
-      const ElfImage img = j.package.empty() ? ElfImage::open_file(j.path)
-                                             : ElfImage::from_bytes(j.bytes);
+      const ElfImage img =
+          j.package.empty() ? ElfImage::open_file(j.path) : ElfImage::from_bytes(j.bytes);
       ids.push_back(build_id_hex(img.elf()));
     } catch (const ScanError&) {  // the scan says why
     }

@@ -95,9 +95,8 @@ InputDiff diff_inputs(const DiffSide& old_side, const DiffSide& new_side,
   for (auto& l : news)
     if (paired.count(&l) == 0) d.only_new.push_back(&l);
   if (d.pairs.empty() && errors.empty())
-    errors.push_back(fmt::format(
-        "{} and {} have no library of the same SONAME: nothing to compare", old_side.path,
-        new_side.path));
+    errors.push_back(fmt::format("{} and {} have no library of the same SONAME: nothing to compare",
+                                 old_side.path, new_side.path));
   return d;
 }
 

@@ -33,9 +33,9 @@ struct InputDiff {
   const DiffSide* new_side = nullptr;
   std::vector<LibraryPair> pairs;
   std::vector<const LibraryReport*> only_old, only_new;  // no library of that SONAME on the other
-  std::string accept_file;   // --accept, "" if none
-  std::vector<Waiver> stale;  // its waivers that matched no lost symbol
-  std::size_t lost() const;    // not waived, over all pairs
+  std::string accept_file;                               // --accept, "" if none
+  std::vector<Waiver> stale;                             // its waivers that matched no lost symbol
+  std::size_t lost() const;                              // not waived, over all pairs
   std::size_t waived() const;
 };
 

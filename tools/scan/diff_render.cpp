@@ -218,28 +218,26 @@ nlohmann::json diff_to_json(const LibraryDiff& d) {
   nlohmann::json waived = nlohmann::json::array();
   for (auto& w : d.waived) {
     nlohmann::json c = change_json(w.change);
-    c["waiver"] = {{"line", w.waiver.line},
-                   {"pattern", w.waiver.pattern},
-                   {"reason", w.waiver.reason}};
+    c["waiver"] = {
+        {"line", w.waiver.line}, {"pattern", w.waiver.pattern}, {"reason", w.waiver.reason}};
     waived.push_back(std::move(c));
   }
-  return {
-      {"fact_changes", d.fact_changes},
-      {"removed", d.removed},
-      {"added", d.added},
-      {"summary",
-       {{"lost", d.lost.size()},
-        {"fully_lost", fully},
-        {"partially_lost", d.lost.size() - fully},
-        {"waived", d.waived.size()},
-        {"gained", d.gained.size()},
-        {"vanished", d.vanished.size()},
-        {"other", d.other.size()}}},
-      {"lost", changes_json(d.lost)},
-      {"waived", std::move(waived)},
-      {"gained", changes_json(d.gained)},
-      {"vanished", changes_json(d.vanished)},
-      {"other", changes_json(d.other)}};
+  return {{"fact_changes", d.fact_changes},
+          {"removed", d.removed},
+          {"added", d.added},
+          {"summary",
+           {{"lost", d.lost.size()},
+            {"fully_lost", fully},
+            {"partially_lost", d.lost.size() - fully},
+            {"waived", d.waived.size()},
+            {"gained", d.gained.size()},
+            {"vanished", d.vanished.size()},
+            {"other", d.other.size()}}},
+          {"lost", changes_json(d.lost)},
+          {"waived", std::move(waived)},
+          {"gained", changes_json(d.gained)},
+          {"vanished", changes_json(d.vanished)},
+          {"other", changes_json(d.other)}};
 }
 
 std::string diff_markdown_intro(const std::string& old_path, const std::string& new_path) {
@@ -303,14 +301,13 @@ std::string diff_markdown_body(const LibraryDiff& d) {
         "|---|---|---:|---|---|\n",
         d.waived.size(), d.lost.empty() ? "" : "more ");
     for (auto& w : d.waived)
-      out += fmt::format("| `{}` | {} | {} → {} | {} | {} |\n",
-                         shown_name(w.change.name, TextFor::markdown),
-                         w.change.fully ? "fully" : "partially", interposable(w.change.old_sites),
-                         interposable(w.change.new_sites),
-                         went(w.change.moved, w.change.unrecorded, w.change.vanished),
-                         printable(w.waiver.reason.empty() ? "`" + w.waiver.pattern + "`"
-                                                           : w.waiver.reason,
-                                   TextFor::markdown));
+      out += fmt::format(
+          "| `{}` | {} | {} → {} | {} | {} |\n", shown_name(w.change.name, TextFor::markdown),
+          w.change.fully ? "fully" : "partially", interposable(w.change.old_sites),
+          interposable(w.change.new_sites),
+          went(w.change.moved, w.change.unrecorded, w.change.vanished),
+          printable(w.waiver.reason.empty() ? "`" + w.waiver.pattern + "`" : w.waiver.reason,
+                    TextFor::markdown));
     out += "\n";
   }
   if (!d.gained.empty())

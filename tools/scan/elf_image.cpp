@@ -36,6 +36,11 @@ void init_libelf() {
 
 }  // namespace
 
+bool has_elf_magic(std::span<const std::uint8_t> bytes) {
+  static constexpr std::uint8_t kMagic[4] = {0x7f, 'E', 'L', 'F'};
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), kMagic, 4) == 0;
+}
+
 bool Section::executable() const {
   return type == SHT_PROGBITS && (flags & SHF_EXECINSTR) != 0 && !data.empty();
 }

@@ -111,6 +111,10 @@ inline constexpr const char* kExecutableNotLibrary = "is an executable (PIE), no
 // Throws ScanError(kExecutableNotLibrary) for a PIE.
 void require_shared_library(const ElfImage& image);
 
+// The bytes start with the ELF magic (7f 'E' 'L' 'F'): what a directory walk, a package member
+// and input_kind take for an ELF file before libelf reads it.
+bool has_elf_magic(std::span<const std::uint8_t> bytes);
+
 // A printable name for e_machine ("x86-64", "aarch64", "EM_183").
 std::string machine_name(std::uint16_t machine);
 // The e_machine this build of interprobe runs on (and made libprobe.so and the shim runtime for).

@@ -45,8 +45,8 @@ std::optional<std::size_t> optional_count(const json& j, const char* key) {
 }
 
 SymVerdict verdict_named(const std::string& v) {
-  for (SymVerdict s : {SymVerdict::interposable, SymVerdict::bound, SymVerdict::mixed,
-                       SymVerdict::none})
+  for (SymVerdict s :
+       {SymVerdict::interposable, SymVerdict::bound, SymVerdict::mixed, SymVerdict::none})
     if (to_string(s) == v) return s;
   throw ScanError(fmt::format("unknown verdict '{}'", v));
 }

@@ -106,8 +106,8 @@ struct LibraryFacts {
 };
 
 struct LibraryReport {
-  std::string path;  // as shown: `file`, or `file:member` for a library inside a package
-  std::string file;  // the file named (a library, or the package holding it)
+  std::string path;    // as shown: `file`, or `file:member` for a library inside a package
+  std::string file;    // the file named (a library, or the package holding it)
   std::string member;  // its installed path inside the package ("/usr/lib/..."); empty if none
   LibraryFacts facts;
   std::vector<SymbolReport> symbols;  // in .dynsym order
