@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need
-# (groff-base: the man page test renders the generated pages with groff).
+# (groff-base: the man page test renders the generated pages with groff; dpkg-dev, rpm and
+# elfutils: the package test builds .deb and .rpm files, rpm's find-debuginfo runs eu-strip).
 # Runs apt-get as root (or through sudo). Nothing is downloaded from anywhere but Debian.
 #
-# It also puts Debian's arm64 libpython3.11 and zlib1g, unpacked and never installed, where the
+# It keeps the .deb of the installed zlib1g (apt-get download of that version, never installed:
+# the package test scans it against the installed libz) in INTERPROBE_HOST_DEBS. It also puts
+# Debian's arm64 libpython3.11 and zlib1g, unpacked and never installed, where the
 # aarch64 scanner tests read them (tests/scan/aarch64_files.hpp): apt-get download of the arm64
 # packages needs the arm64 architecture in dpkg (`dpkg --add-architecture arm64`; adding it
 # twice is harmless, and it installs nothing of arm64). Safe to run again: what is there is kept.
@@ -17,6 +20,7 @@ packages=(
   libpython3.11 libpython3.11-dev libpython3.11-testsuite libssl3 valgrind libbenchmark-dev heaptrack
   ltrace python3
   util-linux groff-base time
+  dpkg-dev rpm elfutils
   # aarch64 from this machine: the cross toolchain (victim variants, objdump) and qemu-user
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user
@@ -51,6 +55,27 @@ else
   updated=yes
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     "${missing[@]}"
+fi
+
+# The installed zlib1g's own .deb (tests/scan/package_test.cpp). `apt-get download` names it
+# zlib1g_<version, ':' as %3a>_<arch>.deb.
+host_dir="${INTERPROBE_HOST_DEBS:-/var/cache/interprobe/debian-host}"
+zlib_version="$(dpkg-query -W -f='${Version}' zlib1g)"
+zlib_deb="zlib1g_${zlib_version//:/%3a}_$(dpkg --print-architecture).deb"
+if [ -e "$host_dir/$zlib_deb" ]; then
+  echo "install-deps: $zlib_deb already in $host_dir"
+else
+  if [ "$updated" = no ] && ! apt-cache show "zlib1g=$zlib_version" >/dev/null 2>&1; then
+    as_root apt-get update -q
+    updated=yes
+  fi
+  tmp_host="$(mktemp -d)"
+  chmod 0777 "$tmp_host"  # apt-get download writes as user _apt (its sandbox)
+  (cd "$tmp_host" && apt-get download -q "zlib1g=$zlib_version")
+  as_root mkdir -p "$host_dir"
+  as_root cp "$tmp_host/$zlib_deb" "$host_dir/"
+  rm -rf "$tmp_host"
+  echo "install-deps: put $zlib_deb (the installed zlib1g) into $host_dir"
 fi
 
 have_arm64_files=yes

@@ -108,8 +108,7 @@ int run_scan(const ScanCliOptions& opt) {
                pkg);
   if (libs.empty()) {
     if (!paths.empty())
-      fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
-                 fmt::join(paths, " "));
+      fmt::print(stderr, "interprobe scan: no shared objects found in {}\n", fmt::join(paths, " "));
     return 2;
   }
   const scan::RenderOptions r = render_options(opt);
@@ -134,8 +133,9 @@ void add_debug_dir_option(CLI::App* sub, std::string& dir) {
 void add_debug_package_option(CLI::App* sub, std::vector<std::string>& packages) {
   sub->add_option("--debug-package", packages,
                   "A debug package (Debian's PKG-dbgsym.deb, Fedora's PKG-debuginfo.rpm), read "
-                  "in memory: a stripped library's debug file is taken from it by build ID, "
-                  "before --debug-dir. Repeatable.")
+                  "in memory, or a directory of debug files (rpmbuild's %{buildroot}/usr/lib/"
+                  "debug): a stripped library's debug file is taken from it by build ID, before "
+                  "--debug-dir. Repeatable.")
       ->allow_extra_args(false);  // one package per --debug-package: positionals stay positional
 }
 

@@ -22,22 +22,6 @@ bool plain(const InputDiff& d) {
          d.pairs.size() == 1;
 }
 
-const char* kind_key(InputKind k) {
-  switch (k) {
-    case InputKind::elf:
-      return "elf";
-    case InputKind::deb:
-      return "deb";
-    case InputKind::rpm:
-      return "rpm";
-    case InputKind::scan_json:
-      return "scan-json";
-    case InputKind::other:
-      break;
-  }
-  return "other";
-}
-
 std::string side_text(const DiffSide& s) {
   const std::size_t n = s.libraries.size();
   return fmt::format("{} ({}{}, {} shared librar{})", printable(s.path), describe(s.kind),
@@ -71,10 +55,11 @@ std::string unpaired_text(const InputDiff& d) {
   std::string out;
   for (auto [which, list] : {std::pair{"OLD", &d.only_old}, std::pair{"NEW", &d.only_new}})
     for (const LibraryReport* l : *list)
-      out += fmt::format("\nOnly in {}: {}{}, not compared (no library of its SONAME on the other "
-                         "side)",
-                         which, printable(l->path),
-                         l->facts.soname.empty() ? "" : " (" + printable(l->facts.soname) + ")");
+      out += fmt::format(
+          "\nOnly in {}: {}{}, not compared (no library of its SONAME on the other "
+          "side)",
+          which, printable(l->path),
+          l->facts.soname.empty() ? "" : " (" + printable(l->facts.soname) + ")");
   return out.empty() ? out : out + "\n";
 }
 
@@ -120,9 +105,9 @@ std::string render_input_diff_text(const InputDiff& d) {
              render_diff_text(p.diff, library_label(*p.old_lib, *d.old_side),
                               library_label(*p.new_lib, *d.new_side));
     out += unpaired_text(d);
-    out += fmt::format(
-        "\nTotal: {} librar{} compared, {} symbol(s) lost ({} fully), {} waived\n",
-        d.pairs.size(), d.pairs.size() == 1 ? "y" : "ies", d.lost(), fully_lost(d), d.waived());
+    out += fmt::format("\nTotal: {} librar{} compared, {} symbol(s) lost ({} fully), {} waived\n",
+                       d.pairs.size(), d.pairs.size() == 1 ? "y" : "ies", d.lost(), fully_lost(d),
+                       d.waived());
   }
   return out + stale_text(d);
 }
@@ -141,7 +126,7 @@ std::string render_input_diff_json(const InputDiff& d) {
     stale.push_back({{"line", w.line}, {"pattern", w.pattern}, {"reason", w.reason}});
   const auto side = [](const DiffSide& s) {
     return json{{"path", s.path},
-                {"kind", kind_key(s.kind)},
+                {"kind", to_string(s.kind)},
                 {"saved_by", s.saved_by.empty() ? json(nullptr) : json(s.saved_by)},
                 {"libraries", s.libraries.size()}};
   };

@@ -12,6 +12,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "dwarf_inlines.hpp"
@@ -30,7 +33,7 @@ InputKind input_kind(const std::string& path) {
     return static_cast<std::size_t>(n) >= magic.size() &&
            std::memcmp(head.data(), magic.data(), magic.size()) == 0;
   };
-  if (has("\x7f" "ELF")) return InputKind::elf;
+  if (has_elf_magic({head.data(), static_cast<std::size_t>(n)})) return InputKind::elf;
   if (has("!<arch>\n")) return InputKind::deb;
   if (has("\xed\xab\xee\xdb")) return InputKind::rpm;  // the RPM lead (rpm's lib/rpmlead.c)
   for (ssize_t i = 0; i < n; ++i) {
@@ -40,23 +43,34 @@ InputKind input_kind(const std::string& path) {
   return InputKind::other;
 }
 
-const char* describe(InputKind kind) {
-  switch (kind) {
-    case InputKind::elf:
-      return "ELF file";
-    case InputKind::deb:
-      return "Debian package";
-    case InputKind::rpm:
-      return "RPM package";
-    case InputKind::scan_json:
-      return "saved scan";
-    case InputKind::other:
-      break;
-  }
-  return "file";
+namespace {
+
+// Each kind's JSON key (diff --json) and its name in a sentence.
+struct KindNames {
+  InputKind kind;
+  const char* key;
+  const char* text;
+};
+constexpr KindNames kKindNames[] = {{InputKind::elf, "elf", "ELF file"},
+                                    {InputKind::deb, "deb", "Debian package"},
+                                    {InputKind::rpm, "rpm", "RPM package"},
+                                    {InputKind::scan_json, "scan-json", "saved scan"},
+                                    {InputKind::other, "other", "file"}};
+
+const KindNames& names_of(InputKind kind) {
+  for (const KindNames& k : kKindNames)
+    if (k.kind == kind) return k;
+  return kKindNames[4];
 }
 
+}  // namespace
+
+const char* describe(InputKind kind) { return names_of(kind).text; }
+const char* to_string(InputKind kind) { return names_of(kind).key; }
+
 namespace {
+
+namespace fs = std::filesystem;
 
 struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -174,6 +188,27 @@ void read_rpm(const std::string& path, const PackageVisitor& v) {
   walk(a.get(), v, "RPM package's payload");
 }
 
+// The debug files of a directory tree (rpmbuild's %{buildroot}/usr/lib/debug by %check time,
+// which holds them by path only: rpm makes the .build-id links when it packs the files).
+void take_debug_files(const std::string& dir, const std::set<std::string>& ids, DebugFiles& out) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code sec;
+    if (!it->is_regular_file(sec) || it->is_symlink(sec)) continue;
+    const std::string file = it->path().string();
+    std::string id;
+    try {
+      id = build_id_hex(ElfImage::open_file(file).elf());
+    } catch (const ScanError&) {
+      continue;  // not ELF: nothing to match
+    }
+    if (id.empty() || ids.count(id) == 0 || out.by_build_id.count(id) != 0) continue;
+    std::ifstream in(file, std::ios::binary);
+    out.by_build_id.emplace(id, DebugFiles::File{file, {std::istreambuf_iterator<char>(in), {}}});
+  }
+  if (ec) throw ScanError(fmt::format("{}: cannot list directory: {}", dir, ec.message()));
+}
+
 }  // namespace
 
 void read_package(const std::string& path, InputKind kind, const PackageVisitor& visitor) {
@@ -204,12 +239,18 @@ std::shared_ptr<const DebugFiles> read_debug_packages(const std::vector<std::str
         out->by_build_id.emplace(id, DebugFiles::File{path + ":" + f.member, std::move(f.bytes)});
     };
     try {
+      std::error_code ec;
+      if (fs::is_directory(path, ec)) {
+        take_debug_files(path, ids, *out);
+        continue;
+      }
       if (kind == InputKind::other && ::access(path.c_str(), R_OK) != 0)
         throw ScanError(fmt::format("cannot open: {}", std::strerror(errno)));
       if (kind != InputKind::deb && kind != InputKind::rpm)
         throw ScanError(kind == InputKind::other
                             ? std::string("not a Debian or RPM package")
-                            : fmt::format("a {}, not a Debian or RPM package", describe(kind)));
+                            : fmt::format("{} {}, not a Debian or RPM package",
+                                          kind == InputKind::elf ? "an" : "a", describe(kind)));
       read_package(path, kind, v);
     } catch (const ScanError& e) {
       throw ScanError(fmt::format("{}: {}", path, e.what()));

@@ -21,8 +21,10 @@ enum class InputKind : std::uint8_t { elf, deb, rpm, scan_json, other };
 // read_package refuses); the RPM lead magic ed ab ee db; '{' after white space (a saved scan).
 // `other` for anything else and for a file that cannot be read (the ELF reader then says why).
 InputKind input_kind(const std::string& path);
-// "ELF file", "Debian package", "RPM package", "saved scan", "file".
+// "ELF file", "Debian package", "RPM package", "saved scan", "file"; and the JSON key: "elf",
+// "deb", "rpm", "scan-json", "other".
 const char* describe(InputKind kind);
+const char* to_string(InputKind kind);
 
 // One regular file of a package's payload.
 struct PackageFile {
@@ -59,8 +61,10 @@ struct DebugFiles {
 // libraries to be scanned: a debug package of a whole source package holds many, and only those
 // are kept in memory). Every regular file is matched by its own build ID, so Debian's
 // .build-id/xx/rest.debug and Fedora's /usr/lib/debug/usr/lib64/libfoo.so.1-1.0.debug (with
-// .build-id symbolic links to it, which are not followed) are both found. Throws ScanError
-// ("PATH: reason") for a file that is not a package or cannot be read.
+// .build-id symbolic links to it, which are not followed) are both found. A directory instead of
+// a package: the ELF files anywhere in it, matched the same way (rpmbuild's buildroot
+// /usr/lib/debug at %check time has no .build-id links yet). Throws ScanError ("PATH: reason")
+// for a file that is not a package or cannot be read.
 std::shared_ptr<const DebugFiles> read_debug_packages(const std::vector<std::string>& paths,
                                                       const std::vector<std::string>& wanted);
 
