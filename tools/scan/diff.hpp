@@ -16,7 +16,7 @@
 
 #include <array>
 #include <cstddef>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // declares diff_to_json only: includers need less
 #include <string>
 #include <vector>
 

@@ -101,6 +101,18 @@ void read_data(archive* a, archive_entry* e, std::vector<std::uint8_t>& out, con
   }
 }
 
+// The compressions packages use (deb(5): xz, zstd, gzip, bzip2, lzma; rpm: gzip, xz, zstd,
+// bzip2), each decoded by libarchive itself. Not archive_read_support_filter_all: that also
+// enables filters that run an external program (lrzip, lzop, grzip), which reading an input
+// must never start.
+void support_compressions(archive* a) {
+  archive_read_support_filter_gzip(a);
+  archive_read_support_filter_xz(a);
+  archive_read_support_filter_zstd(a);
+  archive_read_support_filter_bzip2(a);
+  archive_read_support_filter_lzma(a);
+}
+
 // Every entry of an opened payload (tar or cpio) to the visitor.
 void walk(archive* a, const PackageVisitor& v, const char* what) {
   archive_entry* e = nullptr;
@@ -161,7 +173,7 @@ void read_deb(const std::string& path, const PackageVisitor& v) {
     first = false;
     if (name.rfind("data.tar", 0) != 0) continue;
     Archive tar(archive_read_new());
-    archive_read_support_filter_all(tar.get());
+    support_compressions(tar.get());
     archive_read_support_format_tar(tar.get());
     auto member = std::make_unique<Member>(Member{ar.get(), {}});
     const std::string what = "Debian package's " + name;
@@ -181,7 +193,8 @@ void read_deb(const std::string& path, const PackageVisitor& v) {
 
 void read_rpm(const std::string& path, const PackageVisitor& v) {
   Archive a(archive_read_new());
-  archive_read_support_filter_all(a.get());  // rpm (lead and headers), then gzip, xz, zstd, ...
+  archive_read_support_filter_rpm(a.get());  // the lead and headers, then the payload's
+  support_compressions(a.get());
   archive_read_support_format_cpio(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
     throw ScanError(fmt::format("cannot read the RPM package: {}", reason(a.get())));
