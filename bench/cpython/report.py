@@ -1,0 +1,317 @@
+"""report.py — renders docs/CASE-LIBPYTHON.md (and README's headline block) from one run's data.
+
+Every number comes from the data passed in; the prose names no number of its own.
+"""
+import builds
+import runtime
+import speed
+
+FLAGGED = ["nosi", "nosi-lto", "bsymbolic"]
+SEED = "PyErr_Occurred"
+
+
+def pct(a, b):
+    return f"{100.0 * a / b:.0f} %" if b else "–"
+
+
+def fmt_ratio(x):
+    return f"{x:.3f}×"
+
+
+def headline_rows(d):
+    """(build, cpu geomean, Ir geomean, fully, partially, sites lost, seed calls) per flag."""
+    rows = []
+    for name in FLAGGED:
+        s = d["loss"][name]
+        cpu = speed.geomean([speed.ratio_stats(d["timed"], name, w)["ratio"] for w in runtime.NAMES])
+        ir = speed.geomean([d["ir"][(name, w)]["ir"] / d["ir"][("default", w)]["ir"]
+                            for w in runtime.NAMES])
+        seed = d["evidence"][name]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
+        rows.append((name, cpu, ir, s["fully"], s["partially"] + s["moved"], s["lost_refs"],
+                     s["old"]["plt"] + s["old"]["abs"], seed, internal_calls(d, name)))
+    return rows
+
+
+def internal_calls(d, name):
+    """Calls from libpython itself that reached the shim (all functions) in the evidence run."""
+    return sum(s["from_lib"] for s in d["evidence"][name]["shim"]["symbols"].values())
+
+
+def headline(w, d, link):
+    base_seed = d["evidence"]["default"]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
+    base_all = internal_calls(d, "default")
+    w(f"| build | CPU time vs default | instructions vs default | functions lost fully / "
+      f"partially | libpython's own references to its functions lost | libpython's own calls a shim of all "
+      f"its functions sees (default: {base_all}) | of them `{SEED}` (default: {base_seed}) |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    for name, cpu, ir, fully, part, lost, total, seed, calls in headline_rows(d):
+        w(f"| [{name}]({link}#the-four-builds) | {fmt_ratio(cpu)} | {fmt_ratio(ir)} | "
+          f"{fully} / {part} | {lost} of {total} ({pct(lost, total)}) | {calls} "
+          f"({pct(calls, base_all)}) | {seed} |")
+
+
+def builds_section(w, d):
+    w("## The four builds\n")
+    w(f"Source: Debian's `{d['source_version']}` source package (`apt-get source "
+      f"{builds.DEB_SOURCE}`), unpacked with `dpkg-source --skip-patches`: upstream CPython "
+      "3.11.2. Debian's own patches are left out because one of them (`link-opt.diff`) links "
+      "every shared object with `-Wl,-Bsymbolic-functions`, which would make the default build "
+      f"Debian's. Each build: `configure {' '.join(builds.CONFIGURE)}` plus the row's flag, "
+      "`make -j2` under `nice -n 10`, run from its build tree (no `make install`). CPython's own "
+      "`OPT` keeps `-g -O3`, so the scanner sees inlined copies in the DWARF. No PGO "
+      "(`--enable-optimizations`): a profile-guided build inlines and lays out code from a "
+      "training run, so two of them differ in more than the flag; with PGO, 3.10+'s configure "
+      "also adds `-fno-semantic-interposition` by itself.\n")
+    w("What each build really got (read back from its Makefile and its libpython):\n")
+    w("| build | what | configure's CFLAGS_NODIST / LDFLAGS_NODIST | LDFLAGS | DT flags | "
+      "`.localalias` | DWARF |")
+    w("|---|---|---|---|---|---:|---|")
+    common = d["verify"]["default"]["CONFIGURE_CFLAGS_NODIST"].split()
+    for name in builds.BUILDS:
+        v = d["verify"][name]
+        own = " ".join(f for f in v["CONFIGURE_CFLAGS_NODIST"].split() if f not in common)
+        w(f"| {name} | {builds.BUILDS[name][0]} | `{own or '–'}` / "
+          f"`{v['CONFIGURE_LDFLAGS_NODIST'] or '–'}` | `{v['CONFIGURE_LDFLAGS'] or '–'}` | "
+          f"{v['dt_flags']} | {v['localalias']} | {'yes' if v['debug_info'] else 'no'} |")
+    opts = {d["verify"][n]["OPT"] for n in builds.BUILDS}
+    w(f"\n`OPT` in every build: `{' | '.join(sorted(opts))}`. CFLAGS_NODIST holds, besides "
+      f"the flags shown, configure's own `{' '.join(common)}` in every build; "
+      "`--with-lto` puts its flags in both NODIST variables. DT flags are `readelf -d`'s FLAGS "
+      "and FLAGS_1: `-Bsymbolic-functions` leaves no mark there (only `-Bsymbolic` sets "
+      "DF_SYMBOLIC), so its effect shows only in the code and relocations below.\n")
+    names = {n: ", ".join(f"`{x}`" for x in d["verify"][n]["localalias_names"])
+             for n in builds.BUILDS if 0 < d["verify"][n]["localalias"] <= 5}
+    if names:
+        w("Builds with a handful of `.localalias` symbols have them for self-recursive functions "
+          "(" + "; ".join(f"{n}: {v}" for n, v in names.items()) + "): GCC binds a function's "
+          "call of itself to its local alias even with semantic interposition.\n")
+    w(f"The seed's example, `_Py_CheckFunctionResult` calling `{SEED}`, is Python 3.8's code: "
+      "3.11 reads the error indicator there through the internal static inline "
+      "`_PyErr_Occurred(tstate)` (Objects/call.c), so no build calls the exported function "
+      "from it. `PyObject_LengthHint` (Objects/abstract.c) still calls it, across files "
+      "(it is defined in Python/errors.c). Calls of `PyErr_Occurred` in each, from `objdump -d "
+      "--disassemble=FUNCTION` (**size**: instructions; **_PyRuntime**: instructions naming "
+      "`_PyRuntime`, where an inlined `PyErr_Occurred` reads the thread state):\n")
+    w("| build | function | size | _PyRuntime | its calls of PyErr_Occurred |")
+    w("|---|---|---:|---:|---|")
+    for name in builds.BUILDS:
+        for func, v in d["verify"][name]["seed"].items():
+            calls = "<br>".join("`" + c + "`" for c in v["calls"]) or "none"
+            w(f"| {name} | `{func}` | {v['instructions']} | {v['runtime_refs']} | {calls} |")
+    w("")
+
+
+def loss_section(w, d):
+    w("## What LD_PRELOAD users lose\n")
+    w("From `interprobe scan --json` of each build's libpython, compared with the default build "
+      "per exported function. An override takes libpython's **PLT/GOT sites** (its code "
+      "reaching the function through its PLT or GOT: calls, jumps, GOT loads) and its "
+      "**absolute relocations** (the function's address stored in data, e.g. a method table: "
+      "calls through that pointer); it never sees **direct** sites, **inlined** copies (DWARF) "
+      "or **bound addresses** (PC-relative address uses, RELATIVE relocations). A function is "
+      "**lost fully** when nothing an override takes is left, **partially** when less is "
+      "left, **moved** when no less is left but it has new direct, inlined or bound uses (a "
+      "count that stays equal can hide a caller that moved: one call inlined, another new "
+      "through the PLT). **vanished** (per function, below) = references lost that reappear "
+      "as none of these (folded, or inlined into a caller that was itself inlined or dropped). "
+      "These are counts per function, not per caller. Inlined counts include records inside a "
+      "function's own body in every build (issue 18 item 2), so small differences there are "
+      "noise. **today's diff names**: how many of these `interprobe diff --json` (relocation "
+      "counts and verdicts) lists as lost.\n")
+    w("| | " + " | ".join(FLAGGED) + " |")
+    w("|---|" + "---:|" * len(FLAGGED))
+    rows = [("functions an override sees called from inside (default → build)",
+             lambda s: f"{s['old']['functions']} → {s['new']['functions']}"),
+            ("their PLT/GOT sites (default → build)",
+             lambda s: f"{s['old']['plt']} → {s['new']['plt']}"),
+            ("their absolute relocations (default → build)",
+             lambda s: f"{s['old']['abs']} → {s['new']['abs']}"),
+            ("functions lost fully", lambda s: str(s["fully"])),
+            ("functions lost partially", lambda s: str(s["partially"])),
+            ("functions moved (no fewer references taken, new bypassing ones)",
+             lambda s: str(s["moved"])),
+            ("PLT/GOT sites lost", lambda s: str(s["lost_plt"])),
+            ("absolute relocations lost", lambda s: str(s["lost_abs"])),
+            ("new direct sites", lambda s: str(s["to_direct"])),
+            ("new inlined copies", lambda s: str(s["to_inlined"])),
+            ("new bound addresses", lambda s: str(s["to_other"])),
+            ("functions with more references taken than before", lambda s: str(s["gained"])),
+            ("today's diff names (of the lost and moved)",
+             lambda s: f"{s['diff_named']} of {s['fully'] + s['partially'] + s['moved']}"
+                       + (f" (+{len(s['diff_only'])} not lost here)" if s["diff_only"] else "")),
+            ("data symbols still interposable (default → build)",
+             lambda s: f"{s['old']['data']} → {s['new']['data']}"),
+            ("their GOT sites + absolute relocations",
+             lambda s: f"{s['old']['data_refs']} → {s['new']['data_refs']}"),
+            ("data symbols with new bound (PC-relative) uses", lambda s: str(len(s["data_bound"])))]
+    for label, f in rows:
+        w(f"| {label} | " + " | ".join(f(d["loss"][n]) for n in FLAGGED) + " |")
+    w("\nData: references to an exported variable (`_Py_NoneStruct`, the type objects) go "
+      "through the GOT or an absolute relocation unless the code names it PC-relative; "
+      "`-Bsymbolic-functions` binds functions only.\n")
+    base_ev = d["evidence"]["default"]["shim"]["symbols"]
+    for name in FLAGGED:
+        ev = d["evidence"][name]["shim"]["symbols"]
+        ch = d["loss"][name]["changes"]
+        w(f"### {name}: the 20 lost functions with the most references lost\n")
+        w("Ranked by references lost (static, independent of any workload), then by new "
+          "bypassing ones; the last column is the calls from libpython that reached the shim "
+          "in the evidence run below, default build → this one.\n")
+        w("| function | PLT/GOT sites | absolute | direct | inlined | bound addresses | vanished "
+          "| calls from libpython |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for c in ch[:20]:
+            calls = (f"{base_ev.get(c.name, {}).get('from_lib', 0)} → "
+                     f"{ev.get(c.name, {}).get('from_lib', 0)}")
+            w(f"| `{c.name}` | {c.old.plt_got} → {c.new.plt_got} | {c.old.abs} → {c.new.abs} | "
+              f"{c.old.direct} → {c.new.direct} | {c.old.inlined} → {c.new.inlined} | "
+              f"{c.old.other} → {c.new.other} | {c.vanished} | {calls} |")
+        w("")
+
+
+def evidence_section(w, d):
+    w("## Runtime evidence\n")
+    ev = d["evidence"]
+    cmd = " ".join(["embed-NAME -p LIB -p EXT"] +
+                   [a.split("/")[-1] for a in ev["default"]["command"] if ".py:" in a])
+    w("bench/cpython/embed.c, compiled against each build, runs "
+      f"`{cmd}` (workloads in bench/cpython/workloads/), then makes "
+      f"1000 C-API calls that raise and checks each with `{SEED}` itself "
+      f"(`{ev['default']['app_line']}`). It runs under `interprobe run --shim-for LIBPYTHON` "
+      f"(a generated shim over every exported function: {ev['default']['shim']['trampolined']} "
+      "trampolines), whose every call is counted by calling object, and under a control run; "
+      "the output is the same in both. **from libpython**: calls from libpython's own code that "
+      "reached the override; **from embed**: the program's; **from modules**: extension modules "
+      "(`_json` ...), which call libpython from outside. Sites: libpython's own, from the "
+      "scanner.\n")
+    picks = d["picks"]
+    w("| function | build | from libpython | from embed | from modules | PLT/GOT sites | "
+      "direct | inlined |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|")
+    for fn in picks:
+        for name in builds.BUILDS:
+            s = ev[name]["shim"]["symbols"].get(fn)
+            st = d["sites"][name].get(fn)
+            if st is None:
+                continue
+            outside = s["outside"] if s else {}
+            app = sum(v for k, v in outside.items() if k.startswith("embed-"))
+            mods = sum(v for k, v in outside.items() if not k.startswith("embed-"))
+            w(f"| `{fn}` | {name} | {s['from_lib'] if s else 0} | {app} | {mods} | "
+              f"{st.plt_got} | {st.direct} | {st.inlined} |")
+    w(f"\nThe functions after `{SEED}`: those lost fully under nosi with the most calls from "
+      "libpython in the default build's run.\n")
+    odd = {name: [(fn, s["from_lib"]) for fn, s in sorted(ev[name]["shim"]["symbols"].items())
+                  if s["from_lib"] and not s["plt_got"]] for name in builds.BUILDS}
+    odd = {k: v for k, v in odd.items() if v}
+    if odd:
+        w("Calls counted from libpython for functions libpython has no PLT/GOT site of: "
+          + "; ".join(f"{k}: " + ", ".join(f"`{fn}` {n}" for fn, n in v[:5])
+                      for k, v in odd.items())
+          + ". The shim names the caller by the return address, and a tail call from outside "
+          "leaves libpython's: an extension module's `PyInit_*` ends in `jmp "
+          "PyModuleDef_Init@plt` (`objdump -d` of math's), so libpython's importer is named "
+          "(docs/REPORT_FORMAT.md).\n")
+
+
+def survives_section(w, d):
+    w("## What survives\n")
+    w("- **Outside callers**, in every build: the program's and the extension modules' calls "
+      "above reach the override whatever libpython was built with (they go through the "
+      "caller's own PLT).")
+    w("- **libc's malloc family**: libpython's calls of malloc, free, calloc, realloc go through "
+      "its PLT in every build (the flags bind only libpython's own functions), so a malloc "
+      "override (libprobe.so here, `interprobe run`) sees them:\n")
+    w("| build | " + " | ".join(runtime.MALLOC_FAMILY[:4]) + " |")
+    w("|---|" + "---:|" * 4)
+    for name in builds.BUILDS:
+        p = d["evidence"][name]["probe"]
+        w(f"| {name} | " + " | ".join(str(p.get(f, {}).get("libpython3.11.so.1.0", 0))
+                                      for f in runtime.MALLOC_FAMILY[:4]) + " |")
+    w("\n  (calls from libpython3.11.so.1.0 in the evidence run; pymalloc serves small objects "
+      "from its own arenas, so these are the larger blocks and the raw allocator.)")
+    w("- **Data**: the table above counts the exported variables libpython still reaches "
+      "through its GOT or absolute relocations.")
+    w("- **Replacing the whole library** (a libpython3.11.so.1.0 earlier in the search path) "
+      "is unaffected by any of these flags.\n")
+
+
+def wins_section(w, d):
+    w("## What it wins\n")
+    w("Six interpreter workloads (bench/cpython/workloads/, pyperformance-like, written for "
+      "this). **CPU** = median thread-CPU time of run(n) (embed.c, CLOCK_THREAD_CPUTIME_ID); "
+      f"{d['rounds']} rounds, each running every (build, workload) once as its own process in an "
+      "order shuffled per round. **ratio** = median / median of the default build; **round "
+      "ratios** = p25–p75 (min–max) of the ratios to the default build's run of the same round; "
+      "**wall** = the same ratio of wall-clock medians, for comparison only (this machine's "
+      "cores are shared). **Ir** = instructions counted by callgrind for run(n/10), minus "
+      "run(0)'s count (start-up, imports, the program's own checks); **Ir ratio** to default.\n")
+    w("| workload | build | CPU ms | ratio | round ratios | wall | Ir (M) | Ir ratio |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|")
+    for wl in runtime.NAMES:
+        for name in builds.BUILDS:
+            r = speed.ratio_stats(d["timed"], name, wl)
+            ir, irb = d["ir"][(name, wl)]["ir"], d["ir"][("default", wl)]["ir"]
+            q = r["q"]
+            spread = "–" if name == "default" else \
+                f"{q[1]:.2f}–{q[3]:.2f} ({q[0]:.2f}–{q[4]:.2f})"
+            w(f"| {wl} (n={r['n']}) | {name} | {r['median_ns'] / 1e6:.1f} | {r['ratio']:.3f} | "
+              f"{spread} | {r['wall_ratio']:.2f} | {ir / 1e6:.1f} | {ir / irb:.3f} |")
+    w("| **geometric mean** | | | | | | | |")
+    for name in FLAGGED:
+        cpu = speed.geomean([speed.ratio_stats(d["timed"], name, x)["ratio"] for x in runtime.NAMES])
+        ir = speed.geomean([d["ir"][(name, x)]["ir"] / d["ir"][("default", x)]["ir"]
+                            for x in runtime.NAMES])
+        w(f"| | {name} | | **{cpu:.3f}** | | | | **{ir:.3f}** |")
+    st = [d["ir"][("default", x)]["startup"] for x in runtime.NAMES]
+    w(f"\nStart-up subtracted (run(0) under callgrind, default build): "
+      f"{min(st) / 1e6:.1f}–{max(st) / 1e6:.1f} M instructions. Every build returned the same "
+      "value for every workload in every run.\n")
+
+
+def render(d):
+    lines = []
+    w = lines.append
+    w("# The seed for real: libpython 3.11 built four ways\n")
+    w("Generated by `bench/cpython/run.py` (do not edit by hand: rerun it; "
+      "[bench/cpython/README.md](../bench/cpython/README.md)). "
+      f"{'**Quick run: too few rounds to quote.** ' if d['quick'] else ''}"
+      f"{d['date']}, total time {d['elapsed'] / 60:.0f} min. What the Red Hat article "
+      "(`-fno-semantic-interposition` in Python 3.8) claims, measured on its own library: what "
+      "LD_PRELOAD users lose, call site by call site and at run time, and what the interpreter "
+      "wins.\n")
+    headline(w, d, "")
+    w("\nCPU time and instructions: geometric means over the six workloads of the per-workload "
+      "ratios (below 1: faster than the default build). Functions and sites: libpython's own "
+      "references to its exported functions.\n")
+    builds_section(w, d)
+    loss_section(w, d)
+    evidence_section(w, d)
+    survives_section(w, d)
+    wins_section(w, d)
+    w("## Reproduce\n")
+    w("```")
+    for c in d["commands"]:
+        w(c)
+    w("```\n")
+    w("| machine | |\n|---|---|")
+    for k, v in d["machine"]:
+        w(f"| {k} | {v} |")
+    w("")
+    return "\n".join(lines)
+
+
+def readme_block(d):
+    lines = []
+    headline(lines.append, d, "docs/CASE-LIBPYTHON.md")
+    return "\n".join(lines)
+
+
+def value_check(timed):
+    """Every run of a workload must return one value, in every build."""
+    by_w = {}
+    for (name, wl), rows in timed.items():
+        by_w.setdefault(wl, set()).update(x["value"] for x in rows)
+    bad = {wl: vals for wl, vals in by_w.items() if len(vals) != 1}
+    if bad:
+        raise RuntimeError(f"workloads returned different values across builds: {bad}")

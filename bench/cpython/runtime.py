@@ -1,0 +1,112 @@
+"""runtime.py — the embedding program per build, and what overrides see when it runs.
+
+compile_embed() builds embed.c against one build's headers and libpython (rpath to the build
+tree, so each program loads its own build). evidence() runs the program twice per build with a
+fixed workload: under `interprobe run --shim-for LIBPYTHON` (a generated shim over every exported
+function: calls that reached it from libpython itself and from outside) and under
+`interprobe run` with libprobe.so (calls of libc's malloc family, per calling object). Both are
+paired with a control run whose output must be the same.
+"""
+import json
+import os
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS = os.path.join(HERE, "workloads")
+NAMES = ["nbody", "calls", "exceptions", "dictstr", "json_work", "regex"]
+# run(n) sizes: TIMED ~0.3 s of CPU on the default build here; callgrind runs a tenth.
+TIMED_N = {"nbody": 500, "calls": 250, "exceptions": 250, "dictstr": 220, "json_work": 200,
+           "regex": 220}
+# The evidence run: exceptions (the seed's PyErr_Occurred), json (an extension module calling
+# libpython from outside) and dict/str work, small sizes (the shim counts every call).
+EVIDENCE = [("exceptions", 10), ("json_work", 2), ("dictstr", 2)]
+MALLOC_FAMILY = ["malloc", "free", "calloc", "realloc", "posix_memalign", "aligned_alloc"]
+
+
+def compile_embed(b, out_dir):
+    exe = os.path.join(out_dir, "embed-" + b.name)
+    src = os.path.join(HERE, "embed.c")
+    if os.path.exists(exe) and os.path.getmtime(exe) >= max(os.path.getmtime(src),
+                                                          os.path.getmtime(b.libpython)):
+        return exe
+    cmd = (["gcc", "-O2", "-g", "-Wall", "-o", exe, src] + b.include_flags()
+           + ["-L" + b.dir, "-lpython3.11", "-Wl,-rpath," + b.dir, "-lm"])
+    subprocess.run(cmd, check=True)
+    return exe
+
+
+def embed_cmd(exe, b, specs):
+    cmd = [exe]
+    for p in b.module_paths():
+        cmd += ["-p", p]
+    return cmd + [f"{os.path.join(WORKLOADS, w)}.py:{n}" for w, n in specs]
+
+
+def run_checked(cmd, env=None):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
+    return p.stdout
+
+
+def results(stdout):
+    """{workload: {"n", "cpu_ns", "wall_ns", "value"}} from embed's RESULT lines."""
+    out = {}
+    for line in stdout.splitlines():
+        if line.startswith("RESULT "):
+            kv = dict(f.split("=", 1) for f in line.split()[1:])
+            out[kv["workload"]] = {"n": int(kv["n"]), "cpu_ns": int(kv["cpu_ns"]),
+                                   "wall_ns": int(kv["wall_ns"]), "value": kv["value"]}
+    return out
+
+
+def _values(stdout):
+    """What must not change under a preload: every RESULT value and the APP line."""
+    return [(w, r["value"]) for w, r in sorted(results(stdout).items())] + \
+        [l for l in stdout.splitlines() if l.startswith("APP ")]
+
+
+def read_shim_run(path):
+    """{name: {"outside": {object: n}, "from_lib": n, "plt_got", "direct", "inlined"}} from
+    `interprobe run --shim-for --format json` (format interprobe-shim-run, version 1)."""
+    with open(path) as f:
+        doc = json.load(f)
+    if doc.get("format") != "interprobe-shim-run" or doc.get("version") != 1:
+        raise RuntimeError(f"{path}: not an interprobe-shim-run version 1 report")
+    out = {}
+    for s in doc["symbols"]:
+        i = s["internal"]
+        out[s["name"]] = {"outside": {os.path.basename(k): v
+                                      for k, v in s["calls_outside_by_object"].items()},
+                          "from_lib": s["calls_from_library"], "plt_got": i["plt_got_sites"],
+                          "direct": i["direct_sites"], "inlined": i["inlined"]}
+    return {"trampolined": doc["trampolined"], "symbols": out}
+
+
+def read_probe_run(path):
+    """{symbol: {object basename: calls}} from libprobe.so's JSON report (schema 1)."""
+    with open(path) as f:
+        doc = json.load(f)
+    if doc.get("tool") != "interprobe-probe" or doc.get("schema") != 1:
+        raise RuntimeError(f"{path}: not an interprobe-probe schema 1 report")
+    return {s["name"]: {os.path.basename(c["object"]): c["count"] for c in s["callers"]}
+            for s in doc["symbols"]}
+
+
+def evidence(interprobe, b, exe, tmp):
+    """One build's runtime evidence: shim counts and malloc-family counts, control-checked."""
+    cmd = embed_cmd(exe, b, EVIDENCE)
+    control = _values(run_checked(cmd))
+    shim_report = os.path.join(tmp, f"shim-{b.name}.json")
+    shim_out = run_checked([interprobe, "run", "--shim-for", b.libpython, "--format", "json",
+                            "--report", shim_report, "--"] + cmd)
+    probe_report = os.path.join(tmp, f"probe-{b.name}.json")
+    probe_out = run_checked([interprobe, "run", "--format", "json", "--report", probe_report,
+                             "--"] + cmd)
+    for label, out in (("shim", shim_out), ("probe", probe_out)):
+        if _values(out) != control:
+            raise RuntimeError(f"{b.name}: output under the {label} differs from the control run:"
+                               f"\n{_values(out)}\n{control}")
+    app = [l for l in control if isinstance(l, str)]
+    return {"shim": read_shim_run(shim_report), "probe": read_probe_run(probe_report),
+            "control": control, "app_line": app[0] if app else "", "command": cmd}
