@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 
-DEB_SOURCE = "python3.11/bookworm"  # the bookworm suite: the security mirror lacks the .dsc it lists
+# The bookworm suite: bookworm-security's index lists a newer .dsc that its mirror does not have.
+DEB_SOURCE = "python3.11/bookworm"
 UPSTREAM_DIR = "upstream-3.11.2"
 DSC_GLOB = "python3.11_3.11.2-*.dsc"
 
@@ -24,9 +25,10 @@ BUILDS = {
     "default": ("CPython's own default (semantic interposition kept)", {}, []),
     "nosi": ("Fedora/RHEL: -fno-semantic-interposition in CFLAGS_NODIST and LDFLAGS_NODIST",
              {"CFLAGS_NODIST": NOSI, "LDFLAGS_NODIST": NOSI}, []),
-    "nosi-lto": ("the same with --with-lto (Fedora builds with LTO)",
+    "nosi-lto": ("the same with --with-lto",
                  {"CFLAGS_NODIST": NOSI, "LDFLAGS_NODIST": NOSI}, ["--with-lto"]),
-    "bsymbolic": ("Debian/Ubuntu: -Wl,-Bsymbolic-functions in LDFLAGS",
+    "bsymbolic": ("Debian/Ubuntu: -Wl,-Bsymbolic-functions (Debian: link-opt.diff), here in "
+                  "LDFLAGS",
                   {"LDFLAGS": "-Wl,-Bsymbolic-functions"}, []),
 }
 CONFIGURE = ["--enable-shared", "--without-ensurepip"]
@@ -34,7 +36,8 @@ CONFIGURE = ["--enable-shared", "--without-ensurepip"]
 # No library -dev package is needed: the workloads use only modules without external libraries
 # (_json, _sre, math, _struct); configure skips the rest with a note, the same in every build.
 NEEDS = [("gcc", "gcc"), ("make", "make"), ("dpkg-source", "dpkg-dev"), ("apt-get", "apt"),
-         ("readelf", "binutils"), ("objdump", "binutils"), ("valgrind", "valgrind")]
+         ("readelf", "binutils"), ("objdump", "binutils"), ("valgrind", "valgrind"),
+         ("setarch", "util-linux")]
 
 
 class Build:
@@ -115,7 +118,8 @@ def build(cache, name, jobs, log):
             out.write("$ " + " ".join(f"{k}={v}" for k, v in extra_env.items()) + " "
                       + " ".join(cmd) + "\n")
             out.flush()
-            if subprocess.run(cmd, cwd=b.dir, env=env, stdout=out, stderr=subprocess.STDOUT).returncode:
+            r = subprocess.run(cmd, cwd=b.dir, env=env, stdout=out, stderr=subprocess.STDOUT)
+            if r.returncode:
                 raise SystemExit(f"cpython: build {name} failed: {cmd[3]} (see {logfile})")
     if not os.path.exists(b.libpython):
         raise SystemExit(f"cpython: build {name} made no {b.libpython} (see {logfile})")

@@ -112,6 +112,7 @@ def summary(sites):
     data = {k: [s for s in side.values() if s.type == "object"] for k, side in sites.items()
             if k in ("old", "new")}
     lost_names = {c.name for c in ch}
+    diff_funcs = {n for n in sites["diff_lost"] if old.get(n, ZERO).type != "object"}
     # Data: a variable is bound where the code names it PC-relative (ADDR) instead of through
     # the GOT; fewer GOT sites alone only say the code using it changed.
     data_bound = [name for name, o in old.items() if o.type == "object" and
@@ -127,9 +128,8 @@ def summary(sites):
         "to_direct": sum(c.to_direct for c in ch),
         "to_inlined": sum(c.to_inlined for c in ch),
         "to_other": sum(c.to_other for c in ch),
-        "diff_lost": len(sites["diff_lost"]),
-        "diff_named": len(sites["diff_lost"] & lost_names),
-        "diff_only": sorted(sites["diff_lost"] - lost_names),
+        "diff_named": len(diff_funcs & lost_names),
+        "diff_only": sorted(diff_funcs - lost_names),
         "data_bound": sorted(data_bound),
         "gained": sum(1 for name, n in new.items()
                       if n.type != "object" and taken(n) > taken(old.get(name, ZERO))),

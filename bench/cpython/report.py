@@ -18,14 +18,19 @@ def fmt_ratio(x):
     return f"{x:.3f}×"
 
 
+def geomeans(d, name):
+    """Geometric means over the workloads of the CPU-time and instruction ratios to default."""
+    cpu = [speed.ratio_stats(d["timed"], name, w)["ratio"] for w in runtime.NAMES]
+    ir = [d["ir"][(name, w)]["ir"] / d["ir"][("default", w)]["ir"] for w in runtime.NAMES]
+    return speed.geomean(cpu), speed.geomean(ir)
+
+
 def headline_rows(d):
     """(build, cpu geomean, Ir geomean, fully, partially, sites lost, seed calls) per flag."""
     rows = []
     for name in FLAGGED:
         s = d["loss"][name]
-        cpu = speed.geomean([speed.ratio_stats(d["timed"], name, w)["ratio"] for w in runtime.NAMES])
-        ir = speed.geomean([d["ir"][(name, w)]["ir"] / d["ir"][("default", w)]["ir"]
-                            for w in runtime.NAMES])
+        cpu, ir = geomeans(d, name)
         seed = d["evidence"][name]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
         rows.append((name, cpu, ir, s["fully"], s["partially"] + s["moved"], s["lost_refs"],
                      s["old"]["plt"] + s["old"]["abs"], seed, internal_calls(d, name)))
@@ -41,11 +46,14 @@ def headline(w, d, link):
     base_seed = d["evidence"]["default"]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
     base_all = internal_calls(d, "default")
     w(f"| build | CPU time vs default | instructions vs default | functions lost fully / "
-      f"partially | libpython's own references to its functions lost | libpython's own calls a shim of all "
-      f"its functions sees (default: {base_all}) | of them `{SEED}` (default: {base_seed}) |")
+      f"partially | libpython's own references to its functions lost | libpython's own calls "
+      f"a shim of all its functions sees (default: {base_all}) | of them `{SEED}` "
+      f"(default: {base_seed}) |")
     w("|---|---:|---:|---:|---:|---:|---:|")
     for name, cpu, ir, fully, part, lost, total, seed, calls in headline_rows(d):
-        w(f"| [{name}]({link}#the-four-builds) | {fmt_ratio(cpu)} | {fmt_ratio(ir)} | "
+        q = speed.measure.quantiles(speed.round_geomeans(d["timed"], name, runtime.NAMES))
+        w(f"| [{name}]({link}#the-four-builds) | {fmt_ratio(cpu)} ({q[1]:.2f}–{q[3]:.2f}) | "
+          f"{fmt_ratio(ir)} | "
           f"{fully} / {part} | {lost} of {total} ({pct(lost, total)}) | {calls} "
           f"({pct(calls, base_all)}) | {seed} |")
 
@@ -180,7 +188,8 @@ def evidence_section(w, d):
       f"(`{ev['default']['app_line']}`). It runs under `interprobe run --shim-for LIBPYTHON` "
       f"(a generated shim over every exported function: {ev['default']['shim']['trampolined']} "
       "trampolines), whose every call is counted by calling object, and under a control run; "
-      "the output is the same in both. **from libpython**: calls from libpython's own code that "
+      "the output is the same in both. Address-space randomisation is off (`setarch -R`) so "
+      "that the counts repeat exactly. **from libpython**: calls from libpython's own code that "
       "reached the override; **from embed**: the program's; **from modules**: extension modules "
       "(`_json` ...), which call libpython from outside. Sites: libpython's own, from the "
       "scanner.\n")
@@ -201,17 +210,29 @@ def evidence_section(w, d):
               f"{st.plt_got} | {st.direct} | {st.inlined} |")
     w(f"\nThe functions after `{SEED}`: those lost fully under nosi with the most calls from "
       "libpython in the default build's run.\n")
-    odd = {name: [(fn, s["from_lib"]) for fn, s in sorted(ev[name]["shim"]["symbols"].items())
-                  if s["from_lib"] and not s["plt_got"]] for name in builds.BUILDS}
-    odd = {k: v for k, v in odd.items() if v}
-    if odd:
-        w("Calls counted from libpython for functions libpython has no PLT/GOT site of: "
-          + "; ".join(f"{k}: " + ", ".join(f"`{fn}` {n}" for fn, n in v[:5])
-                      for k, v in odd.items())
-          + ". The shim names the caller by the return address, and a tail call from outside "
-          "leaves libpython's: an extension module's `PyInit_*` ends in `jmp "
-          "PyModuleDef_Init@plt` (`objdump -d` of math's), so libpython's importer is named "
-          "(docs/REPORT_FORMAT.md).\n")
+    via_ptr, tail = {}, {}
+    for name in builds.BUILDS:
+        for fn, s in sorted(ev[name]["shim"]["symbols"].items()):
+            st = d["sites"][name].get(fn)
+            if s["from_lib"] and st is not None and not st.plt_got:
+                (via_ptr if st.abs else tail).setdefault(name, []).append((fn, s["from_lib"]))
+
+    def listing(m):
+        return "; ".join(f"{k}: " + ", ".join(f"`{fn}` {n}" for fn, n in v[:6])
+                         + (f" and {len(v) - 6} more" if len(v) > 6 else "") for k, v in m.items())
+    if via_ptr:
+        w("Calls from libpython to functions it has no PLT/GOT site of, but absolute relocations "
+          "(its address in data: a type slot such as `sq_contains`, the table of built-in "
+          "modules' `PyInit_*`): calls through those pointers reach the override. "
+          + listing(via_ptr) + ".\n")
+    if tail:
+        w("Calls counted from libpython to functions it has no reference of that an override "
+          "takes: " + listing(tail) + ". The shim names the caller by the return address, and "
+          "a tail call from outside leaves libpython's: an extension module's `PyInit_*` ends "
+          "in `jmp PyModuleDef_Init@plt` (`objdump -d` of math's), so libpython's importer is "
+          "named (docs/REPORT_FORMAT.md).\n")
+    w("Counts also move slightly with the memory layout (object addresses decide some dict and "
+      "set orders), so a build's count can differ from the default's where no site moved.\n")
 
 
 def survives_section(w, d):
@@ -230,6 +251,12 @@ def survives_section(w, d):
                                       for f in runtime.MALLOC_FAMILY[:4]) + " |")
     w("\n  (calls from libpython3.11.so.1.0 in the evidence run; pymalloc serves small objects "
       "from its own arenas, so these are the larger blocks and the raw allocator.)")
+    ptr = ", ".join(f"{n} {d['loss'][n]['new']['abs']}" for n in FLAGGED)
+    w(f"- **Function pointers in data**: of the default build's "
+      f"{d['loss'][FLAGGED[0]]['old']['abs']} absolute relocations against libpython's own "
+      f"functions (type slots, the built-in modules' table), these are left: {ptr}. "
+      "`-fno-semantic-interposition` changes code, not the linker's relocations; "
+      "`-Bsymbolic-functions` makes them RELATIVE.")
     w("- **Data**: the table above counts the exported variables libpython still reaches "
       "through its GOT or absolute relocations.")
     w("- **Replacing the whole library** (a libpython3.11.so.1.0 earlier in the search path) "
@@ -242,7 +269,8 @@ def wins_section(w, d):
       "this). **CPU** = median thread-CPU time of run(n) (embed.c, CLOCK_THREAD_CPUTIME_ID); "
       f"{d['rounds']} rounds, each running every (build, workload) once as its own process in an "
       "order shuffled per round. **ratio** = median / median of the default build; **round "
-      "ratios** = p25–p75 (min–max) of the ratios to the default build's run of the same round; "
+      "ratios** = p25–p75 (min–max) of the ratios to the default build's run of the same "
+      "round; "
       "**wall** = the same ratio of wall-clock medians, for comparison only (this machine's "
       "cores are shared). **Ir** = instructions counted by callgrind for run(n/10), minus "
       "run(0)'s count (start-up, imports, the program's own checks); **Ir ratio** to default.\n")
@@ -259,10 +287,14 @@ def wins_section(w, d):
               f"{spread} | {r['wall_ratio']:.2f} | {ir / 1e6:.1f} | {ir / irb:.3f} |")
     w("| **geometric mean** | | | | | | | |")
     for name in FLAGGED:
-        cpu = speed.geomean([speed.ratio_stats(d["timed"], name, x)["ratio"] for x in runtime.NAMES])
-        ir = speed.geomean([d["ir"][(name, x)]["ir"] / d["ir"][("default", x)]["ir"]
-                            for x in runtime.NAMES])
+        cpu, ir = geomeans(d, name)
         w(f"| | {name} | | **{cpu:.3f}** | | | | **{ir:.3f}** |")
+    faster = {n: [x for x in runtime.NAMES if speed.ratio_stats(d["timed"], n, x)["q"][3] < 1]
+              for n in FLAGGED}
+    w("\nFaster than the default build in at least three quarters of the rounds (round-ratio "
+      "p75 below 1): " + "; ".join(f"{n}: {', '.join(v) or 'none'}" for n, v in faster.items())
+      + ". The rest overlap the default build's spread on this machine; the instruction counts "
+      "are the deterministic companion.")
     st = [d["ir"][("default", x)]["startup"] for x in runtime.NAMES]
     w(f"\nStart-up subtracted (run(0) under callgrind, default build): "
       f"{min(st) / 1e6:.1f}–{max(st) / 1e6:.1f} M instructions. Every build returned the same "
@@ -282,8 +314,9 @@ def render(d):
       "wins.\n")
     headline(w, d, "")
     w("\nCPU time and instructions: geometric means over the six workloads of the per-workload "
-      "ratios (below 1: faster than the default build). Functions and sites: libpython's own "
-      "references to its exported functions.\n")
+      "ratios (below 1: faster than the default build); in brackets p25–p75 of the same mean "
+      "taken per round. Functions and references: libpython's own, to its exported "
+      "functions (PLT/GOT sites and absolute relocations). Calls: the evidence run below.\n")
     builds_section(w, d)
     loss_section(w, d)
     evidence_section(w, d)

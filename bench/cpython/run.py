@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run.py — the seed for real: libpython 3.11 built four ways, measured; writes docs/CASE-LIBPYTHON.md.
+"""run.py — libpython 3.11 built four ways, measured; writes docs/CASE-LIBPYTHON.md.
 
 Usage: bench/cpython/run.py [--cache DIR] [--build BUILD_DIR] [--rounds N] [--quick]
                             [--builds-only] [--out FILE]
@@ -12,6 +12,7 @@ document and README's headline block (report.py). See bench/cpython/README.md.
 import argparse
 import fcntl
 import os
+import pickle
 import platform
 import shutil
 import subprocess
@@ -44,7 +45,8 @@ def machine(cache):
     return [("CPU", sh("lscpu | sed -n 's/^Model name: *//p'")),
             ("cores (nproc)", sh("nproc")), ("kernel", platform.release()),
             ("load average at start", sh("cut -d' ' -f1-3 /proc/loadavg")),
-            ("CPython", f"3.11.2 (Debian source {source_version(cache)}, without Debian's patches)"),
+            ("CPython", f"3.11.2 (Debian source {source_version(cache)}, "
+                        "without Debian's patches)"),
             ("gcc", sh("gcc --version")), ("binutils", sh("ld --version")),
             ("valgrind", sh("valgrind --version"))]
 
@@ -66,6 +68,8 @@ def parse_args():
     p.add_argument("--quick", action="store_true", help="short run to check the script "
                    "(marked as such in the output; the README is left alone)")
     p.add_argument("--builds-only", action="store_true", help="fetch and build, then stop")
+    p.add_argument("--render-only", action="store_true", help="rewrite the document from the "
+                   "last run's data (CACHE/last-run.pickle) without measuring again")
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "CASE-LIBPYTHON.md"))
     p.add_argument("-j", "--jobs", type=int, default=2, help="make -j (default 2: shared cores)")
     return p.parse_args()
@@ -108,6 +112,10 @@ def main():
         return 2
     rounds = args.rounds or (3 if args.quick else 31)
     scale = 0.2 if args.quick else 1.0
+    saved = os.path.join(args.cache, "last-run.pickle")
+    if args.render_only:
+        with open(saved, "rb") as f:
+            return write(args, pickle.load(f))
     builds.fetch_source(args.cache, log)
     done = [builds.build(args.cache, name, args.jobs, log) for name in builds.BUILDS]
     if args.builds_only:
@@ -122,13 +130,19 @@ def main():
     d.update(machine=info, quick=args.quick, rounds=rounds, elapsed=time.time() - started,
              date=time.strftime("%Y-%m-%d"), source_version=source_version(args.cache))
     d["commands"] = command_lines(args, interprobe, d)
+    with open(saved, "wb") as f:
+        pickle.dump(d, f)
+    return write(args, d)
+
+
+def write(args, d):
     out_tmp = args.out + ".tmp"
     with open(out_tmp, "w") as f:
         f.write(report.render(d))
     os.replace(out_tmp, args.out)
-    if not args.quick:
+    if not d["quick"]:
         update_readme(report.readme_block(d))
-    log(f"wrote {args.out} ({(time.time() - started) / 60:.0f} min)")
+    log(f"wrote {args.out} (the run took {d['elapsed'] / 60:.0f} min)")
     return 0
 
 
@@ -160,18 +174,21 @@ def measure(interprobe, done, rounds, scale, tmp):
 def command_lines(args, interprobe, d):
     rel = os.path.relpath
     ev = d["evidence"]["default"]["command"]
+    lib = "CACHE/build-NAME/libpython3.11.so.1.0"
     return [f"bench/cpython/run.py{' --quick' if args.quick else ''} --rounds {d['rounds']}"
             f"   # cache: {args.cache}",
-            f"{rel(interprobe, ROOT)} scan --json -q CACHE/build-NAME/libpython3.11.so.1.0",
+            f"{rel(interprobe, ROOT)} scan --json -q {lib}",
             f"{rel(interprobe, ROOT)} diff --json CACHE/build-default/libpython3.11.so.1.0 "
             "CACHE/build-NAME/libpython3.11.so.1.0",
-            f"{rel(interprobe, ROOT)} run --shim-for CACHE/build-NAME/libpython3.11.so.1.0 "
+            f"setarch -R {rel(interprobe, ROOT)} run --shim-for {lib} "
             "--format json --report R -- CACHE/embed-NAME -p ... "
             + " ".join(os.path.basename(a) for a in ev if ".py:" in a),
-            f"{rel(interprobe, ROOT)} run --format json --report R -- CACHE/embed-NAME ...",
+            f"setarch -R {rel(interprobe, ROOT)} run --format json --report R -- "
+            "CACHE/embed-NAME ...",
             "CACHE/embed-NAME -p SRC/Lib -p CACHE/build-NAME/build/lib.linux-x86_64-3.11 "
             "bench/cpython/workloads/W.py:N   # timed, rounds shuffled",
-            "valgrind --tool=callgrind CACHE/embed-NAME ... W.py:N/10   # minus the same with W.py:0"]
+            "valgrind --tool=callgrind CACHE/embed-NAME ... W.py:N/10   "
+            "# minus the same with W.py:0"]
 
 
 if __name__ == "__main__":

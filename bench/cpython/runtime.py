@@ -93,16 +93,21 @@ def read_probe_run(path):
             for s in doc["symbols"]}
 
 
+# Address-space randomisation off (inherited by every process below): dict and set orders that
+# depend on object addresses change a few dozen calls from run to run otherwise.
+NO_ASLR = ["setarch", "-R"]
+
+
 def evidence(interprobe, b, exe, tmp):
     """One build's runtime evidence: shim counts and malloc-family counts, control-checked."""
     cmd = embed_cmd(exe, b, EVIDENCE)
-    control = _values(run_checked(cmd))
+    control = _values(run_checked(NO_ASLR + cmd))
     shim_report = os.path.join(tmp, f"shim-{b.name}.json")
-    shim_out = run_checked([interprobe, "run", "--shim-for", b.libpython, "--format", "json",
-                            "--report", shim_report, "--"] + cmd)
+    shim_out = run_checked(NO_ASLR + [interprobe, "run", "--shim-for", b.libpython, "--format",
+                                      "json", "--report", shim_report, "--"] + cmd)
     probe_report = os.path.join(tmp, f"probe-{b.name}.json")
-    probe_out = run_checked([interprobe, "run", "--format", "json", "--report", probe_report,
-                             "--"] + cmd)
+    probe_out = run_checked(NO_ASLR + [interprobe, "run", "--format", "json", "--report",
+                                       probe_report, "--"] + cmd)
     for label, out in (("shim", shim_out), ("probe", probe_out)):
         if _values(out) != control:
             raise RuntimeError(f"{b.name}: output under the {label} differs from the control run:"

@@ -75,5 +75,18 @@ def instructions(execs, builds, scale, tmp, log):
     return out
 
 
+def round_geomeans(res, build, names, base="default"):
+    """Per round: the geometric mean over workloads of build / base in that round."""
+    out = []
+    for r in sorted({x["round"] for x in res[(base, names[0])]}):
+        try:
+            ratios = [next(x["cpu_ns"] for x in res[(build, w)] if x["round"] == r) /
+                      next(x["cpu_ns"] for x in res[(base, w)] if x["round"] == r) for w in names]
+        except StopIteration:
+            continue
+        out.append(geomean(ratios))
+    return out
+
+
 def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
