@@ -10,11 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <map>
 #include <mutex>
+
+#include "architecture.hpp"
 
 #ifndef SHT_RELR
 #define SHT_RELR 19  // glibc 2.36 elf.h has it; older headers do not
@@ -284,7 +287,6 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
         break;
       case DT_FLAGS_1:
         if (dyn.d_un.d_val & DF_1_NOW) info.bind_now = true;
-        if (dyn.d_un.d_val & DF_1_PIE) info.pie = true;
         break;
       case DT_SONAME: {
         const char* s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
@@ -293,6 +295,34 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
       }
       default:
         break;
+    }
+  }
+}
+
+// NT_GNU_PROPERTY_TYPE_0 notes (the linker's AND of its inputs' properties): an array of
+// {u32 type, u32 size, data padded to 8 bytes} (System V gABI "Program Property" as in the
+// x86-64 and AArch64 psABIs). A broken note is evidence lost, not an error.
+void read_property_note(Elf_Scn* scn, const MachineElf& m, ElfInfo& info) {
+  Elf_Data* d = elf_getdata(scn, nullptr);
+  if (d == nullptr || m.feature_1_property == 0) return;
+  GElf_Nhdr nh;
+  std::size_t off = 0, name_off = 0, desc_off = 0;
+  while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+    if (nh.n_type != NT_GNU_PROPERTY_TYPE_0 || nh.n_namesz != 4 ||
+        std::memcmp(static_cast<const char*>(d->d_buf) + name_off, "GNU", 4) != 0)
+      continue;
+    const auto* desc = static_cast<const std::uint8_t*>(d->d_buf) + desc_off;
+    for (std::size_t p = 0; p + 8 <= nh.n_descsz;) {
+      std::uint32_t type, size;
+      std::memcpy(&type, desc + p, 4);
+      std::memcpy(&size, desc + p + 4, 4);
+      if (size > nh.n_descsz - p - 8) break;
+      if (type == m.feature_1_property && size >= 4) {
+        std::uint32_t bits;
+        std::memcpy(&bits, desc + p + 8, 4);
+        info.bti = (bits & m.bti_bit) != 0;
+      }
+      p += 8 + ((size + 7) & ~std::size_t{7});
     }
   }
 }
@@ -317,6 +347,9 @@ ElfInfo read_elf(const ElfImage& image) {
   if (ident[EI_CLASS] != ELFCLASS64)
     throw ScanError(ident[EI_CLASS] == ELFCLASS32 ? "32-bit ELF (ELFCLASS32) is not supported"
                                                   : "invalid ELF class");
+  // The decoders read little-endian code (x86-64; aarch64 as Linux distributions ship it).
+  if (ident[EI_DATA] != ELFDATA2LSB)
+    throw ScanError("big-endian ELF (ELFDATA2MSB, e.g. aarch64_be) is not supported");
   GElf_Ehdr eh;
   if (gelf_getehdr(elf, &eh) == nullptr) throw ScanError("bad ELF header: " + elf_error());
   if (eh.e_type != ET_DYN)
@@ -326,6 +359,16 @@ ElfInfo read_elf(const ElfImage& image) {
                                                       : std::to_string(eh.e_type)));
   ElfInfo info;
   info.machine = eh.e_machine;
+  // A file cut short (a partial download or copy) loses its section header table first: the
+  // linker puts it at the end. libelf then reports no sections at all, which is not what happened.
+  const std::uint64_t file_size = image.bytes().size();
+  const std::uint64_t sht_bytes =
+      std::uint64_t{eh.e_shentsize} * std::max<std::uint64_t>(eh.e_shnum, 1);
+  if (eh.e_shoff != 0 && (eh.e_shoff > file_size || file_size - eh.e_shoff < sht_bytes))
+    throw ScanError(fmt::format(
+        "truncated: the section header table (offset {}, {} bytes) ends past the end of the file "
+        "({} bytes; or e_shoff is corrupt)",
+        eh.e_shoff, sht_bytes, file_size));
   std::size_t shstrndx = 0, shnum = 0;
   if (elf_getshdrnum(elf, &shnum) != 0) throw ScanError("bad section header count: " + elf_error());
   if (shnum == 0) throw ScanError("no section headers (sstrip'ed files are not supported)");
@@ -343,6 +386,12 @@ ElfInfo read_elf(const ElfImage& image) {
     if (gelf_getshdr(scn, &sh) == nullptr) throw ScanError("bad section header: " + elf_error());
     const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
     Section s{name != nullptr ? name : "", sh.sh_type, sh.sh_flags, sh.sh_addr, sh.sh_size, {}};
+    if (sh.sh_type != SHT_NOBITS &&
+        (sh.sh_offset > file_size || file_size - sh.sh_offset < sh.sh_size))
+      throw ScanError(fmt::format(
+          "section {} (offset {}, {} bytes) ends past the end of the file ({} bytes): truncated "
+          "or corrupt",
+          s.name.empty() ? "?" : s.name, sh.sh_offset, sh.sh_size, file_size));
     if (sh.sh_type != SHT_NOBITS && sh.sh_size > 0 &&
         (sh.sh_type == SHT_PROGBITS || sh.sh_type == SHT_INIT_ARRAY)) {
       Elf_Data* d = elf_rawdata(scn, nullptr);
@@ -368,24 +417,21 @@ ElfInfo read_elf(const ElfImage& image) {
       case SHT_DYNAMIC:
         read_dynamic(scn, sh, elf, info);
         break;
+      case SHT_NOTE:
+        read_property_note(scn, machine_elf(eh.e_machine), info);
+        break;
       default:
         break;
     }
   }
   read_versions(headers, elf, info);
   // RELR after the sections' data is known (its addends are stored in place).
+  const std::uint32_t relative = machine_elf(eh.e_machine).relative_reloc;
   for (auto& [scn, sh] : headers)
-    if (sh.sh_type == SHT_RELR && eh.e_machine == EM_X86_64)
-      read_relr(scn, info, R_X86_64_RELATIVE);
+    if (sh.sh_type == SHT_RELR && relative != 0) read_relr(scn, info, relative);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
-  std::size_t phnum = 0;
-  if (info.soname.empty() && elf_getphdrnum(elf, &phnum) == 0)
-    for (std::size_t i = 0; i < phnum; ++i) {
-      GElf_Phdr ph;
-      if (gelf_getphdr(elf, static_cast<int>(i), &ph) != nullptr && ph.p_type == PT_INTERP)
-        info.pie = true;
-    }
+  info.pie = is_pie_executable(image);
   return info;
 }
 
