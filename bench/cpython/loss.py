@@ -1,142 +1,139 @@
-"""loss.py — what LD_PRELOAD users lose per build, from `interprobe scan --json` / `diff --json`.
+"""loss.py — what LD_PRELOAD users lose per build, as `interprobe diff --json` classifies it.
 
-read_sites() is the one place that reads interprobe's JSON; everything else works on its result
-(per exported name: the sites through the PLT/GOT an override takes, and the direct and inlined
-ones it never sees). When `interprobe diff --json` reports per-symbol site counts itself (issue 18,
-items 1-2), only read_sites() changes.
+compare() runs `interprobe scan --json` of both libraries and `interprobe diff --json` between
+them (read through tooljson: scan and diff version 2 only). What is lost, fully or partially,
+which sites moved where, what vanished and what was gained is diff's own classification, caller
+by caller (docs/SCAN.md, "diff: what LD_PRELOAD users lose"); nothing here re-derives it. The
+scans give the per-build totals the diff does not carry (symbols that did not change, data still
+interposable, function pointers left) and each symbol's type; compare() checks that both agree
+on every site count of every symbol diff lists, and that every symbol it does not list has equal
+counts in the two scans, so the document cannot mix two readings of one file.
 """
 import collections
-import json
-import subprocess
 
-Sites = collections.namedtuple("Sites", "type plt_got direct inlined other abs")
-ZERO = Sites("func", 0, 0, 0, 0, 0)
+import tooljson
 
-
-def _tool_json(cmd, ok=(0,)):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode not in ok:
-        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
-    return json.loads(p.stdout)
+# The kinds of site diff compares (docs/SCAN.md, "`diff --json` (version 2)"): plt_got and
+# absolute are what an override takes, the rest are bound.
+KINDS = ("plt_got", "absolute", "direct", "clone", "inlined", "address", "linker_bound")
+BOUND = ("direct", "clone", "inlined", "address", "linker_bound")
+Sites = collections.namedtuple("Sites", ("type",) + KINDS)
+ZERO = Sites("func", *([0] * len(KINDS)))
 
 
-def _expect(doc, fmt, version, cmd):
-    if doc.get("format") != fmt or doc.get("version") != version:
-        raise RuntimeError(f"{cmd}: expected {fmt} version {version}, got {doc.get('format')} "
-                           f"version {doc.get('version')}: bench/cpython/loss.py read_sites() "
-                           "reads this format and needs updating")
+def taken(s):
+    """Sites an override takes: PLT/GOT code sites and absolute words (function pointers)."""
+    return s.plt_got + s.absolute
+
+
+def _sites(s):
+    """One scan symbol's counts in diff's kinds (docs/SCAN.md: the ADDR column is address_sites +
+    local_relocs + local_got_sites; DT_SYMBOLIC or protected make PLT/GOT and ABS linker-bound).
+    The scan's totals are other functions' sites only: its own recursion is self_sites."""
+    bound = s["preemptible_bound"]
+    return Sites(s["type"], 0 if bound else s["got_sites"], 0 if bound else s["absolute"],
+                 s["direct_sites"], s["clone_sites"], s["inlined"] or 0,
+                 s["address_sites"] + s["local_relocs"] + s["local_got_sites"],
+                 s["got_sites"] + s["absolute"] if bound else 0)
 
 
 _scans = {}
 
 
-def read_sites(interprobe, old_lib, new_lib):
-    """Reads interprobe's JSON for OLD and NEW; returns {"old"/"new": {name: Sites},
-    "diff_lost": names `diff` calls lost}.
-
-    Reads, today (format version 1): from `scan --json LIB`, libraries[0] (its "error" if any)
-    and per symbols[] entry: name, type, got_sites (calls, jumps and GOT loads
-    through the PLT/GOT: what an override takes), direct_sites, inlined (DWARF copies, null without
-    DWARF), address_sites + local_relocs + local_got_sites (other bound uses), absolute (R_X86_64_64
-    words: for data, references an override takes), preemptible_bound (DT_SYMBOLIC/protected: then
-    got_sites and absolute are bound too); versions of one name are summed, as diff does.
-    From `diff --json OLD NEW` (exit 1 when anything is lost): lost[].name only, to show how many
-    of the site-count losses today's relocation-based diff names.
-    """
-    def scan(lib):
-        if lib not in _scans:
-            cmd = [interprobe, "scan", "--json", "-q", lib]
-            doc = _tool_json(cmd)
-            _expect(doc, "interprobe-scan", 1, " ".join(cmd[:3]))
-            entry = doc["libraries"][0]
-            if "error" in entry:
-                raise RuntimeError(f"interprobe scan {lib}: {entry['error']}")
-            by_name = {}
-            for s in entry["symbols"]:
-                took = 0 if s["preemptible_bound"] else s["got_sites"]
-                bound = s["got_sites"] - took
-                add = Sites(s["type"], took, s["direct_sites"] + bound, s["inlined"] or 0,
-                            s["address_sites"] + s["local_relocs"] + s["local_got_sites"],
-                            0 if s["preemptible_bound"] else s["absolute"])
-                old = by_name.get(s["name"])
-                by_name[s["name"]] = add if old is None else Sites(
-                    old.type, *(a + b for a, b in zip(old[1:], add[1:])))
-            _scans[lib] = by_name
-        return _scans[lib]
-
-    cmd = [interprobe, "diff", "--json", old_lib, new_lib]
-    diff = _tool_json(cmd, ok=(0, 1))
-    _expect(diff, "interprobe-diff", 1, "interprobe diff --json")
-    return {"old": scan(old_lib), "new": scan(new_lib),
-            "diff_lost": {c["name"] for c in diff["lost"]}}
+def read_scan(interprobe, lib):
+    """{exported name: Sites} of one library (versions of one name summed, as diff does)."""
+    if lib not in _scans:
+        doc = tooljson.run([interprobe, "scan", "--json", "-q", lib], tooljson.SCAN)
+        entry = doc["libraries"][0]
+        if "error" in entry:
+            raise RuntimeError(f"interprobe scan {lib}: {entry['error']}")
+        by_name = {}
+        for s in entry["symbols"]:
+            add, old = _sites(s), by_name.get(s["name"])
+            by_name[s["name"]] = add if old is None else Sites(
+                old.type, *(a + b for a, b in zip(old[1:], add[1:])))
+        _scans[lib] = {"sites": by_name, "summary": entry["summary"], "facts": entry["facts"]}
+    return _scans[lib]
 
 
-def taken(s):
-    """References an override takes: PLT/GOT code sites and absolute relocations (pointers)."""
-    return s.plt_got + s.abs
+def compare(interprobe, old_lib, new_lib):
+    """{"old"/"new": {name: Sites}, "old_summary"/"new_summary": scan's verdict counts,
+    "diff": the diff document}, after checking that scans and diff agree."""
+    old, new = read_scan(interprobe, old_lib), read_scan(interprobe, new_lib)
+    diff = tooljson.run([interprobe, "diff", "--json", old_lib, new_lib], tooljson.DIFF,
+                        ok=(0, 1))  # exit 1: something is lost
+    listed = set()
+    for cls in ("lost", "gained", "vanished", "other"):
+        for c in diff[cls]:
+            listed.add(c["name"])
+            for side, scan in (("old", old), ("new", new)):
+                mine = scan["sites"].get(c["name"], ZERO)._asdict()
+                if any(mine[k] != c[f"{side}_sites"][k] for k in KINDS):
+                    raise RuntimeError(f"{c['name']}: diff's {side}_sites {c[f'{side}_sites']} "
+                                       f"differ from scan's {mine} (bench/cpython/loss.py)")
+    for name, o in old["sites"].items():
+        if name not in listed and new["sites"].get(name, ZERO)[1:] != o[1:]:
+            raise RuntimeError(f"{name}: the scans differ but diff does not list it")
+    return {"old": old["sites"], "new": new["sites"], "old_summary": old["summary"],
+            "new_summary": new["summary"], "diff": diff}
 
 
-Change = collections.namedtuple("Change",
-                                "name old new lost to_direct to_inlined to_other vanished")
+Lost = collections.namedtuple(
+    "Lost", "name fully old new moved elsewhere without_record vanished appeared callers_moved")
 
 
-def changes(sites):
-    """Per function that lost interposable internal references: before, after, where they went.
-
-    Lost: fewer references an override takes, or new direct, inlined or other bound uses with
-    no fewer taken ones (a count that stays equal can hide a move: one call inlined, another new
-    through the PLT; a new bound use is a caller an override no longer sees). Counts per
-    function, not per caller; the replacement diff (issue 18 item 1) compares per caller.
-    """
-    old, new = sites["old"], sites["new"]
-    out = []
-    for name, o in old.items():
-        if o.type == "object" or not taken(o):
-            continue
-        n = new.get(name, ZERO)
-        lost = max(0, taken(o) - taken(n))
-        moved = [max(0, n.direct - o.direct), max(0, n.inlined - o.inlined),
-                 max(0, n.other - o.other)]
-        if lost or any(moved):
-            out.append(Change(name, o, n, lost, *moved, max(0, lost - sum(moved))))
-    out.sort(key=lambda c: (-c.lost, -(c.to_direct + c.to_inlined + c.to_other), c.name))
-    return out
+def _lost(c, old, new):
+    return Lost(c["name"], c["fully"], old.get(c["name"], ZERO), new.get(c["name"], ZERO),
+                c["moved"], c["moved_elsewhere"], c["inlined_without_record"], c["vanished"],
+                c["appeared"],
+                sum(1 for k in c["callers"]
+                    if sum(k["moved"].values()) + k["inlined_without_record"]))
 
 
-def summary(sites):
-    """The numbers of one build's section: fully/partially lost functions, sites, data."""
-    ch = changes(sites)
-    old, new = sites["old"], sites["new"]
-    funcs = {k: [s for s in side.values() if s.type != "object"] for k, side in sites.items()
-             if k in ("old", "new")}
-    data = {k: [s for s in side.values() if s.type == "object"] for k, side in sites.items()
-            if k in ("old", "new")}
-    lost_names = {c.name for c in ch}
-    diff_funcs = {n for n in sites["diff_lost"] if old.get(n, ZERO).type != "object"}
-    # Data: a variable is bound where the code names it PC-relative (ADDR) instead of through
-    # the GOT; fewer GOT sites alone only say the code using it changed.
-    data_bound = [name for name, o in old.items() if o.type == "object" and
-                  new.get(name, ZERO).other + new.get(name, ZERO).direct > o.other + o.direct]
+def moved_total(x):
+    """Sites diff says went from the PLT/GOT to references an override never sees."""
+    return sum(x.moved.values()) + x.without_record
+
+
+def summary(comp):
+    """The numbers of one build's section, all from diff's lists and the two scans."""
+    old, new, diff = comp["old"], comp["new"], comp["diff"]
+
+    def kind(cls, t):
+        return [c for c in diff[cls] if old.get(c["name"], new.get(c["name"], ZERO)).type == t]
+    funcs = [_lost(c, old, new) for c in kind("lost", "func")]
+    funcs.sort(key=lambda x: (-moved_total(x), x.name))
+    data = kind("lost", "object")
     out = {
-        "changes": ch,
-        "fully": sum(1 for c in ch if taken(c.new) == 0),
-        "partially": sum(1 for c in ch if taken(c.new) and c.lost),
-        "moved": sum(1 for c in ch if taken(c.new) and not c.lost),
-        "lost_refs": sum(c.lost for c in ch),
-        "lost_plt": sum(max(0, c.old.plt_got - c.new.plt_got) for c in ch),
-        "lost_abs": sum(max(0, c.old.abs - c.new.abs) for c in ch),
-        "to_direct": sum(c.to_direct for c in ch),
-        "to_inlined": sum(c.to_inlined for c in ch),
-        "to_other": sum(c.to_other for c in ch),
-        "diff_named": len(diff_funcs & lost_names),
-        "diff_only": sorted(diff_funcs - lost_names),
-        "data_bound": sorted(data_bound),
-        "gained": sum(1 for name, n in new.items()
-                      if n.type != "object" and taken(n) > taken(old.get(name, ZERO))),
+        "lost": funcs,
+        "fully": sum(1 for x in funcs if x.fully),
+        "partially": sum(1 for x in funcs if not x.fully),
+        "moved_sites": sum(moved_total(x) for x in funcs),
+        "moved": {k: sum(x.moved[k] for x in funcs) for k in BOUND},
+        "elsewhere": sum(x.elsewhere for x in funcs),
+        "without_record": sum(x.without_record for x in funcs),
+        "vanished_in_lost": sum(x.vanished for x in funcs),
+        "appeared_in_lost": sum(x.appeared for x in funcs),
+        "lost_old": sum(taken(x.old) for x in funcs),
+        "lost_new": sum(taken(x.new) for x in funcs),
+        "callers_moved": sum(x.callers_moved for x in funcs),
+        # diff calls a symbol lost only with a caller that moved; a name here would be a bug.
+        "lost_without_move": sorted(x.name for x in funcs if not moved_total(x)),
+        "vanished_funcs": len(kind("vanished", "func")),
+        "vanished_sites": sum(c["vanished"] for c in kind("vanished", "func")),
+        "other_funcs": len(kind("other", "func")),
+        "gained": len(kind("gained", "func")),
+        "also_gained": sum(1 for c in kind("gained", "func") if c["class"] == "lost"),
+        "data_lost": len(data),
+        "data_lost_fully": sum(1 for c in data if c["fully"]),
+        "data_vanished": len(kind("vanished", "object")),
+        "diff_summary": diff["summary"],
+        "scan_summary": {"old": comp["old_summary"], "new": comp["new_summary"]},
     }
-    for k in ("old", "new"):
-        out[k] = {"functions": sum(1 for s in funcs[k] if taken(s)),
-                  "plt": sum(s.plt_got for s in funcs[k]), "abs": sum(s.abs for s in funcs[k]),
-                  "data": sum(1 for s in data[k] if taken(s)),
-                  "data_refs": sum(taken(s) for s in data[k])}
+    for k, side in (("old", old), ("new", new)):
+        fs = [s for s in side.values() if s.type != "object"]
+        ds = [s for s in side.values() if s.type == "object"]
+        out[k] = {"functions": sum(1 for s in fs if taken(s)), "taken": sum(taken(s) for s in fs),
+                  "plt": sum(s.plt_got for s in fs), "abs": sum(s.absolute for s in fs),
+                  "data": sum(1 for s in ds if taken(s)), "data_refs": sum(taken(s) for s in ds)}
     return out

@@ -1,8 +1,11 @@
 """report.py — renders docs/CASE-LIBPYTHON.md (and README's headline block) from one run's data.
 
-Every number comes from the data passed in; the prose names no number of its own.
+Every number comes from the data passed in; the prose names no number of its own. What is lost
+is interprobe diff's classification (loss.py); runtime counts and speed are this script's own
+measurements, and the document says so where it shows them.
 """
 import builds
+import loss
 import runtime
 import speed
 
@@ -20,21 +23,10 @@ def fmt_ratio(x):
 
 def geomeans(d, name):
     """Geometric means over the workloads of the CPU-time and instruction ratios to default."""
-    cpu = [speed.ratio_stats(d["timed"], name, w)["ratio"] for w in runtime.NAMES]
-    ir = [d["ir"][(name, w)]["ir"] / d["ir"][("default", w)]["ir"] for w in runtime.NAMES]
+    sp = d["speed"]
+    cpu = [speed.ratio_stats(sp["timed"], name, w)["ratio"] for w in runtime.NAMES]
+    ir = [sp["ir"][(name, w)]["ir"] / sp["ir"][("default", w)]["ir"] for w in runtime.NAMES]
     return speed.geomean(cpu), speed.geomean(ir)
-
-
-def headline_rows(d):
-    """(build, cpu geomean, Ir geomean, fully, partially, sites lost, seed calls) per flag."""
-    rows = []
-    for name in FLAGGED:
-        s = d["loss"][name]
-        cpu, ir = geomeans(d, name)
-        seed = d["evidence"][name]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
-        rows.append((name, cpu, ir, s["fully"], s["partially"] + s["moved"], s["lost_refs"],
-                     s["old"]["plt"] + s["old"]["abs"], seed, internal_calls(d, name)))
-    return rows
 
 
 def internal_calls(d, name):
@@ -42,20 +34,31 @@ def internal_calls(d, name):
     return sum(s["from_lib"] for s in d["evidence"][name]["shim"]["symbols"].values())
 
 
+def seed_calls(d, name):
+    return d["evidence"][name]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
+
+
 def headline(w, d, link):
-    base_seed = d["evidence"]["default"]["shim"]["symbols"].get(SEED, {}).get("from_lib", 0)
     base_all = internal_calls(d, "default")
+    total = d["loss"][FLAGGED[0]]["old"]["taken"]
     w(f"| build | CPU time vs default | instructions vs default | functions lost fully / "
-      f"partially | libpython's own references to its functions lost | libpython's own calls "
-      f"a shim of all its functions sees (default: {base_all}) | of them `{SEED}` "
-      f"(default: {base_seed}) |")
-    w("|---|---:|---:|---:|---:|---:|---:|")
-    for name, cpu, ir, fully, part, lost, total, seed, calls in headline_rows(d):
-        q = speed.measure.quantiles(speed.round_geomeans(d["timed"], name, runtime.NAMES))
+      f"partially (`interprobe diff`) | libpython's own PLT/GOT and pointer sites of its "
+      f"functions that moved to references an override never sees (`diff`) | of the default "
+      f"build's {total}, left in the build (`scan`) "
+      f"| libpython's own calls a shim of all its functions sees (default: {base_all}) | of "
+      f"them `{SEED}` (default: {seed_calls(d, 'default')}) |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name in FLAGGED:
+        s = d["loss"][name]
+        cpu, ir = geomeans(d, name)
+        q = speed.measure.quantiles(speed.round_geomeans(d["speed"]["timed"], name,
+                                                         runtime.NAMES))
+        calls = internal_calls(d, name)
         w(f"| [{name}]({link}#the-four-builds) | {fmt_ratio(cpu)} ({q[1]:.2f}–{q[3]:.2f}) | "
-          f"{fmt_ratio(ir)} | "
-          f"{fully} / {part} | {lost} of {total} ({pct(lost, total)}) | {calls} "
-          f"({pct(calls, base_all)}) | {seed} |")
+          f"{fmt_ratio(ir)} | {s['fully']} / {s['partially']} | {s['moved_sites']} "
+          f"({pct(s['moved_sites'], total)}) | {s['new']['taken']} "
+          f"({pct(s['new']['taken'], total)}) | {calls} ({pct(calls, base_all)}) | "
+          f"{seed_calls(d, name)} |")
 
 
 def builds_section(w, d):
@@ -111,69 +114,106 @@ def builds_section(w, d):
 
 def loss_section(w, d):
     w("## What LD_PRELOAD users lose\n")
-    w("From `interprobe scan --json` of each build's libpython, compared with the default build "
-      "per exported function. An override takes libpython's **PLT/GOT sites** (its code "
-      "reaching the function through its PLT or GOT: calls, jumps, GOT loads) and its "
-      "**absolute relocations** (the function's address stored in data, e.g. a method table: "
-      "calls through that pointer); it never sees **direct** sites, **inlined** copies (DWARF) "
-      "or **bound addresses** (PC-relative address uses, RELATIVE relocations). A function is "
-      "**lost fully** when nothing an override takes is left, **partially** when less is "
-      "left, **moved** when no less is left but it has new direct, inlined or bound uses (a "
-      "count that stays equal can hide a caller that moved: one call inlined, another new "
-      "through the PLT). **vanished** (per function, below) = references lost that reappear "
-      "as none of these (folded, or inlined into a caller that was itself inlined or dropped). "
-      "These are counts per function, not per caller. Inlined counts include records inside a "
-      "function's own body in every build (issue 18 item 2), so small differences there are "
-      "noise. **today's diff names**: how many of these `interprobe diff --json` (relocation "
-      "counts and verdicts) lists as lost.\n")
+    w("What is lost is `interprobe diff --json` default → build's own classification, caller "
+      "by caller ([docs/SCAN.md](SCAN.md#diff-what-ld_preload-users-lose)); this script only "
+      "adds it up. An override takes libpython's **PLT/GOT sites** (its code reaching the "
+      "function through its PLT or GOT: calls, jumps, GOT loads) and its **absolute** words "
+      "(the function's address in data, e.g. a method table: calls through that pointer); it "
+      "never sees **direct** calls, calls of a **clone** (`f.constprop.N`, `f.isra.N`), "
+      "**inlined** copies (DWARF), **address** uses (PC-relative, RELATIVE words) or "
+      "**linker-bound** ones. For each caller whose counts changed, diff calls the sites "
+      "**moved** that went from the first kinds to the second (in that caller, or in another "
+      "function's code that the DWARF ties to it: **moved elsewhere**), **inlined without a "
+      "DWARF record** where the DWARF marks the function inlined in the caller's unit, "
+      "**vanished** where nothing took their place, **appeared** for new interposable sites. "
+      "A function is **lost** when some caller moved: **fully** when no interposable site is "
+      "left, else **partially** (also when its total stays equal: a call inlined here, a new "
+      "PLT call there); **vanished** when its sites only vanished; **gained** when some caller "
+      "moved back. A function's own recursion and the DWARF records of its own body are no "
+      "callers and count nowhere. The totals per build (first rows, data) are "
+      "`interprobe scan --json`'s, which agree with diff on every symbol diff lists "
+      "(loss.compare() checks it).\n")
     w("| | " + " | ".join(FLAGGED) + " |")
     w("|---|" + "---:|" * len(FLAGGED))
-    rows = [("functions an override sees called from inside (default → build)",
-             lambda s: f"{s['old']['functions']} → {s['new']['functions']}"),
-            ("their PLT/GOT sites (default → build)",
-             lambda s: f"{s['old']['plt']} → {s['new']['plt']}"),
-            ("their absolute relocations (default → build)",
-             lambda s: f"{s['old']['abs']} → {s['new']['abs']}"),
-            ("functions lost fully", lambda s: str(s["fully"])),
-            ("functions lost partially", lambda s: str(s["partially"])),
-            ("functions moved (no fewer references taken, new bypassing ones)",
-             lambda s: str(s["moved"])),
-            ("PLT/GOT sites lost", lambda s: str(s["lost_plt"])),
-            ("absolute relocations lost", lambda s: str(s["lost_abs"])),
-            ("new direct sites", lambda s: str(s["to_direct"])),
-            ("new inlined copies", lambda s: str(s["to_inlined"])),
-            ("new bound addresses", lambda s: str(s["to_other"])),
-            ("functions with more references taken than before", lambda s: str(s["gained"])),
-            ("today's diff names (of the lost and moved)",
-             lambda s: f"{s['diff_named']} of {s['fully'] + s['partially'] + s['moved']}"
-                       + (f" (+{len(s['diff_only'])} not lost here)" if s["diff_only"] else "")),
-            ("data symbols still interposable (default → build)",
-             lambda s: f"{s['old']['data']} → {s['new']['data']}"),
-            ("their GOT sites + absolute relocations",
-             lambda s: f"{s['old']['data_refs']} → {s['new']['data_refs']}"),
-            ("data symbols with new bound (PC-relative) uses", lambda s: str(len(s["data_bound"])))]
+
+    def arrow(key):
+        return lambda s: f"{s['old'][key]} → {s['new'][key]}"
+
+    def kinds(s):
+        return ", ".join(f"{k.replace('_', '-')} {s['moved'][k]}" for k in loss.BOUND
+                         if s["moved"][k]) or "–"
+    rows = [("functions an override sees called from inside (scan: default → build)",
+             arrow("functions")),
+            ("their PLT/GOT sites (scan)", arrow("plt")),
+            ("their absolute words (scan)", arrow("abs")),
+            ("**functions lost fully** (diff)", lambda s: f"**{s['fully']}**"),
+            ("**functions lost partially** (diff)", lambda s: f"**{s['partially']}**"),
+            ("their callers that moved", lambda s: str(s["callers_moved"])),
+            ("**sites moved** to references an override never sees",
+             lambda s: f"**{s['moved_sites']}**"),
+            ("… as", kinds),
+            ("… of them found in another function's code (moved elsewhere)",
+             lambda s: str(s["elsewhere"])),
+            ("… inlined without a DWARF record", lambda s: str(s["without_record"])),
+            ("the lost functions' interposable sites (default → build)",
+             lambda s: f"{s['lost_old']} → {s['lost_new']}"),
+            ("… sites that vanished / appeared in their callers",
+             lambda s: f"{s['vanished_in_lost']} / {s['appeared_in_lost']}"),
+            ("functions whose sites only vanished (diff: vanished, not lost)",
+             lambda s: f"{s['vanished_funcs']} ({s['vanished_sites']} sites)"),
+            ("functions changed otherwise (diff: other)", lambda s: str(s["other_funcs"])),
+            ("functions gained (diff)", lambda s: str(s["gained"])),
+            ("lost functions without a caller that moved (must be 0)",
+             lambda s: str(len(s["lost_without_move"]))),
+            ("data symbols lost (diff)",
+             lambda s: f"{s['data_lost']}" + (f" ({s['data_lost_fully']} fully)"
+                                              if s["data_lost"] else "")),
+            ("data symbols still interposable (scan: default → build)", arrow("data")),
+            ("their GOT sites + absolute words (scan)", arrow("data_refs")),
+            ("data symbols whose sites only vanished (diff: vanished)",
+             lambda s: str(s["data_vanished"])),
+            ("diff's own summary, all symbols: lost (fully + partially) / vanished / other",
+             lambda s: "{lost} ({fully_lost} + {partially_lost}) / {vanished} / {other}"
+             .format(**s["diff_summary"])),
+            ("scan's verdicts in this build: interposable / bound / mixed / none",
+             lambda s: "{interposable} / {bound} / {mixed} / {none}"
+             .format(**s["scan_summary"]["new"]))]
     for label, f in rows:
         w(f"| {label} | " + " | ".join(f(d["loss"][n]) for n in FLAGGED) + " |")
-    w("\nData: references to an exported variable (`_Py_NoneStruct`, the type objects) go "
-      "through the GOT or an absolute relocation unless the code names it PC-relative; "
-      "`-Bsymbolic-functions` binds functions only.\n")
+    base = d["loss"][FLAGGED[0]]["scan_summary"]["old"]
+    w(f"\nThe default build's verdicts: {base['interposable']} interposable, {base['bound']} "
+      f"bound, {base['mixed']} mixed, {base['none']} without internal references (the mixed "
+      "ones: [docs/SCAN.md](SCAN.md#records-of-a-functions-own-body)). Sites moved can exceed "
+      "the fall in the lost functions' interposable sites: where a static function holding a "
+      "PLT call is inlined into several callers, the call reappears once per copy (appeared).\n")
+    w("Data: references to an exported variable (`_Py_NoneStruct`, the type objects) go "
+      "through the GOT or an absolute word unless the code names it PC-relative; "
+      "`-fno-semantic-interposition` leaves them so here, and `-Bsymbolic-functions` binds "
+      "functions only.\n")
     base_ev = d["evidence"]["default"]["shim"]["symbols"]
     for name in FLAGGED:
         ev = d["evidence"][name]["shim"]["symbols"]
-        ch = d["loss"][name]["changes"]
-        w(f"### {name}: the 20 lost functions with the most references lost\n")
-        w("Ranked by references lost (static, independent of any workload), then by new "
-          "bypassing ones; the last column is the calls from libpython that reached the shim "
-          "in the evidence run below, default build → this one.\n")
-        w("| function | PLT/GOT sites | absolute | direct | inlined | bound addresses | vanished "
-          "| calls from libpython |")
-        w("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for c in ch[:20]:
-            calls = (f"{base_ev.get(c.name, {}).get('from_lib', 0)} → "
-                     f"{ev.get(c.name, {}).get('from_lib', 0)}")
-            w(f"| `{c.name}` | {c.old.plt_got} → {c.new.plt_got} | {c.old.abs} → {c.new.abs} | "
-              f"{c.old.direct} → {c.new.direct} | {c.old.inlined} → {c.new.inlined} | "
-              f"{c.old.other} → {c.new.other} | {c.vanished} | {calls} |")
+        s = d["loss"][name]
+        w(f"### {name}: the 20 lost functions with the most sites moved\n")
+        w(f"Of the {s['fully'] + s['partially']} functions diff calls lost, ranked by the sites "
+          "diff says moved (static: the same for any workload). **sites**: interposable sites "
+          "(PLT/GOT and absolute), default → this build; **moved to**: where the moved ones "
+          "went; **callers**: callers that moved; the last column is this script's own figure, "
+          "not diff's: the calls from libpython that reached the shim in the evidence run "
+          "below, default build → this one.\n")
+        w("| function | lost | sites | moved to | without record | vanished / appeared | "
+          "callers | calls from libpython |")
+        w("|---|---|---:|---|---:|---:|---:|---:|")
+        for x in s["lost"][:20]:
+            to = ", ".join(f"{k.replace('_', '-')} {x.moved[k]}" for k in loss.BOUND
+                           if x.moved[k])
+            if x.elsewhere:
+                to += f" (elsewhere {x.elsewhere})"
+            calls = (f"{base_ev.get(x.name, {}).get('from_lib', 0)} → "
+                     f"{ev.get(x.name, {}).get('from_lib', 0)}")
+            w(f"| `{x.name}` | {'fully' if x.fully else 'partially'} | "
+              f"{loss.taken(x.old)} → {loss.taken(x.new)} | {to or '–'} | {x.without_record} | "
+              f"{x.vanished} / {x.appeared} | {x.callers_moved} | {calls} |")
         w("")
 
 
@@ -191,12 +231,12 @@ def evidence_section(w, d):
       "the output is the same in both. Address-space randomisation is off (`setarch -R`) so "
       "that the counts repeat exactly. **from libpython**: calls from libpython's own code that "
       "reached the override; **from embed**: the program's; **from modules**: extension modules "
-      "(`_json` ...), which call libpython from outside. Sites: libpython's own, from the "
-      "scanner.\n")
+      "(`_json` ...), which call libpython from outside. These counts are this script's own "
+      "measurement, not diff's. Sites: libpython's own, from `interprobe scan`.\n")
     picks = d["picks"]
     w("| function | build | from libpython | from embed | from modules | PLT/GOT sites | "
-      "direct | inlined |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|")
+      "absolute | direct | clone | inlined |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for fn in picks:
         for name in builds.BUILDS:
             s = ev[name]["shim"]["symbols"].get(fn)
@@ -207,7 +247,7 @@ def evidence_section(w, d):
             app = sum(v for k, v in outside.items() if k.startswith("embed-"))
             mods = sum(v for k, v in outside.items() if not k.startswith("embed-"))
             w(f"| `{fn}` | {name} | {s['from_lib'] if s else 0} | {app} | {mods} | "
-              f"{st.plt_got} | {st.direct} | {st.inlined} |")
+              f"{st.plt_got} | {st.absolute} | {st.direct} | {st.clone} | {st.inlined} |")
     w(f"\nThe functions after `{SEED}`: those lost fully under nosi with the most calls from "
       "libpython in the default build's run.\n")
     via_ptr, tail = {}, {}
@@ -215,7 +255,7 @@ def evidence_section(w, d):
         for fn, s in sorted(ev[name]["shim"]["symbols"].items()):
             st = d["sites"][name].get(fn)
             if s["from_lib"] and st is not None and not st.plt_got:
-                (via_ptr if st.abs else tail).setdefault(name, []).append((fn, s["from_lib"]))
+                (via_ptr if st.absolute else tail).setdefault(name, []).append((fn, s["from_lib"]))
 
     def listing(m):
         return "; ".join(f"{k}: " + ", ".join(f"`{fn}` {n}" for fn, n in v[:6])
@@ -264,10 +304,16 @@ def survives_section(w, d):
 
 
 def wins_section(w, d):
+    sp = d["speed"]
     w("## What it wins\n")
+    if sp["reused"]:
+        load = "; ".join(f"{k} {v}" for k, v in sp["machine"])
+        w(f"Measured on {sp['date']} by an earlier run of this script on the same builds "
+          "(`--reuse-speed`: the libraries, embedding programs and workloads are all older than "
+          f"that measurement; {load}). The rest of this document is from {d['date']}.\n")
     w("Six interpreter workloads (bench/cpython/workloads/, pyperformance-like, written for "
       "this). **CPU** = median thread-CPU time of run(n) (embed.c, CLOCK_THREAD_CPUTIME_ID); "
-      f"{d['rounds']} rounds, each running every (build, workload) once as its own process in an "
+      f"{sp['rounds']} rounds, each running every (build, workload) once as its own process in an "
       "order shuffled per round. **ratio** = median / median of the default build; **round "
       "ratios** = p25–p75 (min–max) of the ratios to the default build's run of the same "
       "round; "
@@ -278,8 +324,8 @@ def wins_section(w, d):
     w("|---|---|---:|---:|---:|---:|---:|---:|")
     for wl in runtime.NAMES:
         for name in builds.BUILDS:
-            r = speed.ratio_stats(d["timed"], name, wl)
-            ir, irb = d["ir"][(name, wl)]["ir"], d["ir"][("default", wl)]["ir"]
+            r = speed.ratio_stats(sp["timed"], name, wl)
+            ir, irb = sp["ir"][(name, wl)]["ir"], sp["ir"][("default", wl)]["ir"]
             q = r["q"]
             spread = "–" if name == "default" else \
                 f"{q[1]:.2f}–{q[3]:.2f} ({q[0]:.2f}–{q[4]:.2f})"
@@ -289,16 +335,24 @@ def wins_section(w, d):
     for name in FLAGGED:
         cpu, ir = geomeans(d, name)
         w(f"| | {name} | | **{cpu:.3f}** | | | | **{ir:.3f}** |")
-    faster = {n: [x for x in runtime.NAMES if speed.ratio_stats(d["timed"], n, x)["q"][3] < 1]
+    faster = {n: [x for x in runtime.NAMES if speed.ratio_stats(sp["timed"], n, x)["q"][3] < 1]
               for n in FLAGGED}
     w("\nFaster than the default build in at least three quarters of the rounds (round-ratio "
       "p75 below 1): " + "; ".join(f"{n}: {', '.join(v) or 'none'}" for n, v in faster.items())
       + ". The rest overlap the default build's spread on this machine; the instruction counts "
       "are the deterministic companion.")
-    st = [d["ir"][("default", x)]["startup"] for x in runtime.NAMES]
+    st = [sp["ir"][("default", x)]["startup"] for x in runtime.NAMES]
     w(f"\nStart-up subtracted (run(0) under callgrind, default build): "
       f"{min(st) / 1e6:.1f}–{max(st) / 1e6:.1f} M instructions. Every build returned the same "
       "value for every workload in every run.\n")
+
+
+def run_time(d):
+    sp, took = d["speed"], f"{d['elapsed'] / 60:.0f} min"
+    if not sp["reused"]:
+        return f"total time {took}"
+    return (f"this run {took} (`--reuse-speed`: the speed measurements are those of "
+            f"{sp['date']}, see [What it wins](#what-it-wins))")
 
 
 def render(d):
@@ -308,15 +362,21 @@ def render(d):
     w("Generated by `bench/cpython/run.py` (do not edit by hand: rerun it; "
       "[bench/cpython/README.md](../bench/cpython/README.md)). "
       f"{'**Quick run: too few rounds to quote.** ' if d['quick'] else ''}"
-      f"{d['date']}, total time {d['elapsed'] / 60:.0f} min. What the Red Hat article "
+      f"{d['date']}, {run_time(d)}. What the Red Hat article "
       "(`-fno-semantic-interposition` in Python 3.8) claims, measured on its own library: what "
       "LD_PRELOAD users lose, call site by call site and at run time, and what the interpreter "
       "wins.\n")
     headline(w, d, "")
-    w("\nCPU time and instructions: geometric means over the six workloads of the per-workload "
-      "ratios (below 1: faster than the default build); in brackets p25–p75 of the same mean "
-      "taken per round. Functions and references: libpython's own, to its exported "
-      "functions (PLT/GOT sites and absolute relocations). Calls: the evidence run below.\n")
+    w("\nFunctions lost and sites moved: `interprobe diff --json` default → build, its own "
+      "classification, caller by caller ([What LD_PRELOAD users lose](#what-ld_preload-users-"
+      "lose)); the sites are libpython's own PLT/GOT sites and absolute words (function "
+      "pointers in data) naming its exported functions; **left**: how many the build still "
+      "has (`interprobe scan`: sites also vanish, with code folded or dropped, and appear, "
+      "with code duplicated by inlining, so the two columns need not add up). The other "
+      "columns are this script's own measurements: calls from the [evidence run](#runtime-"
+      "evidence), and CPU time and instructions ([What it wins](#what-it-wins)): geometric "
+      "means over the six workloads of the per-workload ratios (below 1: faster than the "
+      "default build), in brackets p25–p75 of the same mean taken per round.\n")
     builds_section(w, d)
     loss_section(w, d)
     evidence_section(w, d)
@@ -330,6 +390,9 @@ def render(d):
     w("| machine | |\n|---|---|")
     for k, v in d["machine"]:
         w(f"| {k} | {v} |")
+    sp = d["speed"]
+    for k, v in sp["machine"]:
+        w(f"| {'speed run of ' + sp['date'] + ': ' if sp['reused'] else ''}{k} | {v} |")
     w("")
     return "\n".join(lines)
 

@@ -7,9 +7,10 @@ function: calls that reached it from libpython itself and from outside) and unde
 `interprobe run` with libprobe.so (calls of libc's malloc family, per calling object). Both are
 paired with a control run whose output must be the same.
 """
-import json
 import os
 import subprocess
+
+import tooljson
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = os.path.join(HERE, "workloads")
@@ -69,10 +70,7 @@ def _values(stdout):
 def read_shim_run(path):
     """{name: {"outside": {object: n}, "from_lib": n, "plt_got", "direct", "inlined"}} from
     `interprobe run --shim-for --format json` (format interprobe-shim-run, version 1)."""
-    with open(path) as f:
-        doc = json.load(f)
-    if doc.get("format") != "interprobe-shim-run" or doc.get("version") != 1:
-        raise RuntimeError(f"{path}: not an interprobe-shim-run version 1 report")
+    doc = tooljson.load(path, tooljson.SHIM_RUN)
     out = {}
     for s in doc["symbols"]:
         i = s["internal"]
@@ -85,10 +83,7 @@ def read_shim_run(path):
 
 def read_probe_run(path):
     """{symbol: {object basename: calls}} from libprobe.so's JSON report (schema 1)."""
-    with open(path) as f:
-        doc = json.load(f)
-    if doc.get("tool") != "interprobe-probe" or doc.get("schema") != 1:
-        raise RuntimeError(f"{path}: not an interprobe-probe schema 1 report")
+    doc = tooljson.load(path, tooljson.PROBE)
     return {s["name"]: {os.path.basename(c["object"]): c["count"] for c in s["callers"]}
             for s in doc["symbols"]}
 
@@ -101,13 +96,15 @@ NO_ASLR = ["setarch", "-R"]
 def evidence(interprobe, b, exe, tmp):
     """One build's runtime evidence: shim counts and malloc-family counts, control-checked."""
     cmd = embed_cmd(exe, b, EVIDENCE)
-    control = _values(run_checked(NO_ASLR + cmd))
+
+    def run(c):
+        return run_checked(NO_ASLR + c)
+    control = _values(run(cmd))
     shim_report = os.path.join(tmp, f"shim-{b.name}.json")
-    shim_out = run_checked(NO_ASLR + [interprobe, "run", "--shim-for", b.libpython, "--format",
-                                      "json", "--report", shim_report, "--"] + cmd)
+    shim_out = run([interprobe, "run", "--shim-for", b.libpython, "--format", "json",
+                    "--report", shim_report, "--"] + cmd)
     probe_report = os.path.join(tmp, f"probe-{b.name}.json")
-    probe_out = run_checked(NO_ASLR + [interprobe, "run", "--format", "json", "--report",
-                                       probe_report, "--"] + cmd)
+    probe_out = run([interprobe, "run", "--format", "json", "--report", probe_report, "--"] + cmd)
     for label, out in (("shim", shim_out), ("probe", probe_out)):
         if _values(out) != control:
             raise RuntimeError(f"{b.name}: output under the {label} differs from the control run:"

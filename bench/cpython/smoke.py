@@ -17,6 +17,7 @@ import tempfile
 
 import builds
 import runtime
+import tooljson
 
 
 def main():
@@ -33,7 +34,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="interprobe-cpython-smoke.") as tmp:
         for b in found:
             exe = runtime.compile_embed(b, tmp)
-            ev = runtime.evidence(interprobe, b, exe, tmp)
+            try:
+                ev = runtime.evidence(interprobe, b, exe, tmp)
+            except tooljson.FormatError as e:
+                print(f"smoke: FAILED: {e}")
+                return 1
             seed = ev["shim"]["symbols"].get("PyErr_Occurred", {"outside": {}, "from_lib": 0})
             app = sum(v for k, v in seed["outside"].items() if k.startswith("embed-"))
             malloc = ev["probe"].get("malloc", {}).get("libpython3.11.so.1.0", 0)
