@@ -271,8 +271,15 @@ def evidence_section(w, d):
           "a tail call from outside leaves libpython's: an extension module's `PyInit_*` ends "
           "in `jmp PyModuleDef_Init@plt` (`objdump -d` of math's), so libpython's importer is "
           "named (docs/REPORT_FORMAT.md).\n")
-    w("Counts also move slightly with the memory layout (object addresses decide some dict and "
-      "set orders), so a build's count can differ from the default's where no site moved.\n")
+    w("Counts follow the memory layout, which with ASLR off still follows the environment and "
+      "the working directory: CPython's type method cache is indexed by the attribute name's "
+      "address (`MCACHE_HASH_METHOD`, Objects/typeobject.c), so where two names of a loop "
+      "collide, each lookup walks the MRO, one `_PyDict_GetItem_KnownHash` and one "
+      "`PyErr_Occurred` per class (`find_name_in_mro`). The evidence runs therefore get a fixed "
+      "environment and directory (runtime.py; started from a Python parent in the repository's "
+      "root, the default build's exceptions loop made 4 such calls more per iteration). A "
+      "build's count can still differ from the default's where no site moved: its layout "
+      "differs.\n")
 
 
 def survives_section(w, d):

@@ -257,6 +257,7 @@ def command_lines(args, interprobe, d):
     rel = os.path.relpath
     ev = d["evidence"]["default"]["command"]
     lib = "CACHE/build-NAME/libpython3.11.so.1.0"
+    env = " ".join(f"{k}={v}" for k, v in runtime.EVIDENCE_ENV.items())
     sp = d["speed"]
     how = " --reuse-speed" if sp["reused"] else f" --rounds {sp['rounds']}"
     return [f"bench/cpython/run.py{' --quick' if d['quick'] else ''}{how}"
@@ -266,10 +267,10 @@ def command_lines(args, interprobe, d):
             f"{rel(interprobe, ROOT)} scan --json -q {lib}",
             f"{rel(interprobe, ROOT)} diff --json CACHE/build-default/libpython3.11.so.1.0 "
             "CACHE/build-NAME/libpython3.11.so.1.0",
-            f"setarch -R {rel(interprobe, ROOT)} run --shim-for {lib} "
+            f"cd CACHE && env -i {env} setarch -R INTERPROBE run --shim-for {lib} "
             "--format json --report R -- CACHE/embed-NAME -p ... "
             + " ".join(os.path.basename(a) for a in ev if ".py:" in a),
-            f"setarch -R {rel(interprobe, ROOT)} run --format json --report R -- "
+            f"cd CACHE && env -i {env} setarch -R INTERPROBE run --format json --report R -- "
             "CACHE/embed-NAME ...   # and the same without interprobe run: the control",
             "CACHE/embed-NAME -p SRC/Lib -p CACHE/build-NAME/build/lib.linux-x86_64-3.11 "
             "bench/cpython/workloads/W.py:N   # timed, rounds shuffled",

@@ -43,8 +43,9 @@ def embed_cmd(exe, b, specs):
     return cmd + [f"{os.path.join(WORKLOADS, w)}.py:{n}" for w, n in specs]
 
 
-def run_checked(cmd, env=None):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+def run_checked(cmd, env=None, cwd=None):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                       cwd=cwd)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
     return p.stdout
@@ -91,14 +92,25 @@ def read_probe_run(path):
 # Address-space randomisation off (inherited by every process below): dict and set orders that
 # depend on object addresses change a few dozen calls from run to run otherwise.
 NO_ASLR = ["setarch", "-R"]
+# With ASLR off, the layout still follows the process's environment and working directory (os
+# imports os.environ as str objects, whose sizes shift later allocations), and the counts follow
+# the layout: CPython's type method cache is indexed by the attribute name's address
+# (MCACHE_HASH_METHOD, Objects/typeobject.c), so a layout where two names of the exceptions
+# loop collide turns cache hits into MRO walks, each one _PyDict_GetItem_KnownHash and one
+# PyErr_Occurred per class that lacks the name (find_name_in_mro). Measured: 8,000 more
+# PyErr_Occurred calls from libpython (4 per iteration) in the default build when run.py was
+# started from the repository's root by a Python parent than from a shell. So the evidence runs
+# get this fixed environment (PATH: interprobe's shim needs the C compiler) and directory.
+EVIDENCE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"}
 
 
 def evidence(interprobe, b, exe, tmp):
     """One build's runtime evidence: shim counts and malloc-family counts, control-checked."""
     cmd = embed_cmd(exe, b, EVIDENCE)
+    env, cwd = EVIDENCE_ENV, os.path.dirname(b.dir)  # the cache: a fixed directory
 
     def run(c):
-        return run_checked(NO_ASLR + c)
+        return run_checked(NO_ASLR + c, env=env, cwd=cwd)
     control = _values(run(cmd))
     shim_report = os.path.join(tmp, f"shim-{b.name}.json")
     shim_out = run([interprobe, "run", "--shim-for", b.libpython, "--format", "json",
