@@ -7,7 +7,9 @@ runs the evidence workload under a generated shim of that build's libpython and 
 run (runtime.evidence: the outputs must match), and the counts must say what the builds are:
 the program's own PyErr_Occurred checks reach the override in every build (outside callers
 survive every flag); libpython's own calls reach it in the default build and never under
--Bsymbolic-functions; libpython's malloc calls reach libprobe.so's malloc in every build.
+-Bsymbolic-functions; libpython's malloc calls reach libprobe.so's malloc in every build. And
+`interprobe diff` of the default build against each other one, read as loss.py reads it for the
+document (scan and diff JSON version 2), must show the flags' static loss (loss_checks).
 Registered only when CMake is given INTERPROBE_CPYTHON_CACHE (bench/CMakeLists.txt), never in CI.
 """
 import argparse
@@ -16,8 +18,35 @@ import sys
 import tempfile
 
 import builds
+import loss
 import runtime
 import tooljson
+
+
+def loss_checks(interprobe, by):
+    """What loss.py reads from `interprobe diff --json` must say what the flags do:
+    -Wl,-Bsymbolic-functions makes the linker bind every reference to a function the library
+    defines, so every function that had interposable internal sites is lost, fully; under any
+    flag, diff calls nothing lost without a caller that moved (docs/SCAN.md)."""
+    if "default" not in by:
+        return []
+    out = []
+    for name in ("nosi", "nosi-lto", "bsymbolic"):
+        if name not in by:
+            continue
+        s = loss.summary(loss.compare(interprobe, by["default"].libpython, by[name].libpython))
+        print(f"smoke: {name}: diff: {s['fully']} functions lost fully, {s['partially']} "
+              f"partially, {s['moved_sites']} sites moved; {s['new']['taken']} of "
+              f"{s['old']['taken']} interposable sites left")
+        if s["lost_without_move"]:
+            out.append(f"{name}: lost without a caller that moved: {s['lost_without_move'][:5]}")
+        if name == "bsymbolic" and (s["fully"] != s["old"]["functions"] or s["partially"]
+                                    or s["new"]["taken"]):
+            out.append(f"bsymbolic: {s['fully']} of {s['old']['functions']} functions fully "
+                       f"lost, {s['partially']} partially, {s['new']['taken']} sites left")
+        if name != "bsymbolic" and s["fully"] == 0:
+            out.append(f"{name}: no function lost fully")
+    return out
 
 
 def main():
@@ -52,6 +81,10 @@ def main():
                 failures.append(f"bsymbolic: {seed['from_lib']} calls from libpython reached it")
             if malloc == 0:
                 failures.append(f"{b.name}: no malloc call from libpython reached libprobe.so")
+    try:
+        failures += loss_checks(interprobe, {b.name: b for b in found})
+    except tooljson.FormatError as e:
+        failures.append(str(e))
     for f in failures:
         print("smoke: FAILED: " + f)
     return 1 if failures else 0
