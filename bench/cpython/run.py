@@ -2,7 +2,7 @@
 """run.py — libpython 3.11 built four ways, measured; writes docs/CASE-LIBPYTHON.md.
 
 Usage: bench/cpython/run.py [--cache DIR] [--build BUILD_DIR] [--rounds N] [--quick]
-                            [--builds-only | --reuse-speed | --render-only]
+                            [--builds-only | --reuse-speed | --render-only | --check-readme]
                             [--out FILE]
 Fetches CPython's source with apt-get source, builds it four ways (cached: builds.py), then in
 one run: what each build got (verify), what LD_PRELOAD users lose (loss.py: interprobe scan/diff),
@@ -79,6 +79,8 @@ def parse_args():
     mode.add_argument("--reuse-speed", action="store_true", help="measure all but the speed again; "
                    "take the timed rounds and callgrind counts from the last run (refused when a "
                    "build, embedding program or workload is newer than it)")
+    mode.add_argument("--check-readme", action="store_true", help="check that README.md's "
+                   "headline block is the document's headline table (exit 1 if not), then stop")
     p.add_argument("--out", default=DOC, help="the document (default docs/CASE-LIBPYTHON.md; "
                    "README's block is rewritten only with the default)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="make -j (default 2: shared cores)")
@@ -111,6 +113,8 @@ def update_readme(block):
 
 def main():
     args = parse_args()
+    if args.check_readme:  # needs neither the cache nor interprobe: a docs check for ctest
+        return check_readme(args.out)
     interprobe = check_needs(args)
     started = time.time()
     os.makedirs(args.cache, exist_ok=True)
@@ -208,6 +212,29 @@ def reusable_speed(args, done):
     return dict(sp, reused=True)
 
 
+def check_readme(doc_path):
+    """README's generated block must be the document's headline table, links aside."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    a, b = readme.find(README_BEGIN), readme.find(README_END)
+    if a < 0 or b < a:
+        print("README.md: no block between the cpython-case markers", file=sys.stderr)
+        return 1
+    block = readme[a + len(README_BEGIN):b].strip().replace("(docs/CASE-LIBPYTHON.md#", "(#")
+    doc = open(doc_path).read().splitlines()
+    table = [l for l in doc if l.startswith("|")]
+    head = []
+    for line in doc[doc.index(table[0]):]:  # the first table of the document is the headline
+        if not line.startswith("|"):
+            break
+        head.append(line)
+    if block.splitlines() != head:
+        print(f"README.md's cpython-case block differs from the headline table of {doc_path}; "
+              "bench/cpython/run.py --render-only rewrites both", file=sys.stderr)
+        return 1
+    print(f"README.md's cpython-case block is the headline table of {doc_path}")
+    return 0
+
+
 def write(args, d):
     out_tmp = args.out + ".tmp"
     with open(out_tmp, "w") as f:
@@ -257,9 +284,9 @@ def command_lines(args, interprobe, d):
     rel = os.path.relpath
     ev = d["evidence"]["default"]["command"]
     lib = "CACHE/build-NAME/libpython3.11.so.1.0"
-    env = " ".join(f"{k}={v}" for k, v in runtime.EVIDENCE_ENV.items())
     sp = d["speed"]
     how = " --reuse-speed" if sp["reused"] else f" --rounds {sp['rounds']}"
+    env = " ".join(f"{k}={v}" for k, v in runtime.EVIDENCE_ENV.items())
     return [f"bench/cpython/run.py{' --quick' if d['quick'] else ''}{how}"
             f"   # cache: {args.cache}"
             + (f"; speed from the run of {sp['date']} ({sp['rounds']} rounds)"
