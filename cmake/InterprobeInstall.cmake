@@ -1,7 +1,7 @@
 # InterprobeInstall.cmake — install and export, like fmt: the `interprobe` CLI, libprobe.so, the
 # CMake package (interprobeConfig.cmake + version file + interprobeTargets.cmake with
 # interprobe::interprobe and interprobe::probe, plus the interprobeTesting.cmake module), a
-# pkg-config file and the docs. Every installed path is relative to the prefix, so an installed
+# pkg-config file, the docs and the man pages. Every installed path is relative to the prefix, so an installed
 # tree can be moved or copied elsewhere (tests/find-package/ checks that).
 #
 # No headers: interprobe has no public C/C++ API. libprobe.so is used through LD_PRELOAD, and the
@@ -47,5 +47,12 @@ configure_file("${PROJECT_SOURCE_DIR}/cmake/interprobe.pc.in"
 install(FILES "${PROJECT_BINARY_DIR}/package/interprobe.pc"
   DESTINATION "${INTERPROBE_INSTALL_PKGCONFIGDIR}")
 
+# The documentation keeps the source tree's layout (README.md, docs/, and the two files outside
+# docs/ that README.md links to), so that every relative link works where it is installed;
+# tests/find-package/run_test.cmake checks each link of each installed page.
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
-install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}" FILES_MATCHING PATTERN "*.md")
+install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHING PATTERN "*.md")
+install(FILES preload/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/preload")
+install(FILES victim/matrix.json DESTINATION "${CMAKE_INSTALL_DOCDIR}/victim")
+# interprobe(1) and interprobe-COMMAND(1), generated from the CLI definitions (tools/CMakeLists.txt).
+install(FILES ${INTERPROBE_MAN_PAGES} DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")

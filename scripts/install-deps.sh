@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need.
+# install-deps.sh — installs every Debian 12 package that interprobe's build, tests and tools need
+# (groff-base: the man page test renders the generated pages with groff).
 # Runs apt-get as root (or through sudo). Nothing is downloaded from anywhere but Debian.
 set -euo pipefail
 
 packages=(
   build-essential gcc g++ clang lld cmake ninja-build pkg-config git
-  libgtest-dev libgmock-dev libfmt-dev libunwind-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libelf-dev libdw-dev libcapstone-dev libzydis-dev libclang-rt-14-dev binutils zlib1g zlib1g-dev
-  libpython3.11 libpython3.11-dev libssl3 valgrind libbenchmark-dev heaptrack ltrace python3
-  util-linux
+  libpython3.11 libpython3.11-dev libpython3.11-testsuite libssl3 valgrind libbenchmark-dev heaptrack
+  ltrace python3
+  util-linux groff-base time
 )
 
 missing=()

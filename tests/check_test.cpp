@@ -4,10 +4,12 @@
 // the library, the static half per symbol by the scanner-vs-probe rule of scan/truth_rule.hpp.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -50,9 +52,10 @@ TEST(CheckBadInput, MissingLibrary) {
 }
 
 TEST(CheckBadInput, NotASharedLibrary) {
-  expect_one_line_error(check({"--library", TEST_APP, "--symbols", "victim_err_occurred",
-                               "--expect", "bound", "--", TEST_APP, "accessor_same_tu"}),
-                        "is an executable (PIE), not a shared library");
+  expect_one_line_error(
+      check({"--library", TEST_APP, "--symbols", "victim_err_occurred", "--expect", "bound", "--",
+             TEST_APP, "accessor_same_tu"}),
+      "library '" + std::string(TEST_APP) + "': is an executable (PIE), not a shared library");
   expect_one_line_error(check({"--library", TEST_MATRIX, "--symbols", "victim_err_occurred",
                                "--expect", "bound", "--", TEST_APP, "accessor_same_tu"}),
                         "': not an ELF file");
@@ -131,6 +134,82 @@ TEST(CheckBadInput, UsageErrors) {
       check({"--library", variant_lib("gcc-O2"), "--symbols", "x", "--expect", "bound", "--bogus"})
           .exit_status,
       2);
+}
+
+// --timeout 0: one line naming the limits (main printed a range ending in a 309-digit number).
+TEST(CheckBadInput, TimeoutOutOfRange) {
+  for (const char* t : {"0", "-3", "1.5", "86401"}) {
+    auto r = check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_err_occurred",
+                    "--expect", "bound", "--timeout", t});
+    EXPECT_EQ(r.exit_status, 2) << t;
+    EXPECT_NE(
+        r.err.find("SECONDS must be a whole number from 1 to 86400, not '" + std::string(t) + "'"),
+        std::string::npos)
+        << r.err;
+    EXPECT_LT(r.err.size(), 300u) << r.err;
+  }
+}
+
+// The names `interprobe scan` prints (name@@VERSION, name@VERSION) are accepted when the library
+// defines that version, and blanks around names are dropped: `--symbols "a, b"` is a and b.
+TEST(CheckNames, VersionedAndSpacedNamesAreAccepted) {
+  const std::string zlib = TEST_ZLIB_SO;
+  auto r = check({"--library", zlib, "--symbols", "crc32_z@@ZLIB_1.2.9, adler32 ,deflate",
+                  "--expect", "interposable"});
+  EXPECT_NE(r.exit_status, 2) << r.err;
+  EXPECT_NE(r.out.find("interprobe check: " + zlib + " — crc32_z, adler32, deflate expected"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  crc32_z: expected interposable, found "), std::string::npos) << r.out;
+  expect_one_line_error(
+      check({"--library", zlib, "--symbols", "crc32_z@@ZLIB_9.9", "--expect", "interposable"}),
+      "defines 'crc32_z' with version ZLIB_1.2.9, not version ZLIB_9.9");
+}
+
+// --json: the same outcome as a document, for every status.
+TEST(CheckJson, OutcomeAsADocument) {
+  auto fail = check({"--json", "--library", variant_lib("gcc-O0-nosi"), "--symbols",
+                     "victim_err_occurred", "--expect", "interposable"});
+  EXPECT_EQ(fail.exit_status, 1) << fail.err;
+  auto j = nlohmann::json::parse(fail.out);
+  EXPECT_EQ(j["format"], "interprobe-check");
+  EXPECT_EQ(j["result"], "failed");
+  EXPECT_EQ(j["status"], 1);
+  EXPECT_EQ(j["symbols"], nlohmann::json::array({"victim_err_occurred"}));
+  const auto& f = j["static"]["symbols"]["victim_err_occurred"];
+  EXPECT_EQ(f["found"], "mixed");
+  EXPECT_EQ(f["agrees"], false);
+  EXPECT_EQ(f["counts"]["jump_slot"], 1);
+  EXPECT_GE(f["counts"]["direct_sites"].get<int>(), 1);
+  EXPECT_NE(f["explanation"].get<std::string>().find("Expected: "), std::string::npos);
+  EXPECT_EQ(j["runtime"]["checked"], false);
+  auto bad = check(
+      {"--json", "--library", "/nonexistent/libfoo.so", "--symbols", "x", "--expect", "bound"});
+  EXPECT_EQ(bad.exit_status, 2);
+  auto e = nlohmann::json::parse(bad.out);
+  EXPECT_EQ(e["result"], "error");
+  EXPECT_EQ(e["error"], "library '/nonexistent/libfoo.so': not found");
+  EXPECT_NE(bad.err.find("not found"), std::string::npos) << "still the one line on stderr";
+}
+
+// The runtime half with a TMPDIR that has a space in it: the shim is built there and preloaded
+// through a link LD_PRELOAD can carry (on main: "cannot preload the shim").
+TEST(CheckPaths, RuntimeHalfWithASpaceInTmpdir) {
+  const fs::path tmp =
+      fs::path(testing::TempDir()) / ("interprobe tmp " + std::to_string(getpid()));
+  fs::create_directories(tmp);
+  Env env = current_environment();
+  env.erase("LD_PRELOAD");
+  env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2";
+  env["TMPDIR"] = tmp.string();
+  auto r = exec({TEST_INTERPROBE, "check", "--probe", TEST_PROBE, "--library",
+                 variant_lib("gcc-O2"), "--symbols", "victim_check_result_xtu", "--expect",
+                 "interposable", "--runtime-only", "--", TEST_APP, "interp_loop"},
+                env);
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("with the shim for victim_check_result_xtu"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::is_empty(tmp)) << "the private directories are removed";
+  fs::remove_all(tmp);
 }
 
 // The verdict the truth table gives, as an expectation for `interprobe check`: the probe counts

@@ -2,9 +2,15 @@
 // (each compared with a control run of the same command without interprobe), LD_PRELOAD is
 // prepended and never dropped, the report goes where it was asked in the format asked, and the
 // shell's 127/126 and the CLI's 2 come out for the cases they name.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -159,6 +165,126 @@ TEST_F(Run, UsageErrorsAre2) {
            clean_env());
   EXPECT_EQ(bad_probe.exit_status, 2);
   EXPECT_NE(bad_probe.err.find("not absolute"), std::string::npos) << bad_probe.err;
+}
+
+// `interprobe run` started in the background, in its own process group (as a shell's job).
+pid_t spawn_in_group(const std::vector<std::string>& argv, const Env& env) {
+  SpawnArgs args(argv, env);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, args.argv()[0], &fa, &attr, args.argv(), args.envp()) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+// The process's status, or -1 if it is still running after `seconds`.
+int wait_for(pid_t pid, int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    usleep(50'000);
+  }
+  return -1;
+}
+
+bool gone(pid_t pid) {
+  for (int i = 0; i < 100; ++i) {
+    if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+    usleep(50'000);
+  }
+  return false;
+}
+
+// kill -TERM / -HUP of `interprobe run` is forwarded to the command, which dies of it; run exits
+// 128+N as for any command killed by signal N, and its private report directory is gone. A
+// Ctrl-C (SIGINT to the whole process group) reaches the command directly, as before. On main,
+// SIGTERM killed interprobe alone: `sleep` went on running and .interprobe-XXXXXX stayed in TMPDIR.
+TEST_F(Run, TerminationIsForwardedToTheCommandAndCleanedUp) {
+  for (int sig : {SIGTERM, SIGHUP, SIGINT}) {
+    const fs::path tmp = dir_ / ("tmp" + std::to_string(sig)), pidfile = dir_ / "command.pid";
+    fs::create_directories(tmp);
+    fs::remove(pidfile);
+    Env env = clean_env();
+    env["TMPDIR"] = tmp.string();
+    const pid_t run =
+        spawn_in_group({TEST_INTERPROBE, "run", "--probe", TEST_PROBE, "--", "/bin/sh", "-c",
+                        "echo $$ > '" + pidfile.string() + "'; exec sleep 60"},
+                       env);
+    ASSERT_GT(run, 0);
+    pid_t command = 0;
+    for (int i = 0; i < 400 && command == 0; ++i) {
+      std::ifstream(pidfile) >> command;
+      if (command == 0) usleep(50'000);
+    }
+    ASSERT_GT(command, 0) << "the command never started";
+    usleep(100'000);  // let it exec sleep
+    if (sig == SIGINT)
+      kill(-run, sig);  // the terminal's way: the whole foreground process group
+    else
+      kill(run, sig);
+    const int status = wait_for(run, 20);
+    if (status == -1) kill(command, SIGKILL);
+    ASSERT_NE(status, -1) << "interprobe run did not end after signal " << sig;
+    EXPECT_TRUE(WIFEXITED(status)) << "signal " << sig << " killed interprobe itself";
+    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+    EXPECT_TRUE(gone(command)) << "the command outlived interprobe run (signal " << sig << ")";
+    EXPECT_TRUE(fs::is_empty(tmp)) << "the private report directory was left behind";
+  }
+}
+
+// A --probe that is not a shared library: ld.so would print an error and run the command
+// without it (exit 0 on main); the docs promise exit 2, before anything runs.
+TEST_F(Run, ProbeThatIsNotALibraryIsAUsageError) {
+  const fs::path marker = dir_ / "ran";
+  for (const std::string& probe : {std::string(TEST_MATRIX), std::string("/bin/ls")}) {
+    ExecResult r = exec({TEST_INTERPROBE, "run", "--probe", probe, "--", "touch", marker.string()},
+                        clean_env());
+    EXPECT_EQ(r.exit_status, 2) << r.err;
+    EXPECT_EQ(r.err.rfind("interprobe run: cannot preload '" + probe + "': ", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(marker)) << "the command ran with " << probe;
+  }
+  EXPECT_NE(exec({TEST_INTERPROBE, "run", "--probe", TEST_MATRIX, "--", "true"}, clean_env())
+                .err.find("not an ELF file"),
+            std::string::npos);
+}
+
+// Spaces (and colons) in paths: ld.so splits LD_PRELOAD on both, so a probe under "moved prefix"
+// is preloaded through a link in a private directory whose path it can take, and a TMPDIR with
+// a space in it is fine for the reports. On main both were refused or broken.
+TEST_F(Run, PathsWithSpacesWork) {
+  const fs::path odd = dir_ / "moved prefix:2" / "lib";
+  fs::create_directories(odd);
+  fs::copy_file(TEST_PROBE, odd / "libprobe.so");
+  ExecResult r =
+      exec({TEST_INTERPROBE, "run", "--probe", (odd / "libprobe.so").string(), "--", kApp, "env"},
+           clean_env());
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  const std::string prefix = "LD_PRELOAD=";
+  ASSERT_EQ(r.out.rfind(prefix, 0), 0u) << r.out;
+  const std::string entry = r.out.substr(prefix.size(), r.out.find('\n') - prefix.size());
+  EXPECT_EQ(entry.find_first_of(" :"), std::string::npos) << entry;
+  EXPECT_EQ(fs::path(entry).filename(), "libprobe.so");
+  EXPECT_FALSE(fs::exists(entry)) << "the link is removed after the run";
+  EXPECT_NE(r.err.find("interprobe probe"), std::string::npos) << "the probe reported:\n" << r.err;
+
+  const fs::path tmp = dir_ / "tmp dir";
+  fs::create_directories(tmp);
+  Env env = clean_env();
+  env["TMPDIR"] = tmp.string();
+  ExecResult control = exec({kApp, "status", "0"}, env);
+  ExecResult t = run({"--", kApp, "status", "0"}, env);
+  EXPECT_EQ(t.describe(), control.describe()) << t.err;
+  EXPECT_EQ(t.out, control.out);
+  EXPECT_NE(t.err.find("malloc"), std::string::npos) << t.err;
+  EXPECT_TRUE(fs::is_empty(tmp));
 }
 
 TEST_F(Run, HelpIsComplete) {

@@ -211,6 +211,23 @@ TEST_F(Shim, JsonListsTrampolinedAndSkippedSymbols) {
   EXPECT_NE(j["skipped"][0]["reason"].get<std::string>().find("STT_OBJECT"), std::string::npos);
 }
 
+// GNU ld gives each version zlib defines a symbol of its name, STT_OBJECT and SHN_ABS (readelf
+// --dyn-syms: `0 OBJECT GLOBAL DEFAULT ABS ZLIB_1.2.2`): a version name, not a variable (main
+// called it "data (STT_OBJECT): a variable").
+TEST_F(Shim, VersionNamesAreSkippedAsVersionNamesNotAsData) {
+  ExecResult r = generate(SHIM_ZLIB_SO, {"--all-exported", "--json"}, dir_ / "z.so");
+  ASSERT_EQ(r.describe(), "exit 0") << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  std::size_t versions = 0;
+  for (auto& s : j["skipped"]) {
+    const std::string name = s["name"], reason = s["reason"];
+    if (name.rfind("ZLIB_", 0) != 0) continue;
+    ++versions;
+    EXPECT_EQ(reason.rfind("no code (STT_OBJECT, absolute): a version name", 0), 0u) << reason;
+  }
+  EXPECT_GE(versions, 5u) << j["skipped"].dump();
+}
+
 struct BadInput {
   const char* label;
   std::vector<std::string> args;  // after --lib; "@VICTIM" / "@DIR" are substituted

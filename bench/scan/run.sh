@@ -2,10 +2,14 @@
 # bench/scan/run.sh — times `interprobe scan` (with each x86-64 decoder: Zydis, the default, and
 # capstone) against an equivalent readelf -rW + objdump -d pipeline, on libpython3.11 and on every
 # shared object under /usr/lib/x86_64-linux-gnu, runs interleaved (zydis, capstone, pipeline,
-# zydis, ...), checks that both decoders print the same JSON for the whole directory, and writes
-# docs/PERFORMANCE-scan.md.
+# zydis, ...), times `interprobe diff` (two builds of one library: DIFF_OLD and DIFF_NEW, e.g. the
+# CPython builds of bench/cpython; without them libpython against itself and the victim's gcc-O2
+# against gcc-O2-nosi), checks that both decoders print the same JSON for the whole directory, and
+# writes docs/PERFORMANCE-scan.md.
 # A benchmark, not a test: run by hand after a build.
-#   bench/scan/run.sh [BUILD_DIR]     env: RUNS_LIB (default 5), RUNS_DIR (default 3), LIB, DIR
+#   bench/scan/run.sh [BUILD_DIR]
+#   env: RUNS_LIB (default 5), RUNS_DIR (default 3), RUNS_DIFF (default RUNS_LIB), LIB, DIR,
+#        DIFF_OLD, DIFF_NEW, DIFF_WHAT (how the two were built, for the document)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build}"
@@ -34,24 +38,59 @@ nfiles="$(wc -l < "$list")"
 pipeline_one='for f; do readelf -rW "$f" | grep -cE "JUMP_SLO|GLOB_DAT|R_X86_64_64" >/dev/null || true;
   objdump -d --no-show-raw-insn "$f" | grep -cE "call|jmp" >/dev/null || true; done'
 
-now() { date +%s.%N; }
-time_cmd() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now); echo "$t1 - $t0" | bc; }
+# "WALL CPU": wall-clock and CPU seconds (user + system, all threads) of one run. CPU time is the
+# steadier of the two on a shared machine; wall time is what a user waits.
+time_both() {
+  local f
+  f="$(mktemp)"
+  /usr/bin/time -o "$f" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+  tail -1 "$f" | awk '{printf "%s %.3f\n", $1, $2 + $3}'
+  rm -f "$f"
+}
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 spread() { sort -g | awk 'NR==1{mn=$1} {mx=$1} END {printf "%.3f–%.3f", mn, mx}'; }
 
-declare -a zl cl pl zd cdir pd
+# Each run gives wall and CPU seconds (time_both); the arrays keep them apart: zl (wall), zlc (CPU).
+declare -a zl cl pl zd cdir pd zlc clc plc zdc cdirc pdc
+both() {  # both WALL_ARRAY CPU_ARRAY COMMAND...: runs it once, appends its two times
+  local -n w="$1" c="$2"
+  shift 2
+  local tw tc
+  read -r tw tc < <(time_both "$@")
+  w+=("$tw")
+  c+=("$tc")
+}
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 0; i < runs_lib; i++)); do
-  zl+=("$(time_cmd "$interprobe" scan --json -q --decoder zydis "$lib")")
-  cl+=("$(time_cmd "$interprobe" scan --json -q --decoder capstone "$lib")")
-  pl+=("$(time_cmd sh -c "$pipeline_one" _ "$lib")")
-  echo "libpython run $((i + 1))/$runs_lib: zydis ${zl[-1]} s, capstone ${cl[-1]} s, pipeline ${pl[-1]} s" >&2
+  both zl zlc "$interprobe" scan --json -q --decoder zydis "$lib"
+  both cl clc "$interprobe" scan --json -q --decoder capstone "$lib"
+  both pl plc sh -c "$pipeline_one" _ "$lib"
+  echo "libpython run $((i + 1))/$runs_lib: zydis ${zl[-1]} s (CPU ${zlc[-1]}), capstone ${cl[-1]} s, pipeline ${pl[-1]} s (CPU ${plc[-1]})" >&2
 done
 for ((i = 0; i < runs_dir; i++)); do
-  zd+=("$(time_cmd "$interprobe" scan --summary -q --decoder zydis "$dir")")
-  cdir+=("$(time_cmd "$interprobe" scan --summary -q --decoder capstone "$dir")")
-  pd+=("$(time_cmd sh -c "xargs -d '\n' -P $jobs -n 4 sh -c '$pipeline_one' _ < '$list'")")
-  echo "directory run $((i + 1))/$runs_dir: zydis ${zd[-1]} s, capstone ${cdir[-1]} s, pipeline ${pd[-1]} s" >&2
+  both zd zdc "$interprobe" scan --summary -q --decoder zydis "$dir"
+  both cdir cdirc "$interprobe" scan --summary -q --decoder capstone "$dir"
+  both pd pdc sh -c "xargs -d '\n' -P $jobs -n 4 sh -c '$pipeline_one' _ < '$list'"
+  echo "directory run $((i + 1))/$runs_dir: zydis ${zd[-1]} s (CPU ${zdc[-1]}), capstone ${cdir[-1]} s, pipeline ${pd[-1]} s (CPU ${pdc[-1]})" >&2
+done
+# diff: the whole command (both scans, the comparison, the text), alternating the pairs.
+runs_diff="${RUNS_DIFF:-$runs_lib}"
+victim_old="$build/victim/variants/gcc-O2/libvictim.so.1"
+victim_new="$build/victim/variants/gcc-O2-nosi/libvictim.so.1"
+declare -a dpairs
+if [ -n "${DIFF_OLD:-}" ] && [ -n "${DIFF_NEW:-}" ]; then
+  dpairs=("$DIFF_OLD|$DIFF_NEW")
+else
+  dpairs=("$lib|$lib" "$victim_old|$victim_new")
+fi
+declare -A dwall dcpu
+for ((i = 0; i < runs_diff; i++)); do
+  for pair in "${dpairs[@]}"; do
+    read -r w c < <(time_both "$interprobe" diff "${pair%%|*}" "${pair#*|}")
+    dwall[$pair]+="$w "
+    dcpu[$pair]+="$c "
+  done
+  echo "diff run $((i + 1))/$runs_diff" >&2
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -69,27 +108,79 @@ med() { printf '%s\n' "$@" | median; }
 spr() { printf '%s\n' "$@" | spread; }
 ml=$(med "${zl[@]}"); mcl=$(med "${cl[@]}"); mpl=$(med "${pl[@]}")
 md=$(med "${zd[@]}"); mcd=$(med "${cdir[@]}"); mpd=$(med "${pd[@]}")
+mlc=$(med "${zlc[@]}"); mclc=$(med "${clc[@]}"); mplc=$(med "${plc[@]}")
+mdc=$(med "${zdc[@]}"); mcdc=$(med "${cdirc[@]}"); mpdc=$(med "${pdc[@]}")
 ratio() { echo "scale=1; $1 / $2" | bc; }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+# The package whose file is timed, so that a later reader knows what was measured.
+pkg="$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | cut -d: -f1 | head -1)"
+pkg_text=""
+if [ -n "$pkg" ]; then
+  pkg_text=", Debian package $pkg $(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null)"
+fi
+diff_rows=""
+diff_ok=1
+diff_cpu_ok=1
+for pair in "${dpairs[@]}"; do
+  read -r -a ws <<<"${dwall[$pair]}"
+  read -r -a cs <<<"${dcpu[$pair]}"
+  mw=$(med "${ws[@]}"); mc=$(med "${cs[@]}")
+  [ "$(echo "$mw < 0.5" | bc)" = 1 ] || diff_ok=0
+  [ "$(echo "$mc < 0.5" | bc)" = 1 ] || diff_cpu_ok=0
+  a="${pair%%|*}"
+  b="${pair#*|}"
+  label="diff $(basename "$(dirname "$a")")/$(basename "$a") $(basename "$(dirname "$b")")/$(basename "$b")"
+  diff_rows+="| \`$label\` | $mw ($(spr "${ws[@]}")) | $mc ($(spr "${cs[@]}")) |"$'\n'
+done
+if [ -n "${DIFF_OLD:-}" ]; then
+  diff_what="${DIFF_WHAT:-$DIFF_OLD against $DIFF_NEW}"
+else
+  diff_what="no second build given (DIFF_OLD, DIFF_NEW): libpython against itself, and the victim's gcc-O2 against gcc-O2-nosi"
+fi
+t_diff=$( [ "$diff_ok" = 1 ] && echo "**met**" || echo "**missed**" )
+t_diff_cpu=$( [ "$diff_cpu_ok" = 1 ] && echo "**met**" || echo "**missed**" )
 verdict() { if [ "$(echo "$1" | bc)" = 1 ]; then echo "**met**"; else echo "**missed**"; fi; }
 t_lib=$(verdict "$mpl >= 10 * $ml")
+t_lib_cpu=$(verdict "$mplc >= 10 * $mlc")
 t_dir=$(verdict "$md < 10")
+t_dir_cpu=$(verdict "$mdc < 2 * 10")
 
 cat > "$out" <<MD
 # Scanner speed (\`interprobe scan\`)
 
 Generated by \`bench/scan/run.sh\` (RUNS_LIB=$runs_lib, RUNS_DIR=$runs_dir) on $(date -u +%Y-%m-%d):
 $jobs cores (\`nproc\`), CPU "$cpu", load average $load_before before and $load_after after
-(the machine is shared: other jobs ran at the same time). Wall-clock seconds, median of the runs
-(min–max); the three commands' runs are interleaved.
+(the machine is shared: other jobs ran at the same time). Seconds, median of the runs (min–max);
+the three commands' runs are interleaved. Wall-clock time is what a user waits; CPU time (user +
+system, all threads and child processes) is the steadier measure when other jobs share the cores,
+and the one this project's targets are read on when the two disagree.
+
+Wall clock:
 
 | what | scanner, Zydis (default) | scanner, capstone | readelf -rW + objdump -d | pipeline / Zydis | pipeline / capstone | capstone / Zydis |
 |---|---:|---:|---:|---:|---:|---:|
-| \`$lib\` (\`scan --json\`) | $ml ($(spr "${zl[@]}")) | $mcl ($(spr "${cl[@]}")) | $mpl ($(spr "${pl[@]}")) | $(ratio "$mpl" "$ml")× | $(ratio "$mpl" "$mcl")× | $(ratio "$mcl" "$ml")× |
+| \`$lib\`$pkg_text (\`scan --json\`) | $ml ($(spr "${zl[@]}")) | $mcl ($(spr "${cl[@]}")) | $mpl ($(spr "${pl[@]}")) | $(ratio "$mpl" "$ml")× | $(ratio "$mpl" "$mcl")× | $(ratio "$mcl" "$ml")× |
 | \`$dir\`, $nfiles files (\`scan --summary\`, $jobs threads; pipeline \`xargs -P $jobs\`) | $md ($(spr "${zd[@]}")) | $mcd ($(spr "${cdir[@]}")) | $mpd ($(spr "${pd[@]}")) | $(ratio "$mpd" "$md")× | $(ratio "$mpd" "$mcd")× | $(ratio "$mcd" "$md")× |
 
-Targets (issue 3), with the default decoder: ≥10× faster than the pipeline on libpython3.11:
-$t_lib; the whole directory in <10 s on $jobs cores: $t_dir.
+CPU time, the same runs:
+
+| what | scanner, Zydis (default) | scanner, capstone | readelf -rW + objdump -d | pipeline / Zydis | pipeline / capstone | capstone / Zydis |
+|---|---:|---:|---:|---:|---:|---:|
+| \`$lib\` | $mlc ($(spr "${zlc[@]}")) | $mclc ($(spr "${clc[@]}")) | $mplc ($(spr "${plc[@]}")) | $(ratio "$mplc" "$mlc")× | $(ratio "$mplc" "$mclc")× | $(ratio "$mclc" "$mlc")× |
+| \`$dir\` | $mdc ($(spr "${zdc[@]}")) | $mcdc ($(spr "${cdirc[@]}")) | $mpdc ($(spr "${pdc[@]}")) | $(ratio "$mpdc" "$mdc")× | $(ratio "$mpdc" "$mcdc")× | $(ratio "$mcdc" "$mdc")× |
+
+Targets (issues 3 and 18), with the default decoder, wall clock / CPU time: ≥10× faster than the
+pipeline on libpython3.11: $t_lib / $t_lib_cpu; the whole directory in <10 s on $jobs cores:
+$t_dir / $t_dir_cpu (CPU: < 20 CPU-seconds, 10 s on both cores); a whole \`diff\` under 0.5 s:
+$t_diff / $t_diff_cpu.
+
+\`interprobe diff OLD NEW\` as a user runs it (both scans at once, the comparison caller by caller,
+the text), RUNS_DIFF=$runs_diff, the pairs alternated; $diff_what. Seconds, median (min–max); CPU is
+user + system time of all threads:
+
+| what | wall | CPU |
+|---|---:|---:|
+$diff_rows
 
 The two decoders' results for all $nfiles files of \`$dir\`: $agree.
 MD

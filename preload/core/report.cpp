@@ -53,18 +53,46 @@ namespace {
 
 const char* format_name(Format f) { return f == Format::json ? "json" : "text"; }
 
+std::string_view file_name(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool listed(std::size_t sym, bool victim) { return victim || kSymbolFamilies[sym] != "victim"; }
+
+// settings.report: what the user asked for (PROBE_REPORT_AS), else PROBE_REPORT.
+std::string_view report_shown(const Settings& s) {
+  return s.report_as_set ? std::string_view(s.report_as) : std::string_view(s.report_path);
+}
+
 }  // namespace
+
+bool lists_victim(const ReportData& d) {
+  for (const std::string& o : d.objects)
+    if (file_name(o) == kVictimLibrary) return true;
+  for (std::size_t sym = 0; sym < kNumSymbols; ++sym)
+    if (kSymbolFamilies[sym] == "victim" && total_of(*d.totals, sym) != 0) return true;
+  return false;
+}
 
 std::string render_text(const ReportData& d) {
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
   const Settings& s = *d.settings;
-  fmt::format_to(it, "== interprobe probe {} — pid {} — backtrace={} time_offset={} format={}{}{}\n",
+  const bool victim = lists_victim(d);
+  fmt::format_to(it, "== interprobe probe {} — pid {} — backtrace={} time_offset={} format={}{}",
                  d.version, d.pid, s.backtrace, s.time_offset, format_name(s.format),
-                 s.secure ? " secure-execution" : "", d.trigger == "exit" ? "" : " — on signal");
+                 s.secure ? " secure-execution" : "");
+  if (d.trigger != "exit")
+    fmt::format_to(it, " — on signal ({} request{})", d.report_requests,
+                   d.report_requests == 1 ? "" : "s");
+  fmt::format_to(it, "\n== process {}, parent {}: {} (argv[0] {})\n", d.process.pid, d.process.ppid,
+                 d.process.exe, d.process.argv0);
+  for (const std::string& n : d.notices) fmt::format_to(it, "{}\n", n);
   fmt::format_to(it, "{:<24} {:>12}  {}\n", "symbol", "calls", "calling object");
   std::string uncalled;
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
+    if (!listed(sym, victim)) continue;
     auto cs = callers(*d.totals, sym);
     if (cs.empty()) {
       fmt::format_to(std::back_inserter(uncalled), "{}{}", uncalled.empty() ? "" : " ",
@@ -92,22 +120,50 @@ std::string render_text(const ReportData& d) {
   return fmt::to_string(out);
 }
 
+void json_process(fmt::memory_buffer& out, const ProcessIdentity& p) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "\"process\":{{\"pid\":{},\"ppid\":{},\"argv0\":", p.pid, p.ppid);
+  json_string(out, p.argv0);
+  fmt::format_to(it, ",\"exe\":");
+  json_string(out, p.exe);
+  fmt::format_to(it, "}}");
+}
+
+void json_notices(fmt::memory_buffer& out, const std::vector<std::string>& notices) {
+  fmt::format_to(std::back_inserter(out), "\"notices\":[");
+  for (std::size_t i = 0; i < notices.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    json_string(out, notices[i]);
+  }
+  out.push_back(']');
+}
+
 std::string render_json(const ReportData& d) {
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
   const Settings& s = *d.settings;
+  const bool victim = lists_victim(d);
   fmt::format_to(it, "{{\"schema\":{},\"tool\":\"interprobe-probe\",\"version\":", kReportSchema);
   json_string(out, d.version);
-  fmt::format_to(it, ",\"trigger\":\"{}\"", d.trigger);
-  fmt::format_to(it, ",\"pid\":{},\"settings\":{{\"backtrace\":{},\"time_offset\":{},\"format\":\"{}\","
-                 "\"report\":", d.pid, s.backtrace, s.time_offset, format_name(s.format));
-  json_string(out, s.report_path);
+  fmt::format_to(it, ",\"trigger\":\"{}\",\"report_requests\":{},\"pid\":{},", d.trigger,
+                 d.report_requests, d.pid);
+  json_process(out, d.process);
+  out.push_back(',');
+  json_notices(out, d.notices);
+  fmt::format_to(it,
+                 ",\"settings\":{{\"backtrace\":{},\"time_offset\":{},\"format\":\"{}\","
+                 "\"report\":",
+                 s.backtrace, s.time_offset, format_name(s.format));
+  json_string(out, report_shown(s));
   fmt::format_to(it, ",\"secure\":{},\"report_signal\":{}}},\"symbols\":[", s.secure,
                  s.report_signal);
+  bool first_symbol = true;
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
+    if (!listed(sym, victim)) continue;
     fmt::format_to(it, "{}{{\"name\":\"{}\",\"family\":\"{}\",\"total\":{},\"callers\":[",
-                   sym == 0 ? "" : ",", kSymbolNames[sym], kSymbolFamilies[sym],
+                   first_symbol ? "" : ",", kSymbolNames[sym], kSymbolFamilies[sym],
                    total_of(*d.totals, sym));
+    first_symbol = false;
     bool first = true;
     for (auto& [obj, n] : callers(*d.totals, sym)) {
       fmt::format_to(it, "{}{{\"object\":", first ? "" : ",");

@@ -15,6 +15,7 @@
 
 #include "counters.hpp"
 #include "settings.hpp"
+#include "symbols.hpp"
 
 namespace probe {
 
@@ -33,21 +34,42 @@ struct StackRecord {
   std::vector<StackFrame> frames;
 };
 
+// Which process wrote the report: a child's report must be recognisable (issue 12 item 13).
+struct ProcessIdentity {
+  long pid = 0;
+  long ppid = 0;
+  std::string argv0;  // as glibc's program_invocation_name holds it when the report is written
+  std::string exe;    // /proc/self/exe at start-up
+};
+
 struct ReportData {
   std::string_view version;
   std::string_view trigger = "exit";  // "exit" or "signal" (PROBE_REPORT_SIGNAL)
+  // Signals received (PROBE_REPORT_SIGNAL) that this report answers: every one since the last
+  // report on demand (they merge: docs/REPORT_FORMAT.md); at exit, those no report answered.
+  std::uint64_t report_requests = 0;
   long pid;
+  ProcessIdentity process;  // process.pid == pid
   const Settings* settings;
   const Totals* totals;
   std::vector<std::string> objects;  // by ObjectId
   std::vector<StackRecord> stacks;
   std::uint64_t stack_overflow = 0;
+  std::vector<std::string> notices;  // the probe's own messages (notices.hpp)
 };
+
+// Whether the victim family is listed: only in a process that loaded the bundled victim library
+// (an object named kVictimLibrary was seen) or called one of its hooks — elsewhere its symbols
+// are noise (issue 12 item 13).
+bool lists_victim(const ReportData& d);
 
 std::string render_text(const ReportData& d);
 std::string render_json(const ReportData& d);
 
 // Appends `s` as a JSON string, ASCII only (also used by the generated shims' report).
 void json_string(fmt::memory_buffer& out, std::string_view s);
+// Appends "process":{...} and "notices":[...] (both reports).
+void json_process(fmt::memory_buffer& out, const ProcessIdentity& p);
+void json_notices(fmt::memory_buffer& out, const std::vector<std::string>& notices);
 
 }  // namespace probe

@@ -12,23 +12,14 @@
 
 namespace probe {
 
-void SettingsMessages::add(const char* fmt_text) {
-  if (count == kMax) return;
-  std::size_t n = std::strlen(fmt_text);
-  if (n >= sizeof text[count]) n = sizeof text[count] - 1;
-  std::memcpy(text[count], fmt_text, n);
-  text[count][n] = '\0';
-  ++count;
-}
-
 namespace {
 
-// Writes "interprobe: <variable>=<value> ... <why>; using <default>" into `messages`.
-void complain(SettingsMessages& messages, const char* var, const char* value, const char* why) {
+// Adds "interprobe: <variable>='<value>' <why>; using <default>" to `notices`.
+void complain(Notices& notices, const char* var, const char* value, const char* why) {
   char line[512];
   auto r = fmt::format_to_n(line, sizeof line - 1, "interprobe: {}='{:.200}' {}", var, value, why);
   *r.out = '\0';
-  messages.add(line);
+  notices.add(line);
 }
 
 bool parse_int(const char* s, long long lo, long long hi, long long& out) {
@@ -58,7 +49,7 @@ bool parse_signal(const char* s, int& out) {
 
 }  // namespace
 
-Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& messages) {
+Settings parse_settings(GetEnv getenv_fn, bool secure, Notices& messages) {
   Settings s;
   s.secure = secure;
   long long v = 0;
@@ -92,6 +83,14 @@ Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& message
       complain(messages, "PROBE_REPORT", e, "is longer than 4095 bytes; writing to stderr");
     else
       std::strcpy(s.report_path, e);
+  }
+  if (const char* e = getenv_fn("PROBE_REPORT_AS")) {
+    if (std::strlen(e) >= sizeof s.report_as) {
+      complain(messages, "PROBE_REPORT_AS", e, "is longer than 4095 bytes; showing PROBE_REPORT");
+    } else {
+      std::strcpy(s.report_as, e);
+      s.report_as_set = true;
+    }
   }
   if (const char* e = getenv_fn("PROBE_REPORT_SIGNAL")) {
     if (!parse_signal(e, s.report_signal))

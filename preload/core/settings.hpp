@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "notices.hpp"
+
 namespace probe {
 
 enum class Format { text, json };
@@ -21,22 +23,19 @@ struct Settings {
   unsigned backtrace = 0;         // PROBE_BACKTRACE: frames kept per distinct call site; 0 = off
   std::int64_t time_offset = 0;   // PROBE_TIME_OFFSET: seconds added to the realtime clocks
   Format format = Format::text;   // PROBE_FORMAT: text | json
-  char report_path[4096] = {};    // PROBE_REPORT: empty = stderr; "%p" becomes the pid
+  char report_path[4096] = {};    // PROBE_REPORT: empty = stderr; %p = pid, %m = module
+  // PROBE_REPORT_AS: the path shown as settings.report instead of report_path (interprobe run
+  // points PROBE_REPORT into a private directory and moves the report to the user's path).
+  char report_as[4096] = {};
+  bool report_as_set = false;
   bool secure = false;            // AT_SECURE was set: report_path is never used
   int report_signal = 0;          // PROBE_REPORT_SIGNAL: USR1 | USR2 (signal number); 0 = off
 };
 
-// Messages for values that did not parse: fixed storage, no heap.
-struct SettingsMessages {
-  static constexpr std::size_t kMax = 8;
-  char text[kMax][512] = {};
-  std::size_t count = 0;
-  void add(const char* fmt_text);
-};
-
 using GetEnv = const char* (*)(const char*);
 
-// Parses the PROBE_* variables obtained through getenv_fn.
-Settings parse_settings(GetEnv getenv_fn, bool secure, SettingsMessages& messages);
+// Parses the PROBE_* variables obtained through getenv_fn; one notice per value that does not
+// parse (notices.hpp: they go into the report).
+Settings parse_settings(GetEnv getenv_fn, bool secure, Notices& notices);
 
 }  // namespace probe

@@ -1,12 +1,12 @@
 // stacks.hpp — distinct call stacks for PROBE_BACKTRACE=N, unwound once per call site.
 //
 // Keyed by (symbol, return address): the first call from a site takes the stack (the caller
-// passes a function that unwinds, libunwind in the probe, a fake in unit tests); later calls from
-// the same site only find the entry. So a site reached through several deeper stacks is reported
-// with the first one seen — the price of not unwinding on every call. The table holds the stacks
-// only: calls per entry are counted by the caller in its thread's counter block (counters.hpp),
-// so a hot site called from several threads writes no shared cache line. Fixed capacity, open
-// addressing, lock-free inserts; when full, calls are counted in overflow().
+// passes a function that unwinds, libgcc's unwinder in the probe, a fake in unit tests); later
+// calls from the same site only find the entry. So a site reached through several deeper stacks is
+// reported with the first one seen — the price of not unwinding on every call. The table holds the
+// stacks only: calls per entry are counted by the caller in its thread's counter block
+// (counters.hpp), so a hot site called from several threads writes no shared cache line. Fixed
+// capacity, open addressing, lock-free inserts; when full, calls are counted in overflow().
 #pragma once
 
 #include <atomic>

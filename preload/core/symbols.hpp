@@ -26,6 +26,9 @@ inline constexpr std::string_view kSymbolFamilies[] = {
 
 inline constexpr std::size_t kNumSymbols = std::size(kSymbolNames);
 
+// The bundled specimen library (victim/), whose functions the victim family overrides.
+inline constexpr std::string_view kVictimLibrary = "libvictim.so.1";
+
 constexpr std::string_view symbol_name(Symbol s) { return kSymbolNames[static_cast<unsigned>(s)]; }
 
 }  // namespace probe

@@ -10,12 +10,13 @@ namespace probe::real {
 namespace {
 template <typename F>
 void resolve(F& slot, const char* name) {
+  if (slot != nullptr) return;  // calloc, resolved first
   slot = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
   if (slot == nullptr) {
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: required function %s not found after libprobe.so",
                   name);
-    say(line);
+    notice(line);
   }
 }
 }  // namespace
@@ -23,18 +24,12 @@ void resolve(F& slot, const char* name) {
 void resolve_required() {
   // calloc first: dlsym may call it, and the hook serves that from its static pool meanwhile.
   resolve(calloc, "calloc");
-  resolve(malloc, "malloc");
-  resolve(free, "free");
-  resolve(realloc, "realloc");
-  resolve(aligned_alloc, "aligned_alloc");
-  resolve(memalign, "memalign");
-  resolve(posix_memalign, "posix_memalign");
-  resolve(pvalloc, "pvalloc");
-  resolve(valloc, "valloc");
-  resolve(malloc_usable_size, "malloc_usable_size");
-  resolve(time, "time");
-  resolve(gettimeofday, "gettimeofday");
-  resolve(clock_gettime, "clock_gettime");
+#define PROBE_RESOLVE_alloc(name) resolve(name, #name);
+#define PROBE_RESOLVE_time(name) resolve(name, #name);
+#define PROBE_RESOLVE_victim(name)
+#define PROBE_SYMBOL(name, family) PROBE_RESOLVE_##family(name)
+#include "../core/symbols.def"
+#undef PROBE_SYMBOL
 }
 
 }  // namespace probe::real

@@ -1,33 +1,36 @@
 // real.hpp — the real definitions behind the hooks (the next ones after libprobe.so).
 //
-// Required ones (the malloc and time families) are resolved once, at initialisation, with
-// dlsym(RTLD_NEXT); a missing one is reported loudly and its hook degrades safely. Victim
+// The alloc and time families of core/symbols.def get one pointer each, generated from that list
+// (`real::malloc`, `real::clock_settime`, ...), typed after the C library's own declaration and
+// resolved once, at initialisation, with dlsym(RTLD_NEXT): a missing one becomes a notice in the
+// report and its hook degrades safely. Resolving them all up front keeps dlsym off the hook path,
+// which matters for the async-signal-safe ones (clock_nanosleep, timer_settime, ...). Victim
 // functions are resolved lazily through REAL_LAZY, because the victim may be dlopen'ed later.
 #pragma once
 
+#include <malloc.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/timex.h>
 #include <time.h>
 
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 
 #include "runtime.hpp"
 
 namespace probe::real {
 
-inline void* (*malloc)(std::size_t) = nullptr;
-inline void (*free)(void*) = nullptr;
-inline void* (*calloc)(std::size_t, std::size_t) = nullptr;
-inline void* (*realloc)(void*, std::size_t) = nullptr;
-inline void* (*aligned_alloc)(std::size_t, std::size_t) = nullptr;
-inline void* (*memalign)(std::size_t, std::size_t) = nullptr;
-inline int (*posix_memalign)(void**, std::size_t, std::size_t) = nullptr;
-inline void* (*pvalloc)(std::size_t) = nullptr;
-inline void* (*valloc)(std::size_t) = nullptr;
-inline std::size_t (*malloc_usable_size)(void*) = nullptr;
-inline time_t (*time)(time_t*) = nullptr;
-inline int (*gettimeofday)(struct timeval*, void*) = nullptr;
-inline int (*clock_gettime)(clockid_t, struct timespec*) = nullptr;
+#define PROBE_REAL_alloc(name) inline decltype(&::name) name = nullptr;
+#define PROBE_REAL_time(name) inline decltype(&::name) name = nullptr;
+#define PROBE_REAL_victim(name)
+#define PROBE_SYMBOL(name, family) PROBE_REAL_##family(name)
+#include "../core/symbols.def"
+#undef PROBE_SYMBOL
 
 // Resolves every pointer above (called once, inside the init guard).
 void resolve_required();

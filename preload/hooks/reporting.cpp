@@ -2,15 +2,18 @@
 //
 // Both build the report with the heap (std::string, fmt), inside the re-entry guard so that the
 // probe's own allocations are forwarded uncounted. The report on demand is deferred: the signal
-// handler only sets an atomic flag (async-signal-safe), and the next malloc-family hook, in
-// whichever thread, writes the report before calling the real function. Only the malloc family
-// checks the flag: those functions are not async-signal-safe, so a correct program never calls
+// handler only counts the request (an atomic add: async-signal-safe), and the next malloc-family
+// hook, in whichever thread, writes one report for every request so far (they merge, and the
+// report says how many: report_requests) before calling the real function. Only the malloc family
+// checks the count: those functions are not async-signal-safe, so a correct program never calls
 // them from a signal handler — at that point the thread holds no allocator lock and may itself
 // allocate. The time hooks do not check it: clock_gettime is async-signal-safe and may be called
 // from inside a handler that interrupted malloc.
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <string>
@@ -26,7 +29,7 @@
 
 namespace probe {
 
-std::atomic<bool> g_report_requested{false};
+std::atomic<unsigned> g_report_requests{0};
 
 namespace {
 
@@ -34,17 +37,9 @@ std::atomic<bool> g_reported{false};     // the report at exit was written (or i
 std::atomic_flag g_on_demand_busy = ATOMIC_FLAG_INIT;
 unsigned g_on_demand_count = 0;          // reports on demand so far; under g_on_demand_busy
 
+// The frames are the host's only (unwind.cpp skipped the probe's own).
 void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
-  // Drop the probe's own frames (record, note, the hook) at the top of the stack.
-  Dl_info self{};
-  dladdr(reinterpret_cast<void*>(&symbolize), &self);
-  std::size_t i = 0;
-  while (i < depth) {
-    Dl_info info{};
-    if (dladdr(frames[i], &info) == 0 || info.dli_fbase != self.dli_fbase) break;
-    ++i;
-  }
-  for (; i < depth; ++i) {
+  for (std::size_t i = 0; i < depth; ++i) {
     Dl_info info{};
     StackFrame f{reinterpret_cast<std::uintptr_t>(frames[i]), "", "", 0};
     if (dladdr(frames[i], &info) != 0) {
@@ -60,23 +55,22 @@ void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
   }
 }
 
-void write_all(int fd, const std::string& s) {
-  std::size_t done = 0;
-  while (done < s.size()) {
-    ssize_t w = write(fd, s.data() + done, s.size() - done);
-    if (w <= 0) return;  // nothing to do about it without disturbing the host
-    done += static_cast<std::size_t>(w);
-  }
-}
-
-// Renders the report from a snapshot and writes it to `path_template` (or stderr if empty).
-// `totals` is static storage owned by the caller (43 KiB: not on a stack we do not own).
-void write_report(const char* trigger, const std::string& path_template, Totals& totals) {
-  g_pool->snapshot(totals);
+// Renders the report from a snapshot and writes it where `path_template` says (stderr if empty;
+// nowhere for /dev/null). `totals` is static storage owned by the caller (not on a stack we do
+// not own: it is large).
+void write_report(const char* trigger, const std::string& path_template, std::uint64_t requests,
+                  Totals& totals) {
   ReportData d;
+  d.pid = static_cast<long>(getpid());
+  ReportTarget t = open_report(path_template, d.pid, g_module_name);
+  if (t.kind == ReportTarget::Kind::discard) return;
+  g_pool->snapshot(totals);
   d.version = INTERPROBE_VERSION;
   d.trigger = trigger;
-  d.pid = static_cast<long>(getpid());
+  d.report_requests = requests;
+  d.process = ProcessIdentity{d.pid, static_cast<long>(getppid()),
+                              program_invocation_name != nullptr ? program_invocation_name : "",
+                              g_main_path};
   d.settings = &g_settings;
   d.totals = &totals;
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
@@ -91,17 +85,18 @@ void write_report(const char* trigger, const std::string& path_template, Totals&
     d.stacks.push_back(std::move(rec));
   });
   d.stack_overflow = g_stacks->overflow();
-  std::string body = g_settings.format == Format::json ? render_json(d) : render_text(d);
-  ReportTarget t = open_report(path_template, d.pid);
-  if (t.fd == 2) t.fd = report_stderr();
-  if (!t.message.empty()) write_all(report_stderr(), t.message + "\n");
-  write_all(t.fd, body);
-  if (!t.path.empty()) close(t.fd);
+  g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
+  if (g_notices.dropped() != 0)
+    d.notices.push_back(fmt::format("interprobe: {} more notices dropped", g_notices.dropped()));
+  if (!t.message.empty()) d.notices.push_back(t.message);
+  const std::string body = g_settings.format == Format::json ? render_json(d) : render_text(d);
+  deliver(t, body, g_original_stderr);
 }
 
-void request_report(int) { g_report_requested.store(true, std::memory_order_relaxed); }
+void request_report(int) { g_report_requests.fetch_add(1, std::memory_order_relaxed); }
 
-static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+static_assert(std::atomic<unsigned>::is_always_lock_free,
+              "the signal handler needs a lock-free counter");
 
 }  // namespace
 
@@ -112,7 +107,8 @@ void install_report_signal() {
   // A disposition the program inherited (SIG_IGN across exec) or set up is left alone.
   if (sigaction(sig, nullptr, &old) != 0 || (old.sa_flags & SA_SIGINFO) != 0 ||
       old.sa_handler != SIG_DFL) {
-    say("interprobe: PROBE_REPORT_SIGNAL: the signal is already handled or ignored in this "
+    notice(
+        "interprobe: PROBE_REPORT_SIGNAL: the signal is already handled or ignored in this "
         "process; no report on demand");
     return;
   }
@@ -125,13 +121,13 @@ void install_report_signal() {
 
 void report_on_demand() {
   if (g_on_demand_busy.test_and_set(std::memory_order_acquire)) return;  // another thread writes
-  if (g_report_requested.exchange(false, std::memory_order_relaxed) &&
-      !g_reported.load(std::memory_order_relaxed)) {
+  const unsigned requests = g_report_requests.exchange(0, std::memory_order_relaxed);
+  if (requests != 0 && !g_reported.load(std::memory_order_relaxed)) {
     static Totals totals;
     const std::string path = g_settings.report_path;
     write_report("signal",
                  path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
-                 totals);
+                 requests, totals);
   }
   g_on_demand_busy.clear(std::memory_order_release);
 }
@@ -140,7 +136,7 @@ void reporting_after_fork_child() {
   // The child reports its own calls: a pending request and the parent's numbering stay behind,
   // and a report on demand that another thread was writing is gone with that thread.
   g_reported.store(false, std::memory_order_relaxed);
-  g_report_requested.store(false, std::memory_order_relaxed);
+  g_report_requests.store(0, std::memory_order_relaxed);
   g_on_demand_busy.clear(std::memory_order_relaxed);
   g_on_demand_count = 0;
 }
@@ -154,7 +150,8 @@ __attribute__((destructor)) static void report_at_exit() {
   if (g_reported.exchange(true)) return;
   Guard g = Guard::enter();
   static Totals totals;
-  write_report("exit", g_settings.report_path, totals);
+  // Requests no report on demand answered (no malloc-family call since the signal) are counted.
+  write_report("exit", g_settings.report_path, g_report_requests.exchange(0), totals);
 }
 
 }  // namespace probe

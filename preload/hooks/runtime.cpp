@@ -2,8 +2,6 @@
 #include "runtime.hpp"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -11,15 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "../core/find_definition.hpp"
+#include "../core/report_file.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -34,6 +30,10 @@ ObjectMap* g_map = nullptr;
 CounterPool* g_pool = nullptr;
 StackTable* g_stacks = nullptr;
 Settings g_settings;
+OriginalStderr g_original_stderr;
+Notices g_notices;
+char g_main_path[4096] = "[main]";
+char g_module_name[256] = "libprobe.so";
 
 namespace {
 
@@ -57,55 +57,19 @@ PROBE_TLS CacheEntry t_cache[kCacheSize];
 alignas(ObjectMap) unsigned char g_map_storage[sizeof(ObjectMap)];
 alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
 alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
-char g_main_path[4096] = "[main]";
 pthread_key_t g_thread_key;
 ObjectId g_self_id = kUnknownObject;  // libprobe.so itself: its own calls are never counted
-// The dynamic loader (ld-linux). Its calls are counted but never unwound: ld.so calls malloc/free
-// while it holds its own locks (dlclose frees with dl_load_write_lock held), and libunwind takes
-// a mutex of its own and then, inside unw_step, dl_iterate_phdr, which waits for that loader
-// lock. Unwinding there deadlocked a host: one thread in dlclose -> free -> unw_backtrace waiting
-// for libunwind's mutex, another holding it and waiting in dl_iterate_phdr for the loader lock
-// (tests/reliability forkbusy_app with PROBE_BACKTRACE=16, under load).
+// The dynamic loader (ld-linux). Its calls are counted but never unwound. ld.so calls malloc/free
+// with its locks held and in the middle of changing its object tables (dlopen's
+// _dl_find_object_update allocates the very tables the unwinder reads with _dl_find_object).
+// With libunwind this deadlocked a host (its mutex, then dl_iterate_phdr waiting for the loader
+// lock held by a dlclose thread waiting for that mutex: forkbusy_app, PROBE_BACKTRACE=16).
+// libgcc's unwinder takes neither lock, but glibc promises nothing about reading those tables
+// from inside their own update, and a loader's stack tells the user nothing the caller of
+// dlopen/dlclose does not: the rule stays (Probe.LoaderCallsAreCountedButNeverUnwound).
 ObjectId g_loader_id = kUnknownObject;
 
 bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
-
-// A private copy of the original stderr: coreutils and others close fd 2 at exit, before the
-// report is written. Checked by identity before use (the number may have been reused), and
-// closed in fork children so that a daemonising child does not keep the parent's pipe open.
-int g_stderr_copy = -1;
-dev_t g_stderr_dev = 0;
-ino_t g_stderr_ino = 0;
-
-// glibc 2.36 resets the loader's main lock in a fork child but not dl_iterate_phdr's write lock
-// (_rtld_global's dl_load_write_lock): a fork while another thread is inside dl_iterate_phdr
-// leaves the child's next dl_iterate_phdr waiting forever. The probe calls it on a map miss and
-// libunwind calls it while unwinding, so both go through enter_loader(), and fork's prepare
-// handler waits (boundedly) until no probe thread is inside, while new entries are refused —
-// the caller then skips the refresh or the backtrace instead of waiting. Found by
-// tests/reliability (forkbusy_app: a child hung in dl_iterate_phdr under the probe).
-std::atomic<int> g_loader_users{0};
-bool g_fork_child = false;  // set in the child of a fork (not after exec, which starts afresh)
-std::atomic<int> g_forks_pending{0};
-
-bool enter_loader() {
-  g_loader_users.fetch_add(1);  // seq_cst on both sides: a Dekker pair with before_fork
-  if (g_forks_pending.load() == 0) return true;
-  g_loader_users.fetch_sub(1);
-  return false;
-}
-void leave_loader() { g_loader_users.fetch_sub(1, std::memory_order_release); }
-
-void before_fork() {
-  g_forks_pending.fetch_add(1);
-  // Bounded: a host that forks from inside its own dl_iterate_phdr callback would otherwise make
-  // a waiting probe thread and this one wait for each other. 100 ms, then fork as glibc would.
-  for (int i = 0; i < 100'000 && g_loader_users.load() != 0; ++i) {
-    struct timespec us = {0, 1000};
-    nanosleep(&us, nullptr);
-  }
-}
-void after_fork_parent() { g_forks_pending.fetch_sub(1); }
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -119,26 +83,7 @@ void after_fork_child() {
   g_pool->reset_after_fork(keep);
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
-  g_loader_users.store(0, std::memory_order_relaxed);
-  g_forks_pending.store(0, std::memory_order_relaxed);
-  g_fork_child = true;
   reporting_after_fork_child();
-  if (g_stderr_copy >= 0) close(g_stderr_copy);
-  g_stderr_copy = -1;
-}
-
-// Unwinds a call site's stack: runs once per new site (StackTable::record). libunwind reads the
-// loaded objects with dl_iterate_phdr, so it goes through enter_loader() like a map refresh; a
-// site first seen while a fork is starting is recorded without frames rather than waiting.
-int unwind(void** frames, int max) {
-  // In a fork child no new site is unwound at all: a parent thread that was inside dlopen or
-  // dl_iterate_phdr at fork time left the loader's write lock held for good (glibc 2.36 does not
-  // reset it in the child), and libunwind's dl_iterate_phdr would wait for it forever.
-  if (g_fork_child) return 0;
-  if (!enter_loader()) return 0;
-  int n = unw_backtrace(frames, max);
-  leave_loader();
-  return n;
 }
 
 ObjectId attribute(std::uintptr_t ret) {
@@ -160,8 +105,8 @@ ObjectId attribute(std::uintptr_t ret) {
 
 void do_init() {
   real::resolve_required();
-  SettingsMessages messages;
-  g_settings = parse_settings([](const char* n) -> const char* { return ::getenv(n); }, getauxval(AT_SECURE) != 0, messages);
+  g_settings = parse_settings([](const char* n) -> const char* { return ::getenv(n); },
+                              getauxval(AT_SECURE) != 0, g_notices);
   ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
   if (n > 0) g_main_path[n] = '\0';
   g_map = new (g_map_storage) ObjectMap();
@@ -169,28 +114,17 @@ void do_init() {
   g_stacks = new (g_stacks_storage) StackTable();
   g_map->refresh_from_loader(g_main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
+  remember_module_name(reinterpret_cast<const void*>(&do_init), g_module_name,
+                       sizeof g_module_name);
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
-  struct stat st{};
-  if (fstat(2, &st) == 0) {
-    g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    g_stderr_dev = st.st_dev;
-    g_stderr_ino = st.st_ino;
-  }
+  if (g_settings.backtrace != 0) unwind_init();
+  g_original_stderr = remember_stderr();  // which file; no descriptor is kept (stderr_file.hpp)
   pthread_key_create(&g_thread_key, on_thread_exit);
-  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  pthread_atfork(nullptr, nullptr, after_fork_child);
   install_report_signal();
-  for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
 }
 
 }  // namespace
-
-int report_stderr() {
-  struct stat st{};
-  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
-      st.st_ino == g_stderr_ino)
-    return g_stderr_copy;
-  return 2;
-}
 
 Guard Guard::enter() {
   if (t_in_probe) return Guard(false);
@@ -202,10 +136,7 @@ Guard::~Guard() {
   if (held_) t_in_probe = false;
 }
 
-void say(const char* line) {
-  std::size_t n = std::strlen(line);
-  if (write(2, line, n) < 0 || write(2, "\n", 1) < 0) return;
-}
+void notice(const char* line) { g_notices.add(line); }
 
 const Settings& settings() { return g_settings; }
 
@@ -235,7 +166,7 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();
   if (!g) return;
   // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
-  if (__builtin_expect(g_report_requested.load(std::memory_order_relaxed), false) &&
+  if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
       kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
     report_on_demand();
   CounterPool::Block* b = t_block;
@@ -250,15 +181,15 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
   CounterPool::add(b, s, caller);
   if (g_settings.backtrace != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
   }
 }
 
 __attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
-  Guard g = Guard::enter();  // a new site is unwound, and libunwind may call out
+  Guard g = Guard::enter();  // a new site is unwound (unwind.cpp)
   if (!g) return;
-  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind);
+  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
   if (entry >= 0) CounterPool::add_stack(b, entry);
 }
 
@@ -275,7 +206,7 @@ void note(Symbol s, void* return_address) {
   // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
   if (__builtin_expect(g_init_state.load(std::memory_order_acquire) == 2 && !t_in_probe &&
                            b != nullptr && b != kThreadGone &&
-                           !g_report_requested.load(std::memory_order_relaxed),
+                           g_report_requests.load(std::memory_order_relaxed) == 0,
                        1)) {
     const CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
@@ -297,7 +228,7 @@ void* resolve_next(const char* name) {
   if (found == nullptr) {
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: no definition of %s after libprobe.so", name);
-    say(line);
+    notice(line);
   }
   return found;
 }

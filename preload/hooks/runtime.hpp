@@ -48,11 +48,12 @@ void note(Symbol s, void* return_address);
 
 // Resolves the next definition of `name` after libprobe (dlsym RTLD_NEXT), falling back to the
 // loaded objects one by one for a library opened with RTLD_LOCAL, which RTLD_NEXT cannot see.
-// Returns nullptr (after one stderr line) if no object defines it.
+// Returns nullptr (after a notice) if no object defines it.
 void* resolve_next(const char* name);
 
-// Writes one line to stderr with write(2): no stdio, no heap.
-void say(const char* line);
+// Keeps one line for the report (core/notices.hpp): never written to the host's stderr by
+// itself. Any thread, no heap.
+void notice(const char* line);
 
 }  // namespace probe
 

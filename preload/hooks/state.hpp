@@ -5,9 +5,11 @@
 #include <atomic>
 
 #include "../core/counters.hpp"
+#include "../core/notices.hpp"
 #include "../core/object_map.hpp"
 #include "../core/settings.hpp"
 #include "../core/stacks.hpp"
+#include "../core/stderr_file.hpp"
 
 namespace probe {
 
@@ -18,14 +20,23 @@ extern CounterPool* g_pool;
 extern StackTable* g_stacks;
 extern Settings g_settings;
 
-// The original stderr, or 2 if the probe's copy of it is gone or no longer the same file.
-int report_stderr();
+// Which file fd 2 was at start-up: a report for stderr goes there (stderr_file.hpp).
+extern OriginalStderr g_original_stderr;
 
-// Report on demand (PROBE_REPORT_SIGNAL): the handler only sets this flag; the next malloc-family
-// hook in any thread writes the report (see reporting.cpp for why there).
-extern std::atomic<bool> g_report_requested;
+// The probe's notices (core/notices.hpp), for the report; and the module's file name (%m).
+extern Notices g_notices;
+extern char g_module_name[256];
+extern char g_main_path[4096];  // /proc/self/exe at start-up
+
+// Report on demand (PROBE_REPORT_SIGNAL): the handler only counts the request; the next
+// malloc-family hook in any thread writes one report for all requests so far (reporting.cpp).
+extern std::atomic<unsigned> g_report_requests;
 void install_report_signal();    // at init, if PROBE_REPORT_SIGNAL is set
 void report_on_demand();         // hook path, inside the guard, when the flag is set
 void reporting_after_fork_child();
+
+// unwind.cpp: the stack of a new call site, host frames only (libprobe's own are skipped).
+void unwind_init();                       // at init, with PROBE_BACKTRACE: before any fork
+int unwind_host(void** frames, int max);  // frames innermost first; returns how many
 
 }  // namespace probe

@@ -17,6 +17,9 @@ std::string render_shim_report(const ShimReportData& d) {
   if (d.format != "json") {
     fmt::format_to(it, "== interprobe shim {} for {} — pid {} — format=text{}\n", d.version,
                    d.library, d.pid, d.secure ? " secure-execution" : "");
+    fmt::format_to(it, "== process {}, parent {}: {} (argv[0] {})\n", d.process.pid, d.process.ppid,
+                   d.process.exe, d.process.argv0);
+    for (const std::string& n : d.notices) fmt::format_to(it, "{}\n", n);
     fmt::format_to(it, "{:<24} {:>12}  {}\n", "symbol", "calls", "calling object");
     std::size_t uncalled = 0;
     for (std::size_t s = 0; s < d.names.size(); ++s) {
@@ -38,8 +41,13 @@ std::string render_shim_report(const ShimReportData& d) {
   }
   fmt::format_to(it, "{{\"schema\":{},\"tool\":\"interprobe-probe\",\"version\":", probe::kReportSchema);
   probe::json_string(out, d.version);
-  fmt::format_to(it, ",\"pid\":{},\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
-                 "\"format\":\"json\",\"report\":", d.pid);
+  fmt::format_to(it, ",\"pid\":{},", d.pid);
+  probe::json_process(out, d.process);
+  out.push_back(',');
+  probe::json_notices(out, d.notices);
+  fmt::format_to(it,
+                 ",\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
+                 "\"format\":\"json\",\"report\":");
   probe::json_string(out, d.report_setting);
   fmt::format_to(it, ",\"secure\":{}}},\"shim\":{{\"library\":", d.secure);
   probe::json_string(out, d.library);

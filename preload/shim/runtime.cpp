@@ -3,13 +3,15 @@
 //
 // Reached from the trampoline only after it saved the whole extended state (xsave), so this
 // code may call into libc freely. Everything the runtime does runs with t_in_shim set: calls it
-// makes into trampolined functions (possible when the shim is made for libc itself) are forwarded
-// uncounted. Modelled on preload/hooks/runtime.cpp (libprobe.so), which it cannot link with: a
-// shim must work alone and next to libprobe.so.
-#include <dlfcn.h>
+// makes into trampolined functions (possible when the shim is made for libc itself, and through
+// libc's own calls of its exported functions) are forwarded uncounted, and one whose definition
+// is not resolved yet comes back here, nested, and is resolved by symbol_lookup, which calls
+// nothing — so resolution never re-enters a trampoline. Modelled on preload/hooks/runtime.cpp
+// (libprobe.so), which it cannot link with: a shim must work alone and next to libprobe.so.
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,10 +20,10 @@
 #include <cstring>
 #include <new>
 
-#include "find_definition.hpp"
 #include "shim_abi.h"
 #include "shim_report.hpp"
 #include "state.hpp"
+#include "symbol_lookup.hpp"
 
 namespace shim {
 
@@ -79,11 +81,17 @@ void ensure_init() {
 
 const char* name_of(std::uint32_t index) { return interprobe_shim_strtab + interprobe_shim_names[index]; }
 
-// dlsym(RTLD_NEXT) from inside the shim finds the next definition in the search order; a library
-// opened with RTLD_LOCAL is not in that scope, so ask each loaded object but the shim itself.
+// The next definition of `name` after the shim (core/symbol_lookup.hpp): read from the loaded
+// objects' symbol tables, calling nothing. Not dlsym: in a shim of libc, dlsym itself calls
+// functions the shim trampolines, whose first call would resolve them with dlsym again (issue 11
+// item 5: every program crashed). getauxval is one of the runtime's own calls, which no shim
+// trampolines (tools/shim skips them); the value never changes, so racing writers agree.
+std::uintptr_t g_vdso_base = 0;
 void* resolve(const char* name) {
-  if (void* p = dlsym(RTLD_NEXT, name)) return p;
-  return probe::find_definition_elsewhere(name, reinterpret_cast<const void*>(&resolve));
+  if (g_vdso_base == 0) g_vdso_base = getauxval(AT_SYSINFO_EHDR);
+  // _DYNAMIC (<link.h>; the linker defines it in every object) is the shim's own dynamic
+  // section: it names the shim among the loaded objects, so that resolution skips it.
+  return probe::find_definition(name, _DYNAMIC, g_vdso_base);
 }
 
 probe::ObjectId attribute(std::uintptr_t ret) {
@@ -117,7 +125,7 @@ using namespace shim;
 
 extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
   // errno is part of what the caller may hand to the callee (a function that reports the errno
-  // its caller left): dlsym, mmap and friends below must not change it.
+  // its caller left): mmap, readlink and friends below must not change it.
   const int saved_errno = errno;
   const bool outer = !t_in_shim;
   t_in_shim = true;
@@ -145,8 +153,8 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
 }
 
 // Load time: initialise before the program runs, so the report knows every object and the
-// stderr copy is taken before anyone closes fd 2. (A trampoline called even earlier, from another
-// library's constructor, initialises from the slow path instead.)
+// file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier,
+// from another library's constructor, initialises from the slow path instead.)
 __attribute__((constructor)) static void shim_constructor() {
   const bool outer = !t_in_shim;
   t_in_shim = true;

@@ -2,9 +2,8 @@
 // heap (the runtime's own calls are never counted, t_in_shim is set).
 #include "shim_report.hpp"
 
-#include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/auxv.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,13 +13,12 @@
 #include <iterator>
 #include <map>
 
-#include <fmt/format.h>
-
 #include "report.hpp"
 #include "report_file.hpp"
 #include "settings.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
+#include "stderr_file.hpp"
 
 #ifndef INTERPROBE_VERSION
 #define INTERPROBE_VERSION "unknown"
@@ -36,9 +34,7 @@ namespace {
 probe::Settings g_settings;
 const char* g_report_setting = "PROBE_REPORT";
 std::atomic<bool> g_reported{false};
-int g_stderr_copy = -1;
-dev_t g_stderr_dev = 0;
-ino_t g_stderr_ino = 0;
+probe::OriginalStderr g_original_stderr;  // which file fd 2 was; no descriptor is kept
 
 // The shim's own variables first: PROBE_SHIM_REPORT / PROBE_SHIM_FORMAT override the ones it
 // shares with libprobe.so. Backtraces and the time offset are libprobe's business: the shim
@@ -58,55 +54,33 @@ const char* shim_getenv(const char* name) {
   return nullptr;
 }
 
-void say(const char* text) {
-  if (write(2, text, std::strlen(text)) < 0 || write(2, "\n", 1) < 0) return;
-}
-
-int report_stderr() {
-  struct stat st{};
-  if (g_stderr_copy >= 0 && fstat(g_stderr_copy, &st) == 0 && st.st_dev == g_stderr_dev &&
-      st.st_ino == g_stderr_ino)
-    return g_stderr_copy;
-  return 2;
-}
-
-void write_all(int fd, const std::string& s) {
-  std::size_t done = 0;
-  while (done < s.size()) {
-    ssize_t w = write(fd, s.data() + done, s.size() - done);
-    if (w <= 0) return;  // nothing to do about it without disturbing the host
-    done += static_cast<std::size_t>(w);
-  }
-}
+probe::Notices g_notices;             // for the report, never for the host's stderr
+char g_module_name[256] = "shim.so";  // %m: the shim's own file name
 
 }  // namespace
 
 void report_init() {
-  probe::SettingsMessages messages;
-  g_settings = probe::parse_settings(shim_getenv, getauxval(AT_SECURE) != 0, messages);
-  for (std::size_t i = 0; i < messages.count; ++i) say(messages.text[i]);
-  struct stat st{};
-  if (fstat(2, &st) == 0) {
-    g_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    g_stderr_dev = st.st_dev;
-    g_stderr_ino = st.st_ino;
-  }
+  g_settings = probe::parse_settings(shim_getenv, getauxval(AT_SECURE) != 0, g_notices);
+  probe::remember_module_name(reinterpret_cast<const void*>(&report_init), g_module_name,
+                              sizeof g_module_name);
+  g_original_stderr = probe::remember_stderr();
 }
 
-void report_after_fork() {
-  g_reported.store(false, std::memory_order_relaxed);
-  if (g_stderr_copy >= 0) close(g_stderr_copy);
-  g_stderr_copy = -1;
-}
+void report_after_fork() { g_reported.store(false, std::memory_order_relaxed); }
 
 void write_report() {
   if (g_state.load(std::memory_order_acquire) != 2 || g_reported.exchange(true)) return;
   ShimReportData d;
+  d.pid = static_cast<long>(getpid());
+  probe::ReportTarget t = probe::open_report(g_settings.report_path, d.pid, g_module_name);
+  if (t.kind == probe::ReportTarget::Kind::discard) return;
+  d.process = probe::ProcessIdentity{
+      d.pid, static_cast<long>(getppid()),
+      program_invocation_name != nullptr ? program_invocation_name : "", g_main_path};
   d.version = INTERPROBE_VERSION;
   d.library = interprobe_shim_strtab + interprobe_shim_library;
   d.report_setting = g_settings.report_path;
   d.format = g_settings.format == probe::Format::json ? "json" : "text";
-  d.pid = static_cast<long>(getpid());
   d.secure = g_settings.secure;
   const std::uint32_t n = interprobe_shim_count;
   d.names.reserve(n);
@@ -123,12 +97,9 @@ void write_report() {
     std::stable_sort(c.begin(), c.end(), [](auto& a, auto& b) { return a.second > b.second; });
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
     d.objects.emplace_back(g_map->object_name(static_cast<probe::ObjectId>(i)));
-  std::string body = render_shim_report(d);
-  probe::ReportTarget t = probe::open_report(g_settings.report_path, d.pid);
-  if (t.fd == 2) t.fd = report_stderr();
-  if (!t.message.empty()) write_all(report_stderr(), t.message + "\n");
-  write_all(t.fd, body);
-  if (!t.path.empty()) close(t.fd);
+  g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
+  if (!t.message.empty()) d.notices.push_back(t.message);
+  probe::deliver(t, render_shim_report(d), g_original_stderr);
 }
 
 }  // namespace shim

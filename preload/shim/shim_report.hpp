@@ -13,9 +13,11 @@
 #include <utility>
 #include <vector>
 
+#include "report.hpp"
+
 namespace shim {
 
-void report_init();         // at start-up: reads the settings, keeps a copy of stderr
+void report_init();         // at start-up: reads the settings, remembers which file stderr is
 void report_after_fork();   // in a fork child: the child writes its own report
 void write_report();        // at exit, once per process
 
@@ -23,6 +25,8 @@ void write_report();        // at exit, once per process
 struct ShimReportData {
   std::string version, library, report_setting, format;  // format: "text" | "json"
   long pid = 0;
+  probe::ProcessIdentity process;
+  std::vector<std::string> notices;
   bool secure = false;
   std::uint64_t dropped = 0;
   std::vector<std::string> names;                                      // by symbol index

@@ -27,6 +27,7 @@ extern std::atomic<int> g_state;  // 0 = not started, 1 = initialising, 2 = read
 extern probe::ObjectMap* g_map;
 extern SparseCounts* g_counts;
 extern probe::ObjectId g_self_id;
+extern char g_main_path[4096];  // /proc/self/exe
 
 extern SHIM_TLS bool t_in_shim;
 extern SHIM_TLS SparseCounts::Table* t_table;

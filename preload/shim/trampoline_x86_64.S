@@ -12,7 +12,7 @@
  * touch them. When it returns 0 (first call of a symbol, first call of a thread, an address in no
  * known object), the slow path saves the whole extended state with xsave — as glibc's lazy-binding
  * trampoline _dl_runtime_resolve_xsave does, with the same component mask — because the runtime
- * then calls into libc (dlsym, dl_iterate_phdr, mmap, memcpy with AVX and vzeroupper).
+ * then calls into libc (dl_iterate_phdr, mmap, memcpy with AVX and vzeroupper).
  */
 #include "shim_abi.h"
 

@@ -1,12 +1,15 @@
 # run_test.cmake — the package test (ctest label `package`), run as `cmake -P`:
 #  1. `cmake --install` the current build into WORK_DIR/stage, then move the tree to
-#     WORK_DIR/moved (the original prefix no longer exists: every path must be relative);
-#  2. check the installed files, the pkg-config variables and that the installed CLI preloads
-#     the installed libprobe.so (not the build tree's);
+#     "WORK_DIR/moved prefix" (the original prefix no longer exists: every path must be relative;
+#     and the space in it must not break anything, LD_PRELOAD included);
+#  2. check the installed files, the man pages, every relative link of the installed
+#     documentation, the pkg-config variables and that the installed CLI preloads the installed
+#     libprobe.so (not the build tree's) and points its --help to the installed documentation;
 #  3. configure and build tests/find-package/ against it with CMAKE_PREFIX_PATH, and run its
-#     ctest: expect-pass tests must pass, expect-fail tests must fail with the explanation, and
-#     expect-error tests must fail with a one-line reason.
+#     ctest (with a TMPDIR that has a space in it): expect-pass tests must pass, expect-fail tests
+#     must fail with the explanation, and expect-error tests must fail with a one-line reason.
 # Variables: BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR C_COMPILER PROBEDIR CMAKEDIR PKGCONFIGDIR
+# DOCDIR MANDIR
 cmake_minimum_required(VERSION 3.25)
 
 function(fail)
@@ -22,7 +25,7 @@ endfunction()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(stage "${WORK_DIR}/stage")
-set(prefix "${WORK_DIR}/moved")
+set(prefix "${WORK_DIR}/moved prefix")
 
 run(rc out "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${stage}")
 if(NOT rc EQUAL 0)
@@ -30,19 +33,62 @@ if(NOT rc EQUAL 0)
 endif()
 file(RENAME "${stage}" "${prefix}")
 
+set(docdir "${prefix}/${DOCDIR}")
 foreach(f bin/interprobe ${PROBEDIR}/libprobe.so ${CMAKEDIR}/interprobeConfig.cmake
           ${CMAKEDIR}/interprobeConfigVersion.cmake ${CMAKEDIR}/interprobeTesting.cmake
           ${PROBEDIR}/libinterprobe_shim_rt.a
-          ${PKGCONFIGDIR}/interprobe.pc share/doc/interprobe/PACKAGING.md
-          share/doc/interprobe/cli/run.md share/doc/interprobe/DRAWBACKS.md)
+          ${PKGCONFIGDIR}/interprobe.pc ${DOCDIR}/README.md ${DOCDIR}/docs/PACKAGING.md
+          ${DOCDIR}/docs/cli/run.md ${DOCDIR}/docs/DRAWBACKS.md ${MANDIR}/man1/interprobe.1)
   if(NOT EXISTS "${prefix}/${f}")
     fail("${f} is not installed")
   endif()
 endforeach()
 
-# The installed CLI preloads the installed probe, found relative to itself after the move.
-run(rc out "${prefix}/bin/interprobe" run -- env)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "LD_PRELOAD=${prefix}/${PROBEDIR}/libprobe.so\n")
+# A man page per subcommand that `interprobe --help` lists.
+run(rc out "${prefix}/bin/interprobe" --help)
+string(REGEX MATCH "Subcommands:\n(  [a-z]+[^\n]*\n)+" commands "${out}")
+string(REGEX MATCHALL "\n  [a-z]+" commands "${commands}")
+list(LENGTH commands n)
+if(n LESS 6)
+  fail("`interprobe --help` lists ${n} subcommands:\n${out}")
+endif()
+foreach(c IN LISTS commands)
+  string(STRIP "${c}" c)
+  if(NOT EXISTS "${prefix}/${MANDIR}/man1/interprobe-${c}.1")
+    fail("no man page interprobe-${c}.1 for the subcommand ${c}")
+  endif()
+endforeach()
+
+# Every relative link of every installed page leads to an installed file (README.md links to
+# docs/, preload/ and victim/: the documentation keeps the source tree's layout).
+file(GLOB_RECURSE pages "${docdir}/*.md")
+foreach(page IN LISTS pages)
+  file(READ "${page}" text)
+  # "](" marks a Markdown link; brackets would confuse CMake's list splitting, so replace it.
+  string(REPLACE "](" "<link>" text "${text}")
+  string(REGEX MATCHALL "<link>[^)#: ]+[)#]" links "${text}")
+  get_filename_component(dir "${page}" DIRECTORY)
+  foreach(link IN LISTS links)
+    string(REGEX REPLACE "^<link>([^)#]+).$" "\\1" target "${link}")
+    if(NOT EXISTS "${dir}/${target}")
+      file(RELATIVE_PATH rel "${docdir}" "${page}")
+      fail("the installed ${rel} links to ${target}, which is not installed")
+    endif()
+  endforeach()
+endforeach()
+
+# The installed --help points to the installed documentation.
+run(rc out "${prefix}/bin/interprobe" run --help)
+if(NOT out MATCHES "Documentation: ${docdir}/docs/cli/run.md and `man interprobe-run`")
+  fail("the installed `interprobe run --help` does not name ${docdir}/docs/cli/run.md:\n${out}")
+endif()
+
+# The installed CLI preloads the installed probe, found relative to itself after the move; its
+# path has a space, which LD_PRELOAD cannot carry, so it goes through a link (probe_run.hpp).
+run(rc out "${prefix}/bin/interprobe" run -- sh -c "readlink -f \"$LD_PRELOAD\" && echo \"[$LD_PRELOAD]\"")
+# (readlink's report, on stderr, comes between the two lines of stdout.)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^${prefix}/${PROBEDIR}/libprobe.so\n"
+   OR NOT out MATCHES "\n\\[/[^ :]*/libprobe.so\\]\n")
   fail("the installed interprobe does not preload ${prefix}/${PROBEDIR}/libprobe.so:\n${out}")
 endif()
 # The installed `interprobe shim` links the installed runtime (named in its --help) into a shim.
@@ -66,6 +112,9 @@ set(ENV{PKG_CONFIG_PATH} "${prefix}/${PKGCONFIGDIR}")
 foreach(var probe interprobe)
   run(rc out "${PKG_CONFIG_EXECUTABLE}" --variable=${var} interprobe)
   string(STRIP "${out}" path)
+  # pkg-config writes a space in ${pcfiledir} as "\ " (its own convention, for a shell); a
+  # reader of the variable undoes it (docs/PACKAGING.md).
+  string(REPLACE "\\ " " " path "${path}")
   file(REAL_PATH "${path}" real)
   if(NOT rc EQUAL 0 OR NOT EXISTS "${path}" OR NOT real MATCHES "^${prefix}/")
     fail("pkg-config --variable=${var} interprobe gave '${out}', not a file under ${prefix}")
@@ -113,6 +162,9 @@ function(check_label label want_rc_zero pattern)
   endforeach()
 endfunction()
 
+# The example's checks build shims and write loader logs in TMPDIR: one with a space in it.
+set(ENV{TMPDIR} "${WORK_DIR}/tmp dir")
+file(MAKE_DIRECTORY "$ENV{TMPDIR}")
 check_label(expect-pass TRUE "result: ok")
 # With RUN, the installed interprobe observed example_err_occurred (not one of libprobe.so's
 # symbols) through a shim it built from the installed runtime.
@@ -125,7 +177,16 @@ foreach(name runtime.default.interposable runtime.symbolic.bound runtime_only.de
     fail("${name}: RUNTIME_ONLY did not skip the static half:\n${out}")
   endif()
 endforeach()
-check_label(expect-fail FALSE "FAILED: [^\n]+\n  Expected: [^\n]+ Found \\(static\\): [^\n]+\nruntime: not checked[^\n]*\nresult: FAILED")
+# The verdict, its evidence once (wrapped: continuation lines are indented by six), then what it
+# means.
+check_label(expect-fail FALSE "— FAILED\n    evidence: [^\n]+\n(      [^\n]+\n)*    Expected: [^\n]+(\n      [^\n]+)*\nruntime: not checked[^\n]*\nresult: FAILED")
+# The nosi build inlined its only internal call, and its data still goes through the GOT: the
+# explanation must not call the function unused (zlib's gzerror is), it cannot tell.
+run(rc out ctest --test-dir "${example}" -R "^nosi\\.interposable$" --output-on-failure)
+string(REPLACE "\n      " " " flat "${out}")
+if(flat MATCHES "Most likely" OR NOT flat MATCHES "does not say whether it was inlined")
+  fail("nosi.interposable must say it cannot tell inlined from never called:\n${out}")
+endif()
 # One line on stderr naming the problem, and no verdict.
 check_label(expect-error FALSE "interprobe check: [^\n]+\n")
 # Each names its own problem (the RUN problems are found before the symbol's).
@@ -139,4 +200,8 @@ foreach(pair "error.missing_library|not found" "error.unknown_symbol|is not in t
     fail("${name} should fail saying '${why}':\n${out}")
   endif()
 endforeach()
+file(GLOB left "$ENV{TMPDIR}/*" "$ENV{TMPDIR}/.*")
+if(left)
+  fail("the checks left files in TMPDIR: ${left}")
+endif()
 message(STATUS "package test: install, relocation, pkg-config and the example project work")

@@ -73,6 +73,27 @@ TEST_F(OnDemand, SignalWritesAReportAndTheProcessGoesOn) {
   EXPECT_EQ(at_exit.settings["report_signal"], 12);
 }
 
+// Signals merge: the handler only counts the request, and the next malloc-family call writes one
+// report for every request since the last (docs/REPORT_FORMAT.md says exactly when).
+TEST_F(OnDemand, SignalsBeforeTheNextAllocationMergeAndAreCounted) {
+  Env env = json_env("r.json");
+  env["PROBE_REPORT_SIGNAL"] = "USR2";
+  ExecResult r = exec({program("exit_app"), "report_signals"}, env);
+  ASSERT_EQ(r.describe(), "exit 0") << r.err;
+  EXPECT_EQ(r.err, "");
+  ProbeReport first = report_at(dir_ / "r.json.signal1");
+  ProbeReport second = report_at(dir_ / "r.json.signal2");
+  ProbeReport at_exit = report_at(dir_ / "r.json");
+  EXPECT_FALSE(fs::exists(dir_ / "r.json.signal3")) << "five signals, two reports on demand";
+  EXPECT_EQ(first.raw["report_requests"], 3) << "three signals, no allocation between them";
+  EXPECT_EQ(first.calls_from("malloc", "exit_app"), 3u);
+  EXPECT_EQ(second.raw["report_requests"], 1);
+  EXPECT_EQ(second.calls_from("malloc", "exit_app"), 5u);
+  EXPECT_EQ(at_exit.raw["trigger"], "exit");
+  EXPECT_EQ(at_exit.raw["report_requests"], 1) << "the last signal reached no malloc-family call";
+  EXPECT_EQ(at_exit.calls_from("malloc", "exit_app"), 6u);
+}
+
 TEST_F(OnDemand, TextReportsGoToStderrOneAfterTheOther) {
   Env env = probe_env();
   env["PROBE_REPORT_SIGNAL"] = "SIGUSR2";

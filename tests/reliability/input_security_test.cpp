@@ -1,8 +1,14 @@
-// input_security_test.cpp — bad PROBE_* values and bad report paths give one clear stderr line
-// and defaults, never a change in the host's stdout or exit status; report files are created
-// safely; in secure-execution mode no environment-chosen path is written.
+// input_security_test.cpp — bad PROBE_* values and bad report paths give one clear notice (in the
+// report: never on the host's stderr when a report path is given) and defaults, never a change in
+// the host's stdout, stderr or exit status; report files are created safely; a path naming the
+// null device, a terminal or a FIFO is used as it is; in secure-execution mode no
+// environment-chosen path is written.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <set>
 
 #include "fixture.hpp"
 
@@ -15,22 +21,28 @@ struct Bad {
 };
 class BadValue : public ProbeHost, public testing::WithParamInterface<Bad> {};
 
-TEST_P(BadValue, OneLineNamingItAndDefaultsUsed) {
+TEST_P(BadValue, OneNoticeNamingItInTheReportAndDefaultsUsed) {
   Env env = probe_env();
   env[GetParam().var] = GetParam().value;
   const bool is_path = std::string(GetParam().var) == "PROBE_REPORT";
   if (!is_path) env["PROBE_REPORT"] = (dir_ / "r.txt").string();
   ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
-  std::istringstream err(r.err);
+  // With a report path nothing of the probe's reaches the host's stderr: the notice is in the
+  // report. Without a usable path (the bad value is the path) the report is on stderr, notice in
+  // it.
+  if (!is_path) {
+    EXPECT_EQ(r.err, "") << "the host's stderr is the host's";
+  }
+  const std::string report = is_path ? r.err : slurp(dir_ / "r.txt");
+  std::istringstream in(report);
   int lines = 0;
-  for (std::string line; std::getline(err, line);)
+  for (std::string line; std::getline(in, line);)
     if (line.rfind("interprobe: ", 0) == 0) {
       ++lines;
       EXPECT_NE(line.find(GetParam().var), std::string::npos) << line;
     }
-  EXPECT_EQ(lines, 1) << r.err;
+  EXPECT_EQ(lines, 1) << report;
   // The report is still written, with the defaults (text format, no backtraces, no offset).
-  std::string report = is_path ? r.err : slurp(dir_ / "r.txt");
   EXPECT_NE(report.find("backtrace=0 time_offset=0 format=text"), std::string::npos) << report;
 }
 
@@ -109,29 +121,87 @@ TEST_F(BadPath, ReadOnlyFileSystemFallsBackToStderr) {
   EXPECT_TRUE(fs::is_empty(dir_ / "ro"));
 }
 
-TEST_F(BadPath, ExistingFileSymlinkAndFifoAreNeverOpened) {
+TEST_F(BadPath, ExistingFileSymlinkAndReaderlessFifoAreLeftAlone) {
   std::ofstream(dir_ / "precious") << "keep me";
   fs::create_symlink(dir_ / "precious", dir_ / "link");
   fs::create_symlink(dir_ / "nowhere", dir_ / "dangling");
   ASSERT_EQ(mkfifo((dir_ / "fifo").c_str(), 0600), 0);
   for (const char* name : {"precious", "link", "dangling", "fifo"}) {
-    ExecResult r = run((dir_ / name).string());
-    EXPECT_EQ(interprobe_lines(r.err), 1) << r.err;
-    EXPECT_NE(r.err.find("already exists and is never overwritten"), std::string::npos) << r.err;
+    ExecResult r = run((dir_ / name).string());  // a blocking open of the FIFO would time out
+    EXPECT_EQ(r.err, "") << "the notice goes into the report, not the host's stderr";
   }
   EXPECT_EQ(slurp(dir_ / "precious"), "keep me");
   EXPECT_FALSE(fs::exists(dir_ / "nowhere")) << "a dangling symlink's target is never created";
   int fallbacks = 0;
   for (auto& f : files()) {
-    if (f.filename().string().find('.') == std::string::npos) continue;
+    const std::string name = f.filename().string();
+    if (name.find('.') == std::string::npos) continue;
     ++fallbacks;
     struct stat st{};
     ASSERT_EQ(lstat(f.c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode)) << f;
     EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
-    EXPECT_NE(slurp(f).find("== interprobe probe"), std::string::npos) << f;
+    const std::string report = slurp(f);
+    EXPECT_NE(report.find("== interprobe probe"), std::string::npos) << f;
+    EXPECT_EQ(interprobe_lines(report), 1) << report;
+    EXPECT_NE(report.find(name.rfind("fifo", 0) == 0 ? "has no reader"
+                                                     : "already exists and is never overwritten"),
+              std::string::npos)
+        << report;
   }
   EXPECT_EQ(fallbacks, 4) << "precious.<pid>, link.<pid>, dangling.<pid>, fifo.<pid>";
+}
+
+// The null device means no report: nothing written, nothing created next to it (the
+// never-overwrite fallback used to create /dev/null.<pid> in /dev). Any name of the device.
+TEST_F(BadPath, NullDeviceMeansNoReport) {
+  auto dev_null_files = [] {
+    std::set<std::string> v;  // what the old fallback left in /dev: null.<pid>
+    for (auto& e : fs::directory_iterator("/dev"))
+      if (e.path().filename().string().rfind("null.", 0) == 0) v.insert(e.path());
+    return v;
+  };
+  const auto before = dev_null_files();
+  std::vector<std::string> paths = {"/dev/null"};
+  // Another name of the device, where this test may make one (root, a file system with devices).
+  if (mknod((dir_ / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0)
+    paths.push_back((dir_ / "null").string());
+  for (const std::string& path : paths) {
+    Env env = probe_env();
+    env["PROBE_REPORT"] = path;
+    ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
+    EXPECT_EQ(r.err, "") << path;
+  }
+  EXPECT_EQ(dev_null_files(), before) << "nothing created in /dev";
+  EXPECT_EQ(files().size(), paths.size() - 1) << "nothing created next to the device node";
+}
+
+// A FIFO with a reader and a terminal are written to as they are, never created or truncated.
+TEST_F(BadPath, FifoWithAReaderAndATerminalGetTheReport) {
+  const fs::path fifo = dir_ / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // before the writer: no wait
+  ASSERT_GE(reader, 0);
+  Env env = probe_env();
+  env["PROBE_REPORT"] = fifo.string();
+  ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
+  EXPECT_EQ(r.err, "");
+  std::string got;  // the pipe keeps the data while a reader holds it open
+  char buf[4096];
+  for (ssize_t n; (n = read(reader, buf, sizeof buf)) > 0;)
+    got.append(buf, static_cast<std::size_t>(n));
+  close(reader);
+  EXPECT_EQ(got.rfind("== interprobe probe", 0), 0u) << got;
+  EXPECT_EQ(files().size(), 1u) << "no fallback file";
+
+  // A terminal given by name (script(1) gives the command one; /dev/tty is its controlling one).
+  ExecResult tty = exec({"script", "-q", "-e", "-c",
+                         std::string("env PROBE_REPORT=/dev/tty LD_PRELOAD=") + TEST_PROBE + " " +
+                             TEST_APP + " lib_malloc 2>/dev/null",
+                         "/dev/null"},
+                        base_env());
+  EXPECT_EQ(tty.describe(), "exit 0") << tty.err;
+  EXPECT_NE(tty.out.find("== interprobe probe"), std::string::npos) << tty.out;
 }
 
 using Secure = ProbeHost;

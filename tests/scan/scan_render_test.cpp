@@ -1,8 +1,9 @@
 // scan_render_test.cpp — `scan --json` is written with fmt (tools/scan/scan_render.cpp) for speed;
-// it must be the very text that version 1 of the format always was: nlohmann::json's dump(2) of
-// the tree below (the renderer's previous code, kept here as the oracle), on the victim variants,
-// libpython3.11 (1,600 symbols), a report without DWARF (inlined: null), one with no .comment
-// (compilers: []) and a separate debug file, error reports and an empty list.
+// it must be the very document that the tree below describes (the renderer's first code, built
+// with nlohmann::json, kept here as the oracle, extended for version 2), parsed back, and, apart
+// from the one-line caller entries, the very text nlohmann::json's dump(2) gives: on the victim
+// variants, libpython3.11 (1,600 symbols), a report without DWARF (inlined: null), one with no
+// .comment (compilers: []) and a separate debug file, error reports and an empty list.
 #include "scan_render.hpp"
 
 #include <gtest/gtest.h>
@@ -28,7 +29,8 @@ nlohmann::json oracle(const LibraryReport& lib) {
   const LibraryFacts& f = lib.facts;
   j["machine"] = f.machine;
   j["soname"] = f.soname;
-  j["facts"] = {{"dt_symbolic", f.dt_symbolic},
+  j["facts"] = {{"callers_from", f.callers_from},
+                {"dt_symbolic", f.dt_symbolic},
                 {"bind_now", f.bind_now},
                 {"plt", f.plt},
                 {"plt_sec", f.plt_sec},
@@ -47,7 +49,26 @@ nlohmann::json oracle(const LibraryReport& lib) {
                   {"mixed", lib.count(SymVerdict::mixed)},
                   {"none", lib.count(SymVerdict::none)}};
   nlohmann::json syms = nlohmann::json::array();
-  for (auto& s : lib.symbols)
+  auto opt = [](const std::optional<std::size_t>& n) {
+    return n ? nlohmann::json(*n) : nlohmann::json(nullptr);
+  };
+  for (auto& s : lib.symbols) {
+    nlohmann::json callers = nlohmann::json::array();
+    for (const CallerSites& c : s.callers) {
+      nlohmann::json e{{"caller", lib.callers[c.caller]}};
+      for (auto [key, n] : {std::pair<const char*, std::uint32_t>{"got", c.got},
+                            {"direct", c.direct},
+                            {"clone", c.clone},
+                            {"address", c.address},
+                            {"local_got", c.local_got},
+                            {"inlined", c.inlined},
+                            {"inlined_via", c.inlined_via},
+                            {"absolute", c.absolute},
+                            {"relative", c.relative}})
+        if (n > 0) e[key] = n;
+      callers.push_back(std::move(e));
+    }
+    const std::string demangled = demangle(s.name);
     syms.push_back(
         {{"name", s.name},
          {"type", s.type},
@@ -63,24 +84,57 @@ nlohmann::json oracle(const LibraryReport& lib) {
          {"address_sites", s.address_sites},
          {"local_relocs", s.local_relocs},
          {"local_got_sites", s.local_got_sites},
-         {"inlined", s.inlined ? nlohmann::json(*s.inlined) : nlohmann::json(nullptr)},
+         {"clone_sites", s.clone_sites},
+         {"self_sites", s.self_sites},
+         {"inlined", opt(s.inlined)},
+         {"inlined_self", opt(s.inlined_self)},
          {"preemptible_bound", s.preemptible_bound},
          {"interposable_refs", s.interposable_refs()},
          {"bound_refs", s.bound_refs()},
+         {"interposable_sites", s.interposable_sites()},
+         {"bound_sites", s.bound_sites()},
+         {"callers", std::move(callers)},
+         {"demangled", demangled.empty() ? nlohmann::json(nullptr) : nlohmann::json(demangled)},
          {"verdict", to_string(s.verdict)},
          {"version", s.version.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.version)},
          {"version_hidden", s.version_hidden}});
+  }
   j["symbols"] = std::move(syms);
   return j;
 }
 
-std::string oracle_text(const std::vector<LibraryReport>& libs) {
+nlohmann::json oracle_json(const std::vector<LibraryReport>& libs) {
   nlohmann::json j;
   j["format"] = "interprobe-scan";
-  j["version"] = 1;
+  j["version"] = 2;
   j["libraries"] = nlohmann::json::array();
   for (auto& lib : libs) j["libraries"].push_back(oracle(lib));
-  return j.dump(2) + "\n";
+  return j;
+}
+
+// dump(2) of the oracle with every caller entry on one line, as the renderer writes them (that
+// keeps a 1,600-symbol library's JSON at a few lines per symbol).
+std::string oracle_text(const std::vector<LibraryReport>& libs) {
+  nlohmann::json j = oracle_json(libs);
+  std::string text = j.dump(2) + "\n";
+  for (auto& lib : j["libraries"])
+    for (auto& s : lib["symbols"])
+      for (auto& c : s["callers"]) {
+        const std::string pretty = c.dump(2);
+        std::string indented;  // the entry as dump(2) writes it 12 spaces deep
+        for (char ch : pretty) {
+          indented += ch;
+          if (ch == '\n') indented += std::string(12, ' ');
+        }
+        std::string line = c.dump();
+        for (std::size_t at = 0; (at = line.find("\":", at)) != std::string::npos; at += 3)
+          line.insert(at + 2, " ");
+        for (std::size_t at = 0; (at = line.find(",\"", at)) != std::string::npos; at += 3)
+          line.insert(at + 1, " ");
+        if (auto at = text.find(indented); at != std::string::npos)
+          text.replace(at, indented.size(), line);
+      }
+  return text;
 }
 
 TEST(ScanRender, JsonIsTheFormatsTextExactly) {
@@ -105,6 +159,7 @@ TEST(ScanRender, JsonIsTheFormatsTextExactly) {
   for (auto& lib : libs) {
     ASSERT_TRUE(lib.error.empty() || lib.path == "/nonexistent.so" || lib.path == not_elf)
         << lib.path << ": " << lib.error;
+    EXPECT_EQ(nlohmann::json::parse(render_json({lib})), oracle_json({lib})) << lib.path;
     EXPECT_EQ(render_json({lib}), oracle_text({lib})) << lib.path;
   }
   EXPECT_EQ(render_json(libs), oracle_text(libs));

@@ -106,15 +106,76 @@ TEST(RunShimFor, Zlib) {
   EXPECT_NE(text.err.find("compress2"), std::string::npos) << text.err;
 }
 
+// run_app does not link libz: LD_PRELOAD (kept, after the shim) makes it load it.
 TEST(RunShimFor, ExitStatusAndSignalPassThrough) {
-  const std::string lib = variant_dir("gcc-O2") + "/libvictim.so.1";
+  Env env = clean_env();
+  env["LD_PRELOAD"] = SHIM_ZLIB_SO;
   auto st =
-      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "status", "7"}, clean_env());
+      exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", RUN_APP, "status", "7"}, env);
   EXPECT_EQ(st.exit_status, 7) << st.err;
   EXPECT_NE(st.out.find("run_app output"), std::string::npos);
-  auto sig =
-      exec({TEST_INTERPROBE, "run", "--shim-for", lib, "--", RUN_APP, "signal", "15"}, clean_env());
+  auto sig = exec(
+      {TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", RUN_APP, "signal", "15"}, env);
   EXPECT_EQ(sig.exit_status, 128 + 15) << sig.err;
+}
+
+// A command that never loads LIB: on main an empty table and the command's status (0 for
+// `true`); the table would say nothing, so: one line saying so, with the command's status, and
+// exit 2 (docs/cli/run.md).
+TEST(RunShimFor, ACommandThatNeverLoadsTheLibrary) {
+  for (const std::string status : {"0", "7"}) {
+    auto r =
+        exec({TEST_INTERPROBE, "run", "--shim-for", SHIM_ZLIB_SO, "--", RUN_APP, "status", status},
+             clean_env());
+    EXPECT_EQ(r.exit_status, 2) << r.err;
+    EXPECT_NE(r.out.find("run_app output"), std::string::npos) << "the command did run";
+    EXPECT_NE(r.err.find("interprobe run: " + std::string(RUN_APP) + " never loaded " +
+                         SHIM_ZLIB_SO + " (in any of its processes; it ended with status " +
+                         status + "): nothing to show\n"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("FUNCTION"), std::string::npos) << "no empty table: " << r.err;
+  }
+}
+
+// TMPDIR with a space: the shim is built there and preloaded through a link ld.so can take
+// (on main: "cannot preload the shim ...: the path contains a space").
+TEST(RunShimFor, TmpdirWithASpace) {
+  const fs::path tmp = scratch_dir() / "tmp dir";
+  fs::create_directories(tmp);
+  Env env = clean_env();
+  env["TMPDIR"] = tmp.string();
+  Pair r = run_pair(SHIM_ZLIB_SO, {SHIM_ZLIB_APP}, env);
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  const nlohmann::json* c = row(r.table, "compress2");
+  ASSERT_NE(c, nullptr) << r.shimmed.err << r.table.dump(2);
+  EXPECT_EQ((*c)["calls_outside"], 200);
+  EXPECT_TRUE(fs::is_empty(tmp)) << "the private directories are removed";
+}
+
+// The functions that never reached the shim: grouped by how the library reaches them, the most
+// sites first; JSON lists them all, by name, each with its group.
+TEST(RunShimFor, NeverReachedListIsGroupedAndSorted) {
+  const std::string dir = variant_dir("gcc-O2-nosi");
+  Pair r = run_pair(dir + "/libvictim.so.1", {TEST_APP, "app_direct"}, clean_env(dir));
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  const auto& unseen = r.table["unseen_bound"];
+  ASSERT_GE(unseen.size(), 2u) << r.table.dump(2);
+  for (std::size_t i = 1; i < unseen.size(); ++i)
+    EXPECT_LT(unseen[i - 1]["name"].get<std::string>(), unseen[i]["name"].get<std::string>());
+  for (auto& u : unseen) {
+    const std::string kind = u["bypass"];
+    const bool direct = u["direct_sites"].get<int>() > 0;
+    const bool inl = u["inlined"].is_number() && u["inlined"].get<int>() > 0;
+    EXPECT_EQ(kind, direct && inl ? "direct+inlined" : inl ? "inlined" : "direct") << u.dump();
+  }
+  auto text = exec(
+      {TEST_INTERPROBE, "run", "--shim-for", dir + "/libvictim.so.1", "--", TEST_APP, "app_direct"},
+      clean_env(dir));
+  EXPECT_NE(text.err.find("never reached the shim"), std::string::npos) << text.err;
+  EXPECT_TRUE(text.err.find("  called directly (") != std::string::npos ||
+              text.err.find("  inlined (") != std::string::npos)
+      << text.err;
 }
 
 // Bad input: one line on stderr, exit 2, and the command never ran (it would create a file).

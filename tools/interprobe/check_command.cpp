@@ -1,7 +1,8 @@
 // check_command.cpp — `interprobe check --library L --symbols a,b --expect interposable|bound
 // [-- CMD...]`: does an LD_PRELOAD override of the symbols take effect for the library's own
 // calls? The engine of the CMake function interprobe_add_interposition_test() (docs/cli/check.md).
-// Exit 0 as expected, 1 not as expected, 2 bad input or nothing could be checked.
+// Exit 0 as expected, 1 not as expected, 2 bad input or nothing could be checked; --json prints
+// the same outcome as a document.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -19,6 +20,7 @@ struct CheckOptions {
   CheckRequest req;
   std::string expect;
   std::string observer = "auto";
+  bool json = false;
 };
 
 // A shim for the symbols libprobe.so does not override, as `interprobe shim` builds it.
@@ -37,7 +39,11 @@ int check(CheckOptions& opt) {
                                               : Observer::automatic;
   opt.req.build_shim = build_check_shim;
   CheckOutcome out = run_check(opt.req);
-  for (auto& line : out.lines) std::cout << line << "\n";
+  if (opt.json)
+    // Names are the library's bytes: invalid UTF-8 becomes U+FFFD (the default throws).
+    std::cout << out.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  else
+    for (auto& line : out.lines) std::cout << line << "\n";
   std::cout.flush();
   if (!out.error.empty()) fmt::print(stderr, "interprobe check: {}\n", out.error);
   return out.status;
@@ -55,15 +61,15 @@ void add_check_command(CLI::App& app) {
       "scan`: its PLT/GOT references and bound references such as direct calls and inlined "
       "copies), and at run time when a command is given after '--': it runs without and with an "
       "override of each symbol (libprobe.so's, or a shim generated for LIBRARY's other "
-      "functions) and counts the calls that reached the override from LIBRARY. Exit 0 as "
-      "expected, 1 not as expected (with what was found and why it matters), 2 bad input or "
-      "nothing checked.");
+      "functions) and counts the calls that reached the override from LIBRARY.");
   cmd->add_option("--library", opt->req.library, "The shared library under test (its file).")
       ->required()
       ->option_text("PATH");
   cmd->add_option("--symbols", opt->req.symbols,
                   "Functions the library defines, exports and calls itself (comma-separated or "
-                  "repeated).")
+                  "repeated; blanks around a name are ignored). A name may carry the version "
+                  "`interprobe scan` prints with it, NAME@@VERSION or NAME@VERSION: the library "
+                  "must define that version.")
       ->required()
       ->delimiter(',')
       ->option_text("NAME[,NAME...]");
@@ -73,12 +79,29 @@ void add_check_command(CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"interposable", "bound"}))
       ->option_text("interposable|bound");
-  cmd->add_option("--probe", opt->req.probe, "libprobe.so to preload (an absolute path).")
-      ->capture_default_str();
+  with_default(
+      cmd->add_option("--probe", opt->req.probe, "libprobe.so to preload (an absolute path)."),
+      "the libprobe.so installed with this interprobe, else the build tree's")
+      ->option_text("PATH");
+  // A whole number of seconds, with its limits in the message (CLI::PositiveNumber's range ends
+  // in the largest double, 309 digits).
   cmd->add_option("--timeout", opt->req.timeout_seconds,
-                  "Kill a run of the command after this many seconds (default 300).")
+                  "Kill a run of the command after this many seconds, 1 to 86400.")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            int n = 0;
+            std::size_t used = 0;
+            try {
+              n = std::stoi(v, &used);
+            } catch (const std::exception&) {
+              used = 0;
+            }
+            if (used != v.size() || n < 1 || n > 86400)
+              return "SECONDS must be a whole number from 1 to 86400, not '" + v + "'";
+            return "";
+          },
+          "SECONDS", "1 to 86400"))
       ->option_text("SECONDS");
   cmd->add_option("--observer", opt->observer,
                   "What overrides the symbols at run time: auto (libprobe.so for the symbols it "
@@ -86,6 +109,9 @@ void add_check_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "probe", "shim"}))
       ->option_text("auto|probe|shim");
+  cmd->add_flag("--json", opt->json,
+                "Print the outcome as JSON (format interprobe-check, docs/cli/check.md) instead "
+                "of text; the exit status and the one-line error on stderr are the same.");
   cmd->add_flag("--runtime-only", opt->req.runtime_only,
                 "Skip the static half (where a known blind spot of the scanner, docs/SCAN.md, "
                 "makes it wrong for this library); needs a RUN command.");
@@ -98,7 +124,8 @@ void add_check_command(CLI::App& app) {
       "compiler, as `interprobe shim`); libprobe.so's own symbols (malloc family, time family, "
       "the bundled victim's functions) through libprobe.so. Example:\n  interprobe check "
       "--library build/libfoo.so.1 --symbols foo_alloc --expect interposable -- "
-      "build/foo_selftest\nSee docs/cli/check.md and docs/PACKAGING.md.");
+      "build/foo_selftest\nUsing it from CMake (interprobe_add_interposition_test): "
+      "docs/PACKAGING.md.");
   cmd->callback([opt] { set_exit_status(check(*opt)); });
 }
 

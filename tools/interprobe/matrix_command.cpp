@@ -1,10 +1,14 @@
 // matrix_command.cpp — `interprobe matrix`: runs victim_app against every built victim variant,
 // with and without libprobe.so, and prints which overrides took effect per variant and call path;
-// `--markdown FILE` writes docs/DRAWBACKS.md. Exit 1 if any cell differs from victim/matrix.json.
+// `--markdown FILE` writes docs/DRAWBACKS.md, --json the observations. Exit 1 if any cell differs
+// from victim/matrix.json, 2 for bad usage (checked before anything runs) or a missing piece.
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -16,7 +20,7 @@ namespace interprobe::cli {
 
 namespace {
 
-int g_status = 0;
+namespace fs = std::filesystem;
 
 std::string first_line_of(const std::vector<std::string>& argv) {
   ExecResult r = exec(argv, current_environment());
@@ -28,17 +32,72 @@ struct MatrixOptions {
   Artifacts artifacts = Artifacts::locate();
   std::vector<std::string> variants;
   std::string markdown;
-  bool quiet = false;
+  bool quiet = false, json = false;
+};
+
+// --markdown FILE is written whole or not at all: into a temporary file beside it, made before
+// anything runs (a missing directory fails at once, with the reason), renamed over FILE at the
+// end.
+class PendingFile {
+ public:
+  // Empty error on success.
+  std::string open(const std::string& target) {
+    target_ = fs::absolute(target);
+    temp_ = (target_.parent_path() / ("." + target_.filename().string() + ".XXXXXX")).string();
+    const int fd = mkstemp(temp_.data());
+    if (fd < 0) {
+      const std::string why = std::strerror(errno);
+      temp_.clear();
+      return why;
+    }
+    // mkstemp makes it 0600; the document gets the mode a plain open() would give it.
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    ::close(fd);
+    return "";
+  }
+  std::string commit(const std::string& text) {
+    std::ofstream out(temp_, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) return "write error";
+    std::error_code ec;
+    fs::rename(temp_, target_, ec);
+    if (ec) return ec.message();
+    temp_.clear();
+    return "";
+  }
+  ~PendingFile() {
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+  }
+
+ private:
+  fs::path target_;
+  std::string temp_;
 };
 
 int run_matrix(const MatrixOptions& opt) {
   if (opt.artifacts.app.empty() || opt.artifacts.matrix.empty() || opt.artifacts.variants_dir.empty()) {
-    // An installed interprobe: the victim builds are development artefacts (docs/cli/matrix.md).
+    // An installed interprobe, or a build without tests: the victim builds are development
+    // artefacts (docs/cli/matrix.md).
     fmt::print(stderr,
-               "interprobe matrix: the victim library variants are not installed; run it from a "
-               "build tree (build/bin/interprobe matrix) or pass --app, --variants-dir and --matrix\n");
+               "interprobe matrix: the victim library variants are not installed (nor built "
+               "without -DINTERPROBE_BUILD_TESTS=ON); run it from a build tree with the tests "
+               "(build/bin/interprobe matrix) or pass --app, --variants-dir and --matrix\n");
     return 2;
   }
+  if (opt.json && opt.markdown == "-") {
+    fmt::print(stderr, "interprobe matrix: --json and --markdown - both want stdout\n");
+    return 2;
+  }
+  PendingFile markdown_file;
+  if (!opt.markdown.empty() && opt.markdown != "-")
+    if (std::string why = markdown_file.open(opt.markdown); !why.empty()) {
+      fmt::print(stderr, "interprobe matrix: cannot write --markdown '{}': {}\n", opt.markdown,
+                 why);
+      return 2;
+    }
   Matrix m;
   try {
     m = load_matrix(opt.artifacts.matrix);
@@ -53,15 +112,20 @@ int run_matrix(const MatrixOptions& opt) {
       return 2;
     }
   Observations obs;
+  Coverage coverage;
   std::size_t total = 0, done = 0;
   std::vector<const VariantSpec*> chosen;
   for (auto& v : m.variants) {
     bool wanted = opt.variants.empty() ||
                   std::find(opt.variants.begin(), opt.variants.end(), v.name) != opt.variants.end();
-    if (!wanted) continue;
+    if (!wanted) {
+      coverage.not_run.push_back(v.name);
+      continue;
+    }
     if (!variant_built(opt.artifacts, v)) {
       fmt::print(stderr, "interprobe matrix: variant {} is not built in {} (compiler missing?)\n",
                  v.name, opt.artifacts.variants_dir);
+      coverage.not_built.push_back(v.name);
       continue;
     }
     chosen.push_back(&v);
@@ -76,18 +140,19 @@ int run_matrix(const MatrixOptions& opt) {
     }
   }
   if (progress) fmt::print(stderr, "\r{:<60}\r", "");
-  if (!opt.quiet) std::cout << render_text(m, obs);
+  // stdout holds one thing: the JSON, the Markdown (--markdown -), or the text table.
+  if (opt.json)
+    std::cout << render_json(m, obs, coverage).dump(2) << "\n";
+  else if (!opt.quiet && opt.markdown != "-")
+    std::cout << render_text(m, obs);
   if (!opt.markdown.empty()) {
     Toolchain tc{first_line_of({"gcc", "-dumpfullversion"}), first_line_of({"clang", "-dumpversion"})};
-    std::string md = render_markdown(m, obs, tc);
+    std::string md = render_markdown(m, obs, tc, coverage);
     if (opt.markdown == "-") {
       std::cout << md;
-    } else {
-      std::ofstream out(opt.markdown, std::ios::trunc);
-      if (!(out << md)) {
-        fmt::print(stderr, "interprobe matrix: cannot write '{}'\n", opt.markdown);
-        return 2;
-      }
+    } else if (std::string why = markdown_file.commit(md); !why.empty()) {
+      fmt::print(stderr, "interprobe matrix: cannot write '{}': {}\n", opt.markdown, why);
+      return 2;
     }
   }
   int mismatches = count_mismatches(m, obs);
@@ -99,30 +164,34 @@ int run_matrix(const MatrixOptions& opt) {
 
 }  // namespace
 
-int exit_status() { return g_status; }
-void set_exit_status(int status) { g_status = status; }
-
 void add_matrix_command(CLI::App& app) {
   auto opt = std::make_shared<MatrixOptions>();
   CLI::App* cmd = app.add_subcommand(
       "matrix",
       "Run the victim app against every built victim variant, with and without libprobe.so, and "
-      "print which LD_PRELOAD overrides took effect per variant and call path. Exit status 1 if "
-      "any cell differs from the truth table (victim/matrix.json).");
+      "print which LD_PRELOAD overrides took effect per variant and call path, against the "
+      "truth table (victim/matrix.json).");
   cmd->add_option("--markdown", opt->markdown,
-                  "Also write the matrix as Markdown to FILE ('-' for stdout); this is how "
-                  "docs/DRAWBACKS.md is made.")
+                  "Also write the matrix as Markdown to FILE, replaced whole at the end ('-': "
+                  "print it on stdout instead of the table); this is how docs/DRAWBACKS.md is "
+                  "made. A document of a partial run (--variant) says which variants it did not "
+                  "run. FILE's directory is checked before anything runs.")
       ->option_text("FILE");
+  cmd->add_flag("--json", opt->json,
+                "Print the observations as JSON (format interprobe-matrix, docs/cli/matrix.md) "
+                "instead of the table.");
   cmd->add_option("--variant", opt->variants, "Only this variant (repeatable).")
       ->option_text("NAME");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print no table and no progress; only the exit status and --markdown.");
-  cmd->add_option("--probe", opt->artifacts.probe, "libprobe.so to preload.")
-      ->capture_default_str();
-  cmd->add_option("--app", opt->artifacts.app, "The victim app.")->capture_default_str();
-  cmd->add_option("--variants-dir", opt->artifacts.variants_dir,
-                  "Directory with one sub-directory per variant.")
-      ->capture_default_str();
-  cmd->add_option("--matrix", opt->artifacts.matrix, "The truth table.")->capture_default_str();
+  with_default(cmd->add_option("--probe", opt->artifacts.probe, "libprobe.so to preload."),
+               "the libprobe.so installed with this interprobe, else the build tree's");
+  with_default(cmd->add_option("--app", opt->artifacts.app, "The victim app."),
+               "the build tree's victim_app (not installed)");
+  with_default(cmd->add_option("--variants-dir", opt->artifacts.variants_dir,
+                               "Directory with one sub-directory per variant."),
+               "the build tree's victim/variants (not installed)");
+  with_default(cmd->add_option("--matrix", opt->artifacts.matrix, "The truth table."),
+               "the source tree's victim/matrix.json");
   cmd->callback([opt] { set_exit_status(run_matrix(*opt)); });
 }
 

@@ -1,10 +1,12 @@
 // run_command.cpp — `interprobe run [options] -- CMD ARGS...`: runs a command under libprobe.so
 // and prints (to stderr) or writes (--report) the probe's report. The command's stdin, stdout,
 // stderr and exit status are its own: the status passes through, a signal death becomes
-// 128+signal, a command that cannot be started gives the shell's 127/126. docs/cli/run.md.
+// 128+signal, a command that cannot be started gives the shell's 127/126; SIGTERM and SIGHUP are
+// forwarded to it (probe_run.hpp, ForwardTermination). docs/cli/run.md.
 #include <fmt/format.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,14 +41,18 @@ std::string slurp(const fs::path& p) {
 }
 
 // --report PATH: the command's own report replaces PATH, atomically (rename in PATH's
-// directory), so a reader never sees half a report; descendants' reports go to PATH.<pid>.
+// directory), so a reader never sees half a report; descendants' reports go to PATH.<pid>, and
+// reports of other preloaded modules (a shim in the user's LD_PRELOAD) to PATH.<pid>.<module>.
 // Returns false (after saying why) if the command's own process left no report.
 bool deliver_reports(const std::vector<CollectedReport>& reports, int main_pid,
-                     const fs::path& target) {
+                     const std::string& probe_module, const fs::path& target) {
   bool main_found = false;
   for (auto& r : reports) {
-    fs::path dest =
-        r.pid == main_pid ? target : fs::path(target.string() + "." + std::to_string(r.pid));
+    const bool probe = r.module == probe_module;
+    fs::path dest = r.pid == main_pid && probe
+                        ? target
+                        : fs::path(target.string() + "." + std::to_string(r.pid) +
+                                   (probe ? "" : "." + r.module));
     std::error_code ec;
     fs::rename(r.file, dest, ec);
     if (ec) {
@@ -54,26 +60,33 @@ bool deliver_reports(const std::vector<CollectedReport>& reports, int main_pid,
                  ec.message());
       continue;
     }
-    if (r.pid == main_pid) main_found = true;
+    if (r.pid == main_pid && probe) main_found = true;
   }
   return main_found;
 }
 
-void print_reports(const std::vector<CollectedReport>& reports) {
-  for (auto& r : reports) std::cerr << slurp(r.file);
-  std::cerr.flush();
+// Without --report: on stderr; with --report -: on stdout, after the command's own output.
+void print_reports(const std::vector<CollectedReport>& reports, std::ostream& out) {
+  for (auto& r : reports) out << slurp(r.file);
+  out.flush();
 }
 
 int run(const RunOptions& opt) {
+  // From here on a SIGTERM or SIGHUP goes to the command, or stops us before it starts; either
+  // way the private directories below are removed (docs/cli/run.md, "Signals").
+  ForwardTermination forward;
   if (!opt.shim_for.empty())
     return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.command});
-  const std::string problem = preload_path_problem(opt.probe);
-  if (!problem.empty()) {
+  PreloadStage stage;
+  std::string problem;
+  const std::string probe = stage.entry(opt.probe, &problem);
+  if (probe.empty()) {
     fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
     return 2;
   }
   fs::path target, dir;
-  if (!opt.report.empty()) {
+  const bool to_stdout = opt.report == "-";
+  if (!opt.report.empty() && !to_stdout) {
     target = fs::absolute(opt.report);
     std::error_code ec;
     if (fs::is_directory(target, ec)) {
@@ -97,21 +110,28 @@ int run(const RunOptions& opt) {
   }
 
   ProbeSettings s;
-  s.probe = opt.probe;
+  s.probe = probe;
   if (!opt.format.empty()) s.format = opt.format;
   if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
   if (opt.time_offset_set) s.time_offset = opt.time_offset;
   s.report_dir = dir.string();
+  s.report_as = to_stdout ? "-" : target.string();  // what settings.report shows: the user's path
   const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
-  if (!st.started) {
+  if (st.stopped_by != 0) {
+    fmt::print(stderr, "interprobe run: {} before {} was started; not run\n",
+               strsignal(st.stopped_by), opt.command[0]);
+  } else if (!st.started) {
     fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(opt.command[0], st.spawn_errno));
   } else {
     auto reports = collect_reports(dir, st.pid);
-    bool main_found = !reports.empty() && reports.front().pid == st.pid;
+    const std::string probe_module = fs::path(opt.probe).filename().string();  // %m
+    bool main_found = std::any_of(reports.begin(), reports.end(), [&](auto& r) {
+      return r.pid == st.pid && r.module == probe_module;
+    });
     if (!target.empty())
-      main_found = deliver_reports(reports, st.pid, target) && main_found;
+      main_found = deliver_reports(reports, st.pid, probe_module, target) && main_found;
     else
-      print_reports(reports);
+      print_reports(reports, to_stdout ? std::cout : std::cerr);
     if (!st.exited)
       fmt::print(stderr, "interprobe run: {} was killed by signal {} ({})\n", opt.command[0],
                  st.term_signal, strsignal(st.term_signal));
@@ -139,12 +159,13 @@ void add_run_command(CLI::App& app) {
       "run",
       "Run CMD ARGS... with libprobe.so preloaded (prepended to any LD_PRELOAD already set) and "
       "print its report on stderr when the command ends, or write it to --report PATH. The "
-      "command's stdin, stdout and stderr are its own; the exit status is the command's "
-      "(128+N if killed by signal N; 127 command not found; 126 not executable; 2 bad usage).");
+      "command's stdin, stdout and stderr are its own; SIGTERM and SIGHUP sent to interprobe "
+      "are forwarded to it (Ctrl-C reaches it directly), and its exit status is interprobe's.");
   cmd->add_option("--report", opt->report,
                   "Write the command's report to PATH instead of stderr, replacing an existing "
                   "file (atomically, by rename); reports of its child processes go to "
-                  "PATH.<pid>. PATH is literal (no %p expansion).")
+                  "PATH.<pid>, those of other preloaded modules to PATH.<pid>.<module>. PATH is "
+                  "literal (no %p expansion); - means stdout, after the command's output.")
       ->option_text("PATH");
   cmd->add_option("--format", opt->format, "Report format (PROBE_FORMAT); default text.")
       ->check(CLI::IsMember({"text", "json"}))
@@ -155,14 +176,16 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0, 64))
       ->option_text("N");
   cmd->add_option("--time-offset", opt->time_offset,
-                  "Add S seconds to the wall clock seen through time, gettimeofday and "
-                  "clock_gettime(CLOCK_REALTIME) (PROBE_TIME_OFFSET).")
+                  "Add S seconds to the wall clock the command reads, and take them off the "
+                  "times it sets or waits until (PROBE_TIME_OFFSET; see the README).")
       ->check(CLI::Range(-probe::Settings::kMaxTimeOffset, probe::Settings::kMaxTimeOffset))
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
   CLI::Option* probe =
-      cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path).")
-          ->capture_default_str();
+      with_default(
+          cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path)."),
+          "the libprobe.so installed with this interprobe, else the build tree's")
+          ->option_text("PATH");
   cmd->add_option("--shim-for", opt->shim_for,
                   "Instead of libprobe.so, preload a shim generated for every exported function "
                   "of LIB and show, per function called, the calls from outside LIB (an "
@@ -182,8 +205,7 @@ void add_run_command(CLI::App& app) {
       "Settings not given keep the caller's PROBE_* environment; PROBE_REPORT is always managed by "
       "`run`. Examples:\n  interprobe run -- ls -l\n  interprobe run --format json --report "
       "ls.json -- ls -l\n  interprobe run --shim-for /usr/lib/x86_64-linux-gnu/libz.so.1 -- "
-      "python3 -c 'import zlib'\n"
-      "See docs/cli/run.md.");
+      "python3 -c 'import zlib'");
   cmd->callback([opt] { set_exit_status(run(*opt)); });
 }
 

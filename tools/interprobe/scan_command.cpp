@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <string_view>
 
 #include "batch.hpp"
 #include "commands.hpp"
+#include "elf_image.hpp"
 #include "scan_render.hpp"
 
 namespace interprobe::cli {
@@ -19,10 +22,42 @@ namespace {
 struct ScanCliOptions {
   std::vector<std::string> paths;
   bool json = false, markdown = false, summary = false, no_dwarf = false, quiet = false;
+  bool allow_pie = false;
   unsigned jobs = 0;
   std::string debug_dir = scan::ScanOptions{}.debug_dir;
   std::string decoder = "zydis";
+  std::vector<std::string> verdicts;
+  std::string sort = "dynsym", color = "auto";
+  bool callers = false;
 };
+
+// --color auto: colour only on a terminal, and never when NO_COLOR is set to anything but ""
+// (no-color.org); always/never override both.
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(1) && (no_color == nullptr || *no_color == '\0') &&
+         !(term != nullptr && std::string_view(term) == "dumb");
+}
+
+scan::RenderOptions render_options(const ScanCliOptions& opt) {
+  scan::RenderOptions r;
+  r.summary_only = opt.summary;
+  for (const std::string& v : opt.verdicts)
+    for (scan::SymVerdict s : {scan::SymVerdict::interposable, scan::SymVerdict::bound,
+                               scan::SymVerdict::mixed, scan::SymVerdict::none})
+      if (scan::to_string(s) == v) r.verdicts.push_back(s);
+  using Sort = scan::RenderOptions::Sort;
+  r.sort = opt.sort == "name"      ? Sort::name
+           : opt.sort == "verdict" ? Sort::verdict
+           : opt.sort == "sites"   ? Sort::sites
+                                   : Sort::dynsym;
+  r.callers = opt.callers;
+  r.color = use_color(opt.color);
+  return r;
+}
 
 int run_scan(const ScanCliOptions& opt) {
   scan::BatchOptions b;
@@ -31,19 +66,27 @@ int run_scan(const ScanCliOptions& opt) {
   b.scan.decoder = opt.decoder == "capstone" ? scan::Decoder::capstone : scan::Decoder::zydis;
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
-  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b);
+  b.allow_pie = opt.allow_pie;
+  scan::BatchStats stats;
+  std::vector<scan::LibraryReport> libs = scan::scan_paths(opt.paths, b, &stats);
   int status = 0;
   for (auto& lib : libs)
     if (!lib.error.empty()) {
-      fmt::print(stderr, "interprobe scan: {}: {}\n", lib.path, lib.error);
+      fmt::print(stderr, "interprobe scan: {}: {}{}\n", lib.path, lib.error,
+                 lib.error == scan::kExecutableNotLibrary ? " (--allow-pie reads it anyway)" : "");
       status = 2;
     }
+  if (stats.executables_skipped > 0)
+    fmt::print(stderr,
+               "interprobe scan: skipped {} executable(s) (PIE) named like libraries in the "
+               "directories; name one with --allow-pie to read it\n",
+               stats.executables_skipped);
   if (libs.empty()) {
     fmt::print(stderr, "interprobe scan: no shared objects found in {}\n",
                fmt::join(opt.paths, " "));
     return 2;
   }
-  scan::RenderOptions r{opt.summary};
+  const scan::RenderOptions r = render_options(opt);
   if (opt.json)
     std::cout << scan::render_json(libs);
   else if (opt.markdown)
@@ -83,6 +126,26 @@ void add_scan_command(CLI::App& app) {
                   "cross-check); both find the same references.")
       ->check(CLI::IsMember({"zydis", "capstone"}));
   sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
+  sub->add_flag("--allow-pie", opt->allow_pie,
+                "Read PIE executables too (e.g. a python3 that exports its C API to extension "
+                "modules). Without it an executable named is an error and those in directories "
+                "are skipped: no LD_PRELOAD library can override what an executable defines (it "
+                "comes first in the lookup order), so its 'interposable' means only 'through "
+                "the GOT'.");
+  sub->add_option("--verdict", opt->verdicts,
+                  "Text table: only rows with these verdicts (repeat or comma-separate).")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"bound", "interposable", "mixed", "none"}));
+  sub->add_option("--sort", opt->sort,
+                  "Text table order: dynsym (the file's, default), name, verdict, sites (most "
+                  "internal sites first).")
+      ->check(CLI::IsMember({"dynsym", "name", "verdict", "sites"}));
+  sub->add_flag("--callers", opt->callers,
+                "Text table: under each symbol, one line per caller with its sites.");
+  sub->add_option("--color", opt->color,
+                  "Colour the verdicts: auto (on a terminal, unless NO_COLOR is set), always, "
+                  "never.")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->callback([opt] { set_exit_status(run_scan(*opt)); });
 }
 

@@ -64,15 +64,18 @@ void add_shim_command(CLI::App& app) {
       "object, and forwards each call untouched (no signatures needed). Its report has "
       "libprobe's format; set PROBE_SHIM_REPORT / PROBE_SHIM_FORMAT (else PROBE_REPORT / "
       "PROBE_FORMAT).");
-  cmd->add_option("--lib", o->library, "The shared library whose symbols to trampoline.")->required();
+  cmd->add_option("--lib", o->library,
+                  "The shared library whose symbols to trampoline (not an executable: its own "
+                  "definitions come before any preload's, so a shim of them would never run).")
+      ->required();
   cmd->add_option("--symbols", o->symbols, "Comma-separated functions to trampoline.");
   cmd->add_flag("--all-exported", o->all_exported,
                 "Trampoline every exported function (data symbols are listed as skipped).");
   cmd->add_option("-o,--output", o->output, "The shim to write (replaced only on success).")->required();
   cmd->add_option("--runtime", o->runtime,
                   "The prebuilt shim runtime archive (default: $INTERPROBE_SHIM_RUNTIME, else "
-                  "the installed one beside libprobe.so, else this build's: " +
-                      interprobe::shim::default_runtime_path() + ").");
+                  "the installed one beside libprobe.so, else this build's" +
+                      default_text(": " + interprobe::shim::default_runtime_path(), "") + ").");
   cmd->add_flag("--json", o->json,
                 "Print the trampolined and skipped symbols and the shim path as JSON.");
   cmd->add_option("--emit-asm", o->emit_asm, "Also write the generated assembly to this file.");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,8 +16,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "../runner/loader_log.hpp"
 #include "../runner/probe_report.hpp"
 #include "../runner/probe_run.hpp"
+#include "../runner/text.hpp"
+#include "elf_image.hpp"
 #include "generator.hpp"
 #include "scanner.hpp"
 
@@ -50,10 +54,23 @@ std::string inlined_text(const scan::SymbolReport* s) {
   return std::to_string(*s->inlined);
 }
 
-// "what an override of this function would and would not see", one line of the footer.
+// "what an override of this function would and would not see", one line of the footer. It must
+// agree with the row's own counts: a FROM-LIB call where the file has no reference an override
+// can take is no call through LIB's PLT (PyModuleDef_Init in libpython: an extension module's
+// `return PyModuleDef_Init(&def);` is a tail call, attributed to its caller's caller, libpython;
+// docs/REPORT_FORMAT.md).
 std::string meaning(const Row& r) {
   if (r.sym == nullptr) return "";
   const std::size_t missed = missed_sites(*r.sym);
+  const bool takes = r.sym->got_sites > 0 && !r.sym->preemptible_bound;
+  if (r.from_library > 0 && !takes)
+    return fmt::format(
+        "{} FROM-LIB call(s) reached the shim although the library has no PLT/GOT reference an "
+        "override takes: a tail call from another object (`jmp f@plt` ending a function the "
+        "library called) is counted for its caller's caller, or the library called it through "
+        "a pointer it got at run time (dlsym); its {} direct/inlined site(s) stay invisible to "
+        "an override",
+        r.from_library, missed);
   if (r.sym->preemptible_bound && r.sym->got_sites > 0)
     return "its PLT/GOT calls are bound anyway (DT_SYMBOLIC or protected): the override sees none "
            "of the library's own calls";
@@ -61,6 +78,37 @@ std::string meaning(const Row& r) {
   if (missed > 0) return "the override sees none of the library's own calls";
   if (r.sym->got_sites > 0) return "the override sees the library's own calls too";
   return "no internal call sites";
+}
+
+// How the library reaches a function no override sees: for grouping the "never reached" list.
+std::string bypass_kind(const scan::SymbolReport& s) {
+  const bool inl = s.inlined && *s.inlined > 0;
+  return s.direct_sites > 0 && inl ? "direct+inlined" : inl ? "inlined" : "direct";
+}
+
+// The functions never seen, grouped by how the library reaches them, most sites first (the ones
+// a workload is likeliest to have called), at most `per_group` named per group.
+std::string render_unseen(const std::vector<const scan::SymbolReport*>& unseen,
+                          std::size_t per_group) {
+  std::string out;
+  for (const char* kind : {"direct", "inlined", "direct+inlined"}) {
+    std::vector<const scan::SymbolReport*> group;
+    for (const scan::SymbolReport* s : unseen)
+      if (bypass_kind(*s) == kind) group.push_back(s);
+    if (group.empty()) continue;
+    std::stable_sort(group.begin(), group.end(),
+                     [](auto* a, auto* b) { return missed_sites(*a) > missed_sites(*b); });
+    std::string names;
+    for (std::size_t i = 0; i < group.size() && i < per_group; ++i)
+      names += fmt::format("{}{} {}", i == 0 ? "" : ", ", group[i]->name, missed_sites(*group[i]));
+    if (group.size() > per_group) names += fmt::format(", ... {} more", group.size() - per_group);
+    const char* how = std::string(kind) == "direct"    ? "called directly"
+                      : std::string(kind) == "inlined" ? "inlined"
+                                                       : "called directly and inlined";
+    for (auto& l : wrap(fmt::format("{} ({}, sites): {}", how, group.size(), names), "  ", "    "))
+      out += l + "\n";
+  }
+  return out;
 }
 
 std::string render_text(const std::string& lib, const std::vector<Row>& rows,
@@ -87,17 +135,17 @@ std::string render_text(const std::string& lib, const std::vector<Row>& rows,
       "PLT/GOT, DIRECT, INLINED: the library's own call sites in the file (scanner): an override\n"
       "takes PLT/GOT calls, never direct calls or inlined copies ('-': no DWARF to count them).\n";
   for (const Row& r : rows)
-    if (r.sym != nullptr && missed_sites(*r.sym) > 0)
-      out += fmt::format("  {}: {}\n", r.name, meaning(r));
+    if (r.sym != nullptr && (missed_sites(*r.sym) > 0 || r.from_library > 0))
+      for (auto& l : wrap(fmt::format("{}: {}", r.name, meaning(r)), "  ", "    ")) out += l + "\n";
   if (!unseen.empty()) {
-    std::string names;
-    for (std::size_t i = 0; i < unseen.size() && i < 10; ++i)
-      names += fmt::format("{}{} ({} direct, {} inlined)", i == 0 ? "" : ", ", unseen[i]->name,
-                           unseen[i]->direct_sites, inlined_text(unseen[i]));
-    out += fmt::format(
-        "{} function(s) never reached the shim but are called directly or inlined inside the "
-        "library; any such call this workload made was invisible to an override: {}{}\n",
-        unseen.size(), names, unseen.size() > 10 ? ", ... (--format json lists all)" : "");
+    for (auto& l :
+         wrap(fmt::format("{} function(s) never reached the shim but are called directly "
+                          "or inlined inside the library; any such call this workload "
+                          "made was invisible to an override{}:",
+                          unseen.size(), unseen.size() > 30 ? " (--format json lists all)" : ""),
+              "", ""))
+      out += l + "\n";
+    out += render_unseen(unseen, 10);
   }
   std::size_t data = 0;
   for (auto& s : plan.skipped) data += s.reason.rfind("data", 0) == 0 ? 1 : 0;
@@ -137,8 +185,11 @@ std::string render_json(const std::string& lib, const std::string& soname,
   }
   j["symbols"] = std::move(syms);
   nlohmann::json u = nlohmann::json::array();
-  for (const scan::SymbolReport* s : unseen)
+  std::vector<const scan::SymbolReport*> by_name(unseen);
+  std::sort(by_name.begin(), by_name.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  for (const scan::SymbolReport* s : by_name)
     u.push_back({{"name", s->name},
+                 {"bypass", bypass_kind(*s)},
                  {"direct_sites", s->direct_sites},
                  {"inlined", s->inlined ? nlohmann::json(*s->inlined) : nullptr}});
   j["unseen_bound"] = std::move(u);
@@ -168,6 +219,8 @@ int run_shim_for(const ShimForOptions& o) {
     return 2;
   }
   scan::LibraryReport lib = scan::scan_file(o.library, scan::ScanOptions{});
+  if (lib.error.empty() && scan::is_pie_executable_file(o.library))
+    lib.error = scan::kExecutableNotLibrary;  // the rule of scan, shim and check (elf_image.hpp)
   if (!lib.error.empty()) {
     fmt::print(stderr, "interprobe run: --shim-for '{}': {}\n", o.library, lib.error);
     return 2;
@@ -190,16 +243,27 @@ int run_shim_for(const ShimForOptions& o) {
     fmt::print(stderr, "interprobe run: --shim-for: {}\n", e.what());
     return 2;
   }
-  if (std::string problem = preload_path_problem(shim_so.string()); !problem.empty()) {
+  PreloadStage stage;  // a link if TMPDIR has a space or ':' that LD_PRELOAD cannot carry
+  std::string problem;
+  const std::string shim_entry = stage.entry(shim_so.string(), &problem);
+  if (shim_entry.empty()) {
     fmt::print(stderr, "interprobe run: cannot preload the shim '{}': {}\n", shim_so.string(),
                problem);
     return 2;
   }
   fs::create_directory(cleanup.dir / "reports", ec);
-  const Env env =
-      shim_environment(current_environment(), shim_so.string(), (cleanup.dir / "reports").string());
+  fs::create_directory(cleanup.dir / "ld", ec);
+  Env env = shim_environment(current_environment(), shim_entry, (cleanup.dir / "reports").string());
+  // The loader's log says whether any process of the command loaded LIB: an empty table must not
+  // pass for "LIB's functions were never called" when LIB was never there.
+  const bool witnessed = add_loader_log(env, cleanup.dir / "ld");
 
   const ChildStatus st = spawn_and_wait(o.command, env);
+  if (st.stopped_by != 0) {
+    fmt::print(stderr, "interprobe run: {} before {} was started; not run\n",
+               strsignal(st.stopped_by), o.command[0]);
+    return st.shell_status();
+  }
   if (!st.started) {
     fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(o.command[0], st.spawn_errno));
     return st.shell_status();
@@ -207,6 +271,19 @@ int run_shim_for(const ShimForOptions& o) {
   if (!st.exited)
     fmt::print(stderr, "interprobe run: {} was killed by signal {} ({})\n", o.command[0],
                st.term_signal, strsignal(st.term_signal));
+  if (witnessed && !fs::is_empty(cleanup.dir / "ld", ec)) {
+    std::vector<std::string> others;
+    const LoaderLog log = read_loader_log(cleanup.dir / "ld");
+    if (!loaded_library(log, fs::absolute(o.library), lib.facts.soname, others) && others.empty()) {
+      // Not the command's status: nothing was measured, and a script must not take the empty
+      // table for "LIB's functions were not called" (docs/cli/run.md, exit status).
+      fmt::print(stderr,
+                 "interprobe run: {} never loaded {} (in any of its processes; it ended with "
+                 "status {}): nothing to show\n",
+                 o.command[0], o.library, st.shell_status());
+      return 2;
+    }
+  }
 
   // Sum over every process of the command (fork children, programs it ran).
   std::map<std::string, Row> by_name;

@@ -7,12 +7,14 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 
 #include "elf_image.hpp"
+#include "text.hpp"
 
 namespace interprobe {
 
@@ -34,6 +36,31 @@ std::string to_string(Found f) {
   return "?";
 }
 
+std::string to_key(Found f) { return f == Found::none ? "none" : to_string(f); }
+
+std::string to_key(Cause c) {
+  switch (c) {
+    case Cause::references:
+      return "references";
+    case Cause::no_caller_seen:
+      return "no_caller_seen";
+    case Cause::no_trace:
+      return "no_trace";
+    case Cause::not_observed:
+      return "not_observed";
+  }
+  return "?";
+}
+
+std::pair<std::string, std::string> split_symbol_version(const std::string& entry) {
+  const auto b = entry.find_first_not_of(" \t\n");
+  if (b == std::string::npos) return {"", ""};
+  const std::string s = entry.substr(b, entry.find_last_not_of(" \t\n") - b + 1);
+  const auto at = s.find('@');
+  if (at == std::string::npos) return {s, ""};
+  return {s.substr(0, at), s.substr(s.find_first_not_of('@', at))};
+}
+
 // "No internal references" satisfies bound: nothing inside the library is left for an override
 // to reach (the usual cause is inlining). It does not satisfy interposable: whoever expects that
 // wants the library's internal calls to reach an override, and there are none.
@@ -44,34 +71,60 @@ bool satisfies(Found f, Expectation e) {
 
 namespace {
 
-// The paragraph a failing check prints: what was expected, what was found, why it matters.
+// The paragraph a failing check prints: what was expected, what the evidence shows (not the
+// evidence again: the line above has it), why it matters.
 std::string why_it_matters(const CheckRequest& req, const std::string& symbol,
                            const SymbolFinding& found, const std::string& half) {
   const std::string lib = std::filesystem::path(req.library).filename().string();
   if (req.expect == Expectation::interposable) {
-    std::string what;
-    if (found.found == Found::mixed)
-      what = fmt::format(
-          "some of {1}'s own references to {0} go through the PLT/GOT and others "
-          "are bound inside it, so an override sees only part of {1}'s internal "
-          "calls",
-          symbol, lib);
-    else if (found.found == Found::none)
-      what = fmt::format(
-          "{1} has no call of {0} left in its code (inlined or folded into its "
-          "callers, or never called internally), so no internal call can reach an "
-          "override; where {1} uses {0}, it runs its own inlined copy",
-          symbol, lib);
-    else
-      what = fmt::format("{1} binds its own calls of {0} to its own definition", symbol, lib);
+    const std::string expected = fmt::format(
+        "Expected: calls of {0} made inside {1} can be overridden with LD_PRELOAD "
+        "(interposable).",
+        symbol, lib);
+    switch (found.cause) {
+      case Cause::no_caller_seen:
+        // gzerror in Debian's zlib: nothing calls it, and nothing in zlib binds its own calls.
+        return fmt::format(
+            "{2} Found ({3}): {1} has no call or address use of {0}, and nothing in {1} binds "
+            "its own calls ({4}). Most likely {1} never calls {0} itself, and an override of {0} "
+            "loses no internal call. (A call inlined where the compiler may inline an exported "
+            "function — under -fno-semantic-interposition, or clang's default with -fPIC, in "
+            "the same source file — and also constant-folded would leave no trace; a RUN "
+            "command that makes the calls rules that out.) Expect bound, which no internal "
+            "references satisfies, or check only functions {1} calls itself.",
+            symbol, lib, expected, half, found.library_wide);
+      case Cause::no_trace:
+        return fmt::format(
+            "{2} Found ({3}): {1} has no call or address use of {0} left in its code, and the "
+            "rest of {1} does not say whether it was inlined or is never called ({4}). An inlined "
+            "copy is a call an override silently misses (one that was also constant-folded "
+            "leaves no DWARF record). The file cannot tell: add a RUN command that makes the "
+            "calls, or check a function {1} calls without inlining it.",
+            symbol, lib, expected, half, found.library_wide);
+      case Cause::not_observed:
+        return fmt::format(
+            "{2} Found ({3}): no call from {1} reached the override in this run: {1} binds its "
+            "calls of {0} to its own definition (-fno-semantic-interposition, -Bsymbolic-"
+            "functions, protected visibility, a hidden alias; see DRAWBACKS.md), or RUN never "
+            "made one. The static half, or a RUN command that makes {1} call {0}, tells which.",
+            symbol, lib, expected, half);
+      case Cause::references:
+        break;
+    }
+    const std::string what =
+        found.found == Found::mixed
+            ? fmt::format(
+                  "some of {1}'s own references to {0} go through the PLT/GOT and others are "
+                  "bound inside it, so an override sees only part of {1}'s internal calls",
+                  symbol, lib)
+            : fmt::format("{1} binds its own calls of {0} to its own definition", symbol, lib);
     return fmt::format(
-        "Expected: calls of {0} made inside {1} can be overridden with LD_PRELOAD (interposable). "
-        "Found ({2}): {3}; {4}. An override of {0} (an allocator, a fault injector, a tracer, a "
+        "{2} Found ({3}): {4}. An override of {0} (an allocator, a fault injector, a tracer, a "
         "test double) then takes effect for callers outside {1} but silently not for (all of) "
         "{1}'s internal calls, and tools built on it see only part of the calls. Usual causes: "
         "-fno-semantic-interposition (with inlining), -Wl,-Bsymbolic or -Bsymbolic-functions, "
         "protected visibility, a hidden alias; see DRAWBACKS.md.",
-        symbol, lib, half, found.evidence, what);
+        symbol, lib, expected, half, what);
   }
   const std::string what =
       found.found == Found::mixed
@@ -86,34 +139,48 @@ std::string why_it_matters(const CheckRequest& req, const std::string& symbol,
             "units without LTO)";
   return fmt::format(
       "Expected: {1} binds its own calls of {0} to its own definition (bound), as its build flags "
-      "(-fno-semantic-interposition, -Bsymbolic-functions, ...) are meant to do. Found ({2}): {3}; "
-      "{4}, and the speed they were added for is not there. See DRAWBACKS.md.",
-      symbol, lib, half, found.evidence, what);
+      "(-fno-semantic-interposition, -Bsymbolic-functions, ...) are meant to do. Found ({2}): "
+      "{3}, and the speed they were added for is not there. See DRAWBACKS.md.",
+      symbol, lib, half, what);
 }
 
-// One line per symbol for a half that checked; a failure paragraph for each disagreement.
+// One line per symbol for a half that checked, its evidence below it, and for a disagreement
+// the paragraph saying what it means; long lines wrapped (text.hpp).
 bool render_half(const CheckRequest& req, const std::string& name, const HalfResult& h,
-                 std::vector<std::string>& lines) {
+                 std::vector<std::string>& lines, nlohmann::json& json) {
   bool ok = true;
+  // The note names files and the command run: one line, as grep finds it. The evidence and the
+  // explanations are wrapped; a continuation line is indented by six.
   lines.push_back(fmt::format("{}: {}", name, h.note));
+  json = {{"checked", h.checked}, {"note", h.note}, {"symbols", nlohmann::json::object()}};
   if (!h.checked) return ok;
   for (auto& s : req.symbols) {
     const SymbolFinding& f = h.findings.at(s);
     const bool agrees = satisfies(f.found, req.expect);
-    lines.push_back(fmt::format("  {}: expected {}, found {} — {}: {}", s, to_string(req.expect),
-                                to_string(f.found), agrees ? "ok" : "FAILED", f.evidence));
+    lines.push_back(fmt::format("  {}: expected {}, found {} — {}", s, to_string(req.expect),
+                                to_string(f.found), agrees ? "ok" : "FAILED"));
+    for (auto& l : wrap(f.evidence, "    evidence: ", "      ")) lines.push_back(l);
+    nlohmann::json j = {{"found", to_key(f.found)},
+                        {"cause", to_key(f.cause)},
+                        {"agrees", agrees},
+                        {"evidence", f.evidence},
+                        {"counts", f.counts}};
     if (!agrees) {
-      lines.push_back("  " + why_it_matters(req, s, f, name));
+      const std::string why = why_it_matters(req, s, f, name);
+      for (auto& l : wrap(why, "    ", "      ")) lines.push_back(l);
+      j["explanation"] = why;
       ok = false;
     }
+    json["symbols"][s] = std::move(j);
   }
   return ok;
 }
 
 // Why `name` cannot be checked in this library, or "" if it is an exported function of it.
 std::string symbol_problem(const CheckRequest& req, const scan::ElfInfo& info,
-                           const std::string& name) {
-  bool listed = false, defined = false, function = false;
+                           const std::string& name, const std::string& version) {
+  bool listed = false, defined = false, function = false, version_found = version.empty();
+  std::vector<std::string> versions;
   for (const scan::DynSymbol& d : info.dynsyms) {
     if (d.name != name) continue;
     if (d.bind != STB_GLOBAL && d.bind != STB_WEAK && d.bind != STB_GNU_UNIQUE) continue;
@@ -123,6 +190,8 @@ std::string symbol_problem(const CheckRequest& req, const scan::ElfInfo& info,
     if (d.shndx == SHN_UNDEF) continue;
     defined = true;
     function = function || d.type == STT_FUNC || d.type == STT_GNU_IFUNC;
+    if (!d.version.empty()) versions.push_back(d.version);
+    version_found = version_found || d.version == version;
   }
   if (!listed)
     return fmt::format(
@@ -137,12 +206,50 @@ std::string symbol_problem(const CheckRequest& req, const scan::ElfInfo& info,
   if (!function)
     return fmt::format("'{}' in {} is not a function; only calls can be checked", name,
                        req.library);
+  if (!version_found)
+    return fmt::format("{} defines '{}' {}, not version {}", req.library, name,
+                       versions.empty() ? std::string("without a version")
+                                        : fmt::format("with version {}", fmt::join(versions, ", ")),
+                       version);
   return "";
 }
 
+// The outcome as a document, whatever the status (docs/cli/check.md, "JSON").
+void finish_json(const CheckRequest& req, CheckOutcome& out) {
+  out.json["format"] = "interprobe-check";
+  out.json["version"] = 1;
+  out.json["library"] = req.library;
+  out.json["symbols"] = req.symbols;
+  out.json["expect"] = to_string(req.expect);
+  out.json["status"] = out.status;
+  out.json["result"] = out.status == 0 ? "ok" : out.status == 1 ? "failed" : "error";
+  if (!out.error.empty()) out.json["error"] = out.error;
+}
+
+CheckOutcome check_normalised(const CheckRequest& req, const std::vector<std::string>& versions);
+
 }  // namespace
 
-CheckOutcome run_check(const CheckRequest& req) {
+CheckOutcome run_check(const CheckRequest& request) {
+  // The names as given, as the scanner prints them (name@@VERSION), or with blanks around them.
+  CheckRequest req = request;
+  req.symbols.clear();
+  std::vector<std::string> versions;
+  for (const std::string& entry : request.symbols) {
+    auto [name, version] = split_symbol_version(entry);
+    if (name.empty()) continue;
+    if (std::find(req.symbols.begin(), req.symbols.end(), name) != req.symbols.end()) continue;
+    req.symbols.push_back(name);
+    versions.push_back(version);
+  }
+  CheckOutcome out = check_normalised(req, versions);
+  finish_json(req, out);
+  return out;
+}
+
+namespace {
+
+CheckOutcome check_normalised(const CheckRequest& req, const std::vector<std::string>& versions) {
   CheckOutcome out;
   if (req.symbols.empty()) {
     out.error = "no symbols given";
@@ -160,17 +267,14 @@ CheckOutcome run_check(const CheckRequest& req) {
   try {
     image.emplace(scan::ElfImage::open_file(req.library));
     info = scan::read_elf(*image);
+    scan::require_shared_library(*image);  // the rule scan, shim and run --shim-for share
   } catch (const scan::ScanError& e) {
     out.error = fmt::format("library '{}': {}", req.library, e.what());
     return out;
   }
-  if (info.pie) {
-    out.error =
-        fmt::format("library '{}' is an executable (PIE), not a shared library", req.library);
-    return out;
-  }
-  for (auto& s : req.symbols)
-    if (std::string problem = symbol_problem(req, info, s); !problem.empty()) {
+  for (std::size_t i = 0; i < req.symbols.size(); ++i)
+    if (std::string problem = symbol_problem(req, info, req.symbols[i], versions[i]);
+        !problem.empty()) {
       out.error = problem;
       return out;
     }
@@ -198,8 +302,8 @@ CheckOutcome run_check(const CheckRequest& req) {
   }
   out.lines.push_back(fmt::format("interprobe check: {} — {} expected {}", req.library,
                                   fmt::join(req.symbols, ", "), to_string(req.expect)));
-  bool ok = render_half(req, "static", st, out.lines);
-  ok = render_half(req, "runtime", rt, out.lines) && ok;
+  bool ok = render_half(req, "static", st, out.lines, out.json["static"]);
+  ok = render_half(req, "runtime", rt, out.lines, out.json["runtime"]) && ok;
   if (!st.checked && !rt.checked) {
     // Only --runtime-only without RUN gets here: a "not checked" is never a pass.
     out.error = fmt::format("nothing was checked: static: {}; runtime: {}", st.note, rt.note);
@@ -209,5 +313,7 @@ CheckOutcome run_check(const CheckRequest& req) {
   out.lines.push_back(ok ? "result: ok" : "result: FAILED");
   return out;
 }
+
+}  // namespace
 
 }  // namespace interprobe

@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace interprobe {
@@ -57,11 +59,30 @@ struct CheckRequest {
 // What a half found for one symbol. The runtime half finds only interposable or bound.
 enum class Found { interposable, bound, mixed, none };
 std::string to_string(Found f);  // "interposable", "bound", "mixed", "no internal references"
+std::string to_key(Found f);     // "interposable", "bound", "mixed", "none" (JSON)
 bool satisfies(Found f, Expectation e);
+
+// What the evidence shows behind a finding, so that the explanation of a failure names what the
+// half saw and not a guess (`interprobe check --symbols gzerror` on zlib must not blame
+// -fno-semantic-interposition for a function zlib never calls):
+// - references: the file's own references (or the run's calls) decided it;
+// - no_caller_seen: no reference to it, and nothing in the library binds its own calls (its
+//   internal references to exported functions all go through the PLT/GOT, no DT_SYMBOLIC, no
+//   .localalias, no protected symbol): most likely the library never calls it;
+// - no_trace: no reference to it, and the rest of the library does not settle it (it binds
+//   other calls, or has no internal references at all): inlined, or never called. DWARF does not
+//   settle it either: an inlined call that was also constant-folded leaves no DWARF record;
+// - not_observed: at run time no call from the library reached the override: bound, or RUN
+//   never made one.
+enum class Cause { references, no_caller_seen, no_trace, not_observed };
+std::string to_key(Cause c);  // "references", "no_caller_seen", ... (JSON)
 
 struct SymbolFinding {
   Found found = Found::none;
   std::string evidence;  // "3 calls from libfoo.so reached the override (2 from app)"
+  Cause cause = Cause::references;
+  std::string library_wide;  // for no_caller_seen / no_trace: the rest of the library, in words
+  nlohmann::json counts = nlohmann::json::object();  // the numbers of `evidence`, for --json
 };
 
 struct HalfResult {
@@ -74,11 +95,18 @@ struct CheckOutcome {
   int status = 2;                  // 0 pass, 1 expectation not met, 2 bad input / nothing checked
   std::vector<std::string> lines;  // the report, for stdout
   std::string error;               // one line, for stderr, when status is 2
+  nlohmann::json json;             // the same as a document (docs/cli/check.md, --json)
 };
 
 // Validates the request (library readable, a shared object, defining every symbol), runs both
-// halves and renders the verdict.
+// halves and renders the verdict. A symbol may be written as `interprobe scan` prints it,
+// `name@@VERSION` or `name@VERSION` (the library must define that version of it); blanks around
+// a name are dropped, so `--symbols "a, b"` is a and b.
 CheckOutcome run_check(const CheckRequest& req);
+
+// One --symbols entry as a bare name and the version it names ("" if none): "crc32_z@@ZLIB_1.2.9"
+// -> {"crc32_z", "ZLIB_1.2.9"}; blanks around it dropped.
+std::pair<std::string, std::string> split_symbol_version(const std::string& entry);
 
 // The halves; run_check() has already validated req against the library's .dynsym. A half that
 // cannot check returns checked=false with the reason in note; a half that meets bad input (the

@@ -11,13 +11,13 @@
 // internal call path: only the static half (interprobe scan) sees every call site.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "check.hpp"
+#include "loader_log.hpp"
 #include "probe_report.hpp"
 #include "probe_run.hpp"
 #include "symbols.hpp"
@@ -51,55 +51,6 @@ std::string first_line(const std::string& text) {
   return line.empty() ? "(no output on stderr)" : line;
 }
 
-// What the loader's log (LD_DEBUG=files) says it opened: `paths` from "calling init: PATH" and
-// "calling fini: PATH [ns]" (the name the object was found by, a path), `names` from
-// "file=NAME [ns];  generating link map" (as requested: a SONAME or a path).
-struct LoaderLog {
-  std::set<std::string> paths, names;
-};
-
-LoaderLog read_loader_log(const fs::path& log_dir) {
-  static const std::regex init(R"(calling (?:init|fini): (\S.*?)(?: \[\d+\])?$)");
-  static const std::regex link_map(R"(file=(\S+) \[\d+\];  generating link map)");
-  LoaderLog log;
-  std::error_code ec;
-  for (auto& entry : fs::directory_iterator(log_dir, ec)) {
-    std::istringstream in(slurp(entry.path()));
-    for (std::string line; std::getline(in, line);) {
-      std::smatch m;
-      if (std::regex_search(line, m, init))
-        log.paths.insert(m[1]);
-      else if (std::regex_search(line, m, link_map))
-        log.names.insert(m[1]);
-    }
-  }
-  return log;
-}
-
-// Did the run load the very file `library`? By device and inode when the log gives a path that
-// resolves. Only a library without constructors or destructors appears by name alone; then the
-// name must match and no other file of that name may have been loaded. Other files with the
-// library's name go to `others` (typically the system's copy instead of the build's).
-bool loaded_library(const LoaderLog& log, const fs::path& library, const std::string& soname,
-                    std::vector<std::string>& others) {
-  auto same_name = [&](const std::string& o) {
-    const std::string n = fs::path(o).filename().string();
-    return n == library.filename().string() || (!soname.empty() && n == soname);
-  };
-  bool by_path = false;
-  for (const std::string& p : log.paths) {
-    std::error_code ec;
-    if (fs::exists(p, ec) && fs::equivalent(p, library, ec))
-      by_path = true;
-    else if (same_name(p))
-      others.push_back(p);
-  }
-  if (by_path || !others.empty()) return by_path;
-  for (const std::string& n : log.names)
-    if (same_name(n)) return true;
-  return false;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
   std::string out;
   for (auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -110,7 +61,10 @@ std::string join(const std::vector<std::string>& v, const char* sep = " ") {
 
 HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std::string* error) {
   HalfResult r;
-  if (std::string problem = preload_path_problem(req.probe); !problem.empty()) {
+  PreloadStage stage;  // links for paths LD_PRELOAD cannot carry (a space in TMPDIR or a prefix)
+  std::string problem;
+  const std::string probe = stage.entry(req.probe, &problem);
+  if (probe.empty()) {
     *error = fmt::format("cannot preload '{}': {}", req.probe, problem);
     return r;
   }
@@ -137,9 +91,12 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
   ExecOptions eo;
   eo.timeout = std::chrono::seconds(req.timeout_seconds);
 
+  // The caller's own LD_DEBUG is dropped from the control run only (the loader's log is the
+  // witness; without it "never loaded" could not be told).
   Env control_env = base;
-  control_env["LD_DEBUG"] = "files";
-  control_env["LD_DEBUG_OUTPUT"] = (dir / "ld" / "log").string();
+  control_env.erase("LD_DEBUG");
+  control_env.erase("LD_DEBUG_OUTPUT");
+  add_loader_log(control_env, dir / "ld");
   ExecResult control = exec(req.command, control_env, eo);
   const std::string cmd = req.command[0];
   if (control.spawn_failed) {
@@ -225,7 +182,7 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
 
   if (!via_probe.empty()) {
     ProbeSettings ps;
-    ps.probe = req.probe;
+    ps.probe = probe;
     ps.format = "json";
     ps.report_dir = (dir / "reports").string();
     if (!observe(probe_environment(base, ps), dir / "reports", via_probe, "the probe")) return r;
@@ -240,17 +197,24 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
       *error = fmt::format("cannot build a shim for {}: {}", join(via_shim, ", "), e.what());
       return r;
     }
-    if (std::string problem = preload_path_problem(shim.string()); !problem.empty()) {
+    const std::string shim_entry = stage.entry(shim.string(), &problem);
+    if (shim_entry.empty()) {
       *error = fmt::format("cannot preload the shim '{}': {}", shim.string(), problem);
       return r;
     }
-    const Env env = shim_environment(base, shim.string(), (dir / "shim-reports").string());
+    const Env env = shim_environment(base, shim_entry, (dir / "shim-reports").string());
     if (!observe(env, dir / "shim-reports", via_shim, "the shim")) return r;
   }
   const std::string lib_name = library.filename().string();
   for (auto& s : req.symbols) {
     SymbolFinding f;
     f.found = from_lib[s] > 0 ? Found::interposable : Found::bound;
+    if (from_lib[s] == 0) f.cause = Cause::not_observed;
+    f.counts = {
+        {"calls_from_library", from_lib[s]},
+        {"calls_from_others", from_others[s]},
+        {"observer",
+         std::find(via_shim.begin(), via_shim.end(), s) != via_shim.end() ? "shim" : "probe"}};
     f.evidence = fmt::format("{} call(s) from {} reached the override ({} from other objects)",
                              from_lib[s], lib_name, from_others[s]);
     // Nothing anywhere: bound internal calls and a RUN command that never made one look the same

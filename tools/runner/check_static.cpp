@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "check.hpp"
 #include "elf_image.hpp"
@@ -40,10 +41,13 @@ scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name)
     m.absolute += s.absolute;
     m.got_sites += s.got_sites;
     m.direct_sites += s.direct_sites;
+    m.clone_sites += s.clone_sites;
+    m.self_sites += s.self_sites;
     m.address_sites += s.address_sites;
     m.local_relocs += s.local_relocs;
     m.local_got_sites += s.local_got_sites;
     if (m.inlined && s.inlined) *m.inlined += *s.inlined;
+    if (m.inlined_self && s.inlined_self) *m.inlined_self += *s.inlined_self;
     m.preemptible_bound = m.preemptible_bound || s.preemptible_bound;
     if (s.visibility == "protected") m.visibility = "protected";
   }
@@ -82,11 +86,17 @@ std::string evidence(const scan::SymbolReport& s, const scan::LibraryFacts& f) {
       s.inlined ? fmt::format("{} inlined copy(ies) (DWARF)", *s.inlined)
                 : std::string(f.has_dwarf ? "inlined copies not counted"
                                           : "inlined copies unknown (no DWARF in the file)");
+  // Calls of its clones (f.constprop.0) bypass it like direct calls; its own recursion and the
+  // DWARF records of its own body are no callers and are not counted (docs/SCAN.md).
+  std::string clones = s.clone_sites > 0 ? fmt::format(", {} clone call(s)", s.clone_sites) : "";
+  const std::size_t own = s.self_sites + s.inlined_self.value_or(0);
+  std::string self =
+      own > 0 ? fmt::format(" ({} reference(s) from its own body not counted)", own) : "";
   return fmt::format(
-      "{}; bound: {} direct call/jump site(s), {} other address use(s), {}; DT_SYMBOLIC {}, "
+      "{}; bound: {} direct call/jump site(s){}, {} other address use(s), {}{}; DT_SYMBOLIC {}, "
       "visibility {}",
-      preempt, s.direct_sites, s.address_sites + s.local_relocs + s.local_got_sites, inlined,
-      f.dt_symbolic ? "yes" : "no", s.visibility);
+      preempt, s.direct_sites, clones, s.address_sites + s.local_relocs + s.local_got_sites,
+      inlined, self, f.dt_symbolic ? "yes" : "no", s.visibility);
 }
 
 }  // namespace
@@ -110,7 +120,46 @@ HalfResult check_static(const CheckRequest& req, const scan::ElfImage& image, st
       return r;
     }
     const scan::SymbolReport m = merged(report, s);
-    r.findings[s] = SymbolFinding{found_of(m.verdict), evidence(m, report.facts)};
+    SymbolFinding f;
+    f.found = found_of(m.verdict);
+    f.evidence = evidence(m, report.facts);
+    // Nothing found: inlined everywhere, or never called. The library's other functions tell
+    // which is likelier: one that binds none of its own function calls, and calls some through
+    // the PLT, kept semantic interposition, under which GCC inlines an exported function only if
+    // it is declared inline (gzerror in zlib: never called); one that binds some, or calls none
+    // of its functions (tests/find-package's nosi build, whose only call was inlined; its data
+    // still goes through the GOT), may have inlined this one too (victim_check_result in
+    // gcc-O2-nosi: inlined and folded, without even a DWARF record). Functions only: data
+    // references go through the GOT under -fno-semantic-interposition too. docs/SCAN.md,
+    // Limitations.
+    if (f.found == Found::none) {
+      const scan::LibraryFacts& facts = report.facts;
+      std::map<scan::SymVerdict, std::size_t> functions;
+      for (const scan::SymbolReport& x : report.symbols)
+        if (x.type != "object") ++functions[x.verdict];
+      const std::size_t keeps = functions[scan::SymVerdict::interposable];
+      const std::size_t binds = functions[scan::SymVerdict::bound] +
+                                functions[scan::SymVerdict::mixed] + facts.localalias +
+                                facts.protected_symbols + (facts.dt_symbolic ? 1 : 0);
+      f.library_wide = fmt::format(
+          "exported functions with internal calls: {} interposable, {} bound, {} mixed; "
+          "DT_SYMBOLIC {}, .localalias {}, protected {}{}",
+          keeps, functions[scan::SymVerdict::bound], functions[scan::SymVerdict::mixed],
+          facts.dt_symbolic ? "yes" : "no", facts.localalias, facts.protected_symbols,
+          m.inlined ? "; no inlined copy in DWARF" : "; no DWARF");
+      f.cause = keeps > 0 && binds == 0 ? Cause::no_caller_seen : Cause::no_trace;
+    }
+    f.counts = {{"jump_slot", m.jump_slot},
+                {"glob_dat", m.glob_dat},
+                {"absolute", m.absolute},
+                {"got_sites", m.got_sites},
+                {"direct_sites", m.direct_sites},
+                {"address_uses", m.address_sites + m.local_relocs + m.local_got_sites},
+                {"inlined", m.inlined ? nlohmann::json(*m.inlined) : nlohmann::json(nullptr)},
+                {"preemptible_bound", m.preemptible_bound},
+                {"dt_symbolic", report.facts.dt_symbolic},
+                {"visibility", m.visibility}};
+    r.findings[s] = std::move(f);
   }
   r.checked = true;
   r.note =

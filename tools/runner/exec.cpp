@@ -27,6 +27,14 @@ Env current_environment() {
   return env;
 }
 
+SpawnArgs::SpawnArgs(const std::vector<std::string>& argv, const Env& env) : args_(argv) {
+  for (auto& [k, v] : env) env_strings_.push_back(k + "=" + v);
+  for (auto& a : args_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (auto& e : env_strings_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
 Env without_probe(Env env, bool drop_preload) {
   if (drop_preload) env.erase("LD_PRELOAD");
   for (auto it = env.begin(); it != env.end();)
@@ -81,17 +89,10 @@ ExecResult exec(const std::vector<std::string>& argv, const Env& env, const Exec
   posix_spawn_file_actions_adddup2(&fa, out.fd[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err.fd[1], 2);
 
-  std::vector<std::string> env_strings;
-  for (auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (auto& e : env_strings) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
-
+  SpawnArgs args(argv, env);
   pid_t pid = -1;
   // posix_spawnp: a bare name is looked up in PATH, as a shell would.
-  int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
+  int rc = posix_spawnp(&pid, args.argv()[0], &fa, nullptr, args.argv(), args.envp());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     r.spawn_failed = true;

@@ -18,6 +18,21 @@ using Env = std::map<std::string, std::string>;
 // The current process's environment as a map.
 Env current_environment();
 
+// argv and an environment as the NULL-terminated arrays posix_spawn and execve take; the strings
+// live as long as the object.
+class SpawnArgs {
+ public:
+  SpawnArgs(const std::vector<std::string>& argv, const Env& env);
+  SpawnArgs(const SpawnArgs&) = delete;
+  SpawnArgs& operator=(const SpawnArgs&) = delete;
+  char* const* argv() { return argv_.data(); }
+  char* const* envp() { return envp_.data(); }
+
+ private:
+  std::vector<std::string> args_, env_strings_;
+  std::vector<char*> argv_, envp_;
+};
+
 // `env` without any PROBE_* setting and, if `drop_preload`, without LD_PRELOAD: the environment
 // of a control run, or of a probed run that must not inherit the caller's probe settings.
 Env without_probe(Env env, bool drop_preload = true);

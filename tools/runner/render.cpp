@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <iterator>
 
@@ -37,6 +38,10 @@ const Observation* find(const Observations& obs, const std::string& v, const std
 
 bool matches(const Observation* o, Verdict expected) {
   return o != nullptr && o->problem.empty() && o->verdict == expected;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 std::string build_command(const VariantSpec& v) {
@@ -85,7 +90,8 @@ std::string render_text(const Matrix& m, const Observations& obs) {
   return out;
 }
 
-std::string render_markdown(const Matrix& m, const Observations& obs, const Toolchain& tc) {
+std::string render_markdown(const Matrix& m, const Observations& obs, const Toolchain& tc,
+                            const Coverage& coverage) {
   std::string out;
   auto it = std::back_inserter(out);
   fmt::format_to(it,
@@ -103,6 +109,12 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
                  "✅ the override took effect · ❌ bypassed: the override never ran for this "
                  "caller · ⚠️ the override ran, but the caller used the library's own result\n\n",
                  tc.gcc.empty() ? "not found" : tc.gcc, tc.clang.empty() ? "not found" : tc.clang);
+  if (!coverage.not_run.empty())
+    fmt::format_to(it,
+                   "**Partial run** (`interprobe matrix --variant ...`): {} of {} variants were "
+                   "observed. The others are marked *not run*; this document says nothing about "
+                   "them.\n\n",
+                   m.variants.size() - coverage.not_run.size(), m.variants.size());
   fmt::format_to(it, "| variant |");
   for (auto& p : m.paths) fmt::format_to(it, " {} |", p.name);
   fmt::format_to(it, "\n|---|");
@@ -116,7 +128,7 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
       const Observation* o = find(obs, v.name, p.name);
       Verdict want = v.expect.at(p.name);
       if (o == nullptr)
-        fmt::format_to(it, " not built |");
+        fmt::format_to(it, " {} |", contains(coverage.not_run, v.name) ? "not run" : "not built");
       else if (!o->problem.empty())
         fmt::format_to(it, " error |");
       else if (o->verdict != want)
@@ -131,20 +143,74 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
   fmt::format_to(it, "\n## Variants\n");
   for (auto& v : m.variants) {
     fmt::format_to(it, "\n### {}\n\n{}\n\n`{}`\n\n", v.name, v.about, build_command(v));
-    std::string lost;
+    // Only what was observed: "none" is a claim about every path of the variant.
+    std::string lost, unobserved;
     for (auto& p : m.paths) {
       const Observation* o = find(obs, v.name, p.name);
-      if (o != nullptr && o->problem.empty() && o->verdict != Verdict::interposed)
+      if (o == nullptr || !o->problem.empty())
+        unobserved += fmt::format("{}{}", unobserved.empty() ? "" : ", ", p.name);
+      else if (o->verdict != Verdict::interposed)
         lost += fmt::format("{}{} ({})", lost.empty() ? "" : ", ", p.name, to_string(o->verdict));
     }
-    fmt::format_to(it, "Overrides that do not take effect: {}.\n",
-                   lost.empty() ? "none — every override reaches every caller" : lost);
+    if (std::none_of(m.paths.begin(), m.paths.end(),
+                     [&](const PathSpec& p) { return find(obs, v.name, p.name) != nullptr; }))
+      fmt::format_to(it, "{}\n",
+                     contains(coverage.not_run, v.name)
+                         ? "Not run for this document (it was made with --variant): nothing is "
+                           "claimed about this variant."
+                         : "Not built on the machine that made this document (compiler "
+                           "missing): nothing was observed.");
+    else if (unobserved.empty())
+      fmt::format_to(it, "Overrides that do not take effect: {}.\n",
+                     lost.empty() ? "none — every override reaches every caller" : lost);
+    else
+      fmt::format_to(it, "Overrides that do not take effect: {}; not observed: {}.\n",
+                     lost.empty() ? "none among the paths observed" : lost, unobserved);
     if (!v.why.empty()) fmt::format_to(it, "\n");
     for (auto& p : m.paths)
       if (auto w = v.why.find(p.name); w != v.why.end())
         fmt::format_to(it, "- *{}* ({}): {}\n", p.name, to_string(v.expect.at(p.name)), w->second);
   }
   return out;
+}
+
+nlohmann::json render_json(const Matrix& m, const Observations& obs, const Coverage& coverage) {
+  nlohmann::json paths = nlohmann::json::array();
+  for (auto& p : m.paths)
+    paths.push_back(
+        {{"name", p.name}, {"caller", p.caller}, {"symbols", p.symbols}, {"about", p.about}});
+  nlohmann::json variants = nlohmann::json::array();
+  for (auto& v : m.variants) {
+    const char* status = contains(coverage.not_run, v.name)     ? "not run"
+                         : contains(coverage.not_built, v.name) ? "not built"
+                                                                : "run";
+    nlohmann::json cells = nlohmann::json::array();
+    for (auto& p : m.paths) {
+      const Observation* o = find(obs, v.name, p.name);
+      nlohmann::json c = {{"path", p.name}, {"expected", to_string(v.expect.at(p.name))}};
+      if (o == nullptr) {
+        c["observed"] = nullptr;
+      } else {
+        c["observed"] = o->problem.empty() ? nlohmann::json(to_string(o->verdict)) : nullptr;
+        c["matches"] = matches(o, v.expect.at(p.name));
+        c["calls"] = o->calls;
+        c["caller_object"] = o->caller_object;
+        if (!o->problem.empty()) c["problem"] = o->problem;
+      }
+      cells.push_back(std::move(c));
+    }
+    variants.push_back({{"name", v.name},
+                        {"compiler", v.compiler},
+                        {"cflags", v.cflags},
+                        {"ldflags", v.ldflags},
+                        {"status", status},
+                        {"cells", std::move(cells)}});
+  }
+  return {{"format", "interprobe-matrix"},
+          {"version", 1},
+          {"paths", std::move(paths)},
+          {"variants", std::move(variants)},
+          {"mismatches", count_mismatches(m, obs)}};
 }
 
 }  // namespace interprobe

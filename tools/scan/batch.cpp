@@ -2,6 +2,7 @@
 #include "batch.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include <fmt/format.h>
+#include "elf_image.hpp"
 
 namespace interprobe::scan {
 
@@ -27,6 +28,8 @@ struct Job {
   std::string path;               // the name scanned
   std::vector<std::string> also;  // other names of the same inode
   std::string error;              // set before scanning: could not be listed or opened
+  bool from_directory = false;    // found by walking a directory, not named
+  bool skipped = false;           // a PIE executable found in a directory: not scanned
 };
 
 bool looks_like_shared_object_name(const std::string& name) {
@@ -49,7 +52,7 @@ bool has_elf_magic(const std::string& path, std::string& error) {
 
 class JobList {
  public:
-  void add(const std::string& path, std::string error = {}) {
+  void add(const std::string& path, std::string error = {}, bool from_directory = false) {
     struct stat st {};
     if (error.empty() && ::stat(path.c_str(), &st) == 0) {
       auto key = std::make_pair(st.st_dev, st.st_ino);
@@ -59,7 +62,7 @@ class JobList {
       }
       by_inode_[key] = jobs_.size();
     }
-    jobs_.push_back({path, {}, std::move(error)});
+    jobs_.push_back({path, {}, std::move(error), from_directory});
   }
   void add_directory(const std::string& dir) {
     std::error_code ec;
@@ -79,7 +82,7 @@ class JobList {
     std::sort(files.begin(), files.end());
     for (auto& f : files) {
       std::string error;
-      if (has_elf_magic(f, error) || !error.empty()) add(f, error);
+      if (has_elf_magic(f, error) || !error.empty()) add(f, error, /*from_directory=*/true);
     }
   }
   std::vector<Job>& jobs() { return jobs_; }
@@ -98,7 +101,7 @@ void draw_progress(std::size_t done, std::size_t total) {
 }  // namespace
 
 std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
-                                      const BatchOptions& options) {
+                                      const BatchOptions& options, BatchStats* stats) {
   JobList list;
   for (auto& p : paths) {
     std::error_code ec;
@@ -131,6 +134,11 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
   auto worker = [&] {
     for (std::size_t k; (k = next.fetch_add(1)) < jobs.size();) {
       const std::size_t i = order[k];
+      if (jobs[i].error.empty() && !options.allow_pie && is_pie_executable_file(jobs[i].path)) {
+        // The one rule of elf_image.hpp: named, an error; met in a directory, left out.
+        jobs[i].skipped = jobs[i].from_directory;
+        jobs[i].error = kExecutableNotLibrary;
+      }
       if (!jobs[i].error.empty()) {
         results[i].path = jobs[i].path;
         results[i].error = jobs[i].error;
@@ -155,6 +163,10 @@ std::vector<LibraryReport> scan_paths(const std::vector<std::string>& paths,
   std::vector<LibraryReport> out;
   out.reserve(results.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].skipped) {
+      if (stats != nullptr) stats->executables_skipped += 1 + jobs[i].also.size();
+      continue;
+    }
     for (auto& other : jobs[i].also) {
       LibraryReport copy = results[i];
       copy.path = other;

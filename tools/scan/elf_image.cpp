@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -284,7 +285,6 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
         break;
       case DT_FLAGS_1:
         if (dyn.d_un.d_val & DF_1_NOW) info.bind_now = true;
-        if (dyn.d_un.d_val & DF_1_PIE) info.pie = true;
         break;
       case DT_SONAME: {
         const char* s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
@@ -326,6 +326,16 @@ ElfInfo read_elf(const ElfImage& image) {
                                                       : std::to_string(eh.e_type)));
   ElfInfo info;
   info.machine = eh.e_machine;
+  // A file cut short (a partial download or copy) loses its section header table first: the
+  // linker puts it at the end. libelf then reports no sections at all, which is not what happened.
+  const std::uint64_t file_size = image.bytes().size();
+  const std::uint64_t sht_bytes =
+      std::uint64_t{eh.e_shentsize} * std::max<std::uint64_t>(eh.e_shnum, 1);
+  if (eh.e_shoff != 0 && (eh.e_shoff > file_size || file_size - eh.e_shoff < sht_bytes))
+    throw ScanError(fmt::format(
+        "truncated: the section header table (offset {}, {} bytes) ends past the end of the file "
+        "({} bytes; or e_shoff is corrupt)",
+        eh.e_shoff, sht_bytes, file_size));
   std::size_t shstrndx = 0, shnum = 0;
   if (elf_getshdrnum(elf, &shnum) != 0) throw ScanError("bad section header count: " + elf_error());
   if (shnum == 0) throw ScanError("no section headers (sstrip'ed files are not supported)");
@@ -343,6 +353,12 @@ ElfInfo read_elf(const ElfImage& image) {
     if (gelf_getshdr(scn, &sh) == nullptr) throw ScanError("bad section header: " + elf_error());
     const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
     Section s{name != nullptr ? name : "", sh.sh_type, sh.sh_flags, sh.sh_addr, sh.sh_size, {}};
+    if (sh.sh_type != SHT_NOBITS &&
+        (sh.sh_offset > file_size || file_size - sh.sh_offset < sh.sh_size))
+      throw ScanError(fmt::format(
+          "section {} (offset {}, {} bytes) ends past the end of the file ({} bytes): truncated "
+          "or corrupt",
+          s.name.empty() ? "?" : s.name, sh.sh_offset, sh.sh_size, file_size));
     if (sh.sh_type != SHT_NOBITS && sh.sh_size > 0 &&
         (sh.sh_type == SHT_PROGBITS || sh.sh_type == SHT_INIT_ARRAY)) {
       Elf_Data* d = elf_rawdata(scn, nullptr);
@@ -379,13 +395,7 @@ ElfInfo read_elf(const ElfImage& image) {
       read_relr(scn, info, R_X86_64_RELATIVE);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
-  std::size_t phnum = 0;
-  if (info.soname.empty() && elf_getphdrnum(elf, &phnum) == 0)
-    for (std::size_t i = 0; i < phnum; ++i) {
-      GElf_Phdr ph;
-      if (gelf_getphdr(elf, static_cast<int>(i), &ph) != nullptr && ph.p_type == PT_INTERP)
-        info.pie = true;
-    }
+  info.pie = is_pie_executable(image);
   return info;
 }
 

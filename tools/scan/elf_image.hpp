@@ -91,7 +91,25 @@ struct ElfInfo {
 // Checks class (ELFCLASS64), type (ET_DYN) and tables; throws ScanError with the reason.
 ElfInfo read_elf(const ElfImage& image);
 
+// A PIE executable is ET_DYN like a shared library: DF_1_PIE in DT_FLAGS_1, or (older linkers)
+// PT_INTERP and no DT_SONAME (libc.so.6 has an interpreter, to be runnable, but also a SONAME).
+// Reads only the ELF header, the program headers and the dynamic segment. ElfInfo::pie.
+bool is_pie_executable(const ElfImage& image);
+// The same for a file; false for one that cannot be read as ELF (scan_file then says why).
+bool is_pie_executable_file(const std::string& path);
+
+// What interprobe reads as a shared library, the one rule `scan`, `diff`, `shim`, `run
+// --shim-for`, `check` and a `--probe` share: what read_elf accepts, and not a PIE executable.
+// An executable's own definitions come first in the dynamic linker's lookup order, before any
+// LD_PRELOAD library, so nothing a preload defines can override them: scanning one as a library
+// would call references "interposable" that no preload can take (docs/SCAN.md, --allow-pie).
+inline constexpr const char* kExecutableNotLibrary = "is an executable (PIE), not a shared library";
+// Throws ScanError(kExecutableNotLibrary) for a PIE.
+void require_shared_library(const ElfImage& image);
+
 // A printable name for e_machine ("x86-64", "aarch64", "EM_183").
 std::string machine_name(std::uint16_t machine);
+// The e_machine this build of interprobe runs on (and made libprobe.so and the shim runtime for).
+std::uint16_t host_machine();
 
 }  // namespace interprobe::scan

@@ -1,10 +1,13 @@
 // scan_render.cpp — text, JSON and Markdown forms of scan results (render.hpp).
 #include "scan_render.hpp"
 
+#include <cxxabi.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -30,6 +33,26 @@ std::string printable(std::string_view name, TextFor where) {
   return out;
 }
 
+std::string demangle(std::string_view name) {
+  if (name.size() < 3 || name.substr(0, 2) != "_Z") return {};
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> d(
+      abi::__cxa_demangle(std::string(name).c_str(), nullptr, nullptr, &status), &std::free);
+  return status == 0 && d ? std::string(d.get()) : std::string();
+}
+
+std::string shown_name(std::string_view name, TextFor where) {
+  const std::string d = demangle(name);
+  return printable(d.empty() ? name : std::string_view(d), where);
+}
+
+std::string shown_symbol(const SymbolReport& s, TextFor where) {
+  std::string n = shown_name(s.name, where);
+  if (!s.version.empty())
+    n += printable(std::string(s.version_hidden ? "@" : "@@") + s.version, where);
+  return n;
+}
+
 std::string symbol_text(const SymbolReport& s, TextFor where) {
   if (s.version.empty()) return printable(s.name, where);
   return printable(s.name + (s.version_hidden ? "@" : "@@") + s.version, where);
@@ -39,10 +62,6 @@ namespace {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
-std::string inlined_text(const SymbolReport& s) {
-  return s.inlined ? std::to_string(*s.inlined) : "-";
-}
-
 std::string plt_text(const LibraryFacts& f) {
   std::vector<std::string> parts;
   if (f.plt) parts.push_back(".plt");
@@ -51,60 +70,34 @@ std::string plt_text(const LibraryFacts& f) {
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, "+"));
 }
 
-std::string summary_text(const LibraryReport& lib) {
-  return fmt::format(
-      "{} exported: {} interposable, {} bound, {} mixed, {} without internal references",
-      lib.facts.exported, lib.count(SymVerdict::interposable), lib.count(SymVerdict::bound),
-      lib.count(SymVerdict::mixed), lib.count(SymVerdict::none));
+}  // namespace
+
+std::string inlined_text(const std::optional<std::size_t>& n) {
+  return n ? std::to_string(*n) : "-";
 }
 
-}  // namespace
+std::string summary_text(std::size_t exported, std::size_t interposable, std::size_t bound,
+                         std::size_t mixed, std::size_t none) {
+  return fmt::format(
+      "{} exported: {} interposable, {} bound, {} mixed, {} without internal references", exported,
+      interposable, bound, mixed, none);
+}
+
+std::string summary_text(const LibraryReport& lib) {
+  return summary_text(lib.facts.exported, lib.count(SymVerdict::interposable),
+                      lib.count(SymVerdict::bound), lib.count(SymVerdict::mixed),
+                      lib.count(SymVerdict::none));
+}
 
 std::string facts_line(const LibraryFacts& f) {
   std::string compiler = f.compilers.empty() ? "unknown" : printable(f.compilers.front());
   return fmt::format(
       "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, IBT .plt.sec {}, .symtab {}, "
-      "DWARF {}, .localalias {}, protected {}, compiler: {}",
+      "DWARF {}, .localalias {}, protected {}, callers from {}, compiler: {}",
       yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls, yes_no(f.plt_sec),
       f.has_symtab ? "present" : "stripped",
       f.debug_file.empty() ? yes_no(f.has_dwarf) : "from " + printable(f.debug_file), f.localalias,
-      f.protected_symbols, compiler);
-}
-
-std::string render_text(const std::vector<LibraryReport>& libs, const RenderOptions& opt) {
-  std::string out;
-  for (const LibraryReport& lib : libs) {
-    if (!lib.error.empty()) continue;  // errors go to stderr, one line each
-    out += fmt::format("{} ({}{})\n", printable(lib.path), lib.facts.machine,
-                       lib.facts.soname.empty() ? "" : ", SONAME " + printable(lib.facts.soname));
-    out += "  " + facts_line(lib.facts) + "\n";
-    out += "  " + summary_text(lib) + "\n";
-    if (opt.summary_only || lib.symbols.empty()) {
-      out += "\n";
-      continue;
-    }
-    std::size_t w = 6;
-    std::vector<std::string> names;
-    names.reserve(lib.symbols.size());
-    for (auto& s : lib.symbols) w = std::max(w, names.emplace_back(symbol_text(s)).size());
-    w = std::min<std::size_t>(w, 48);
-    out += fmt::format("  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n",
-                       "SYMBOL", w, "TYPE", "BIND", "VIS", "JSLOT", "GDAT", "ABS", "VIAGOT",
-                       "DIRECT", "ADDR", "INLINED", "VERDICT");
-    for (std::size_t i = 0; i < lib.symbols.size(); ++i) {
-      const SymbolReport& s = lib.symbols[i];
-      std::string verdict = describe(s.verdict);
-      if (s.preemptible_bound && s.preemptible_relocs() > 0)
-        verdict += s.visibility == "protected" ? " (protected)" : " (DT_SYMBOLIC)";
-      out += fmt::format(
-          "  {:<{}} {:<6} {:<6} {:<9} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} {:>7}  {}\n", names[i], w,
-          s.type, s.binding, s.visibility, s.jump_slot, s.glob_dat, s.absolute, s.got_sites,
-          s.direct_sites, s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
-          verdict);
-    }
-    out += "\n";
-  }
-  return out;
+      f.protected_symbols, f.callers_from.empty() ? "-" : f.callers_from, compiler);
 }
 
 namespace {
@@ -124,8 +117,8 @@ void put_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.append(quoted.data(), quoted.data() + quoted.size());
 }
 
-// `"key": ` at `indent` spaces; the members' order is the alphabetical one that version 1 of the
-// format has always had (it was nlohmann::json's std::map order).
+// `"key": ` at `indent` spaces; members are in alphabetical order, as version 1 of the format had
+// them (it was nlohmann::json's std::map order).
 void put_key(fmt::memory_buffer& out, int indent, std::string_view key) {
   fmt::format_to(std::back_inserter(out), "{:{}}\"{}\": ", "", indent, key);
 }
@@ -160,6 +153,44 @@ void put_member(fmt::memory_buffer& out, int indent, std::string_view key, const
   out.append(std::string_view(last ? "\n" : ",\n"));
 }
 
+// `"callers": [...]`: one line per caller, its non-zero counts only, keys in alphabetical order.
+void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
+                 const std::vector<std::string>& names) {
+  put_key(out, 10, "callers");
+  if (s.callers.empty()) {
+    out.append(std::string_view("[],\n"));
+    return;
+  }
+  out.append(std::string_view("[\n"));
+  for (std::size_t i = 0; i < s.callers.size(); ++i) {
+    const CallerSites& c = s.callers[i];
+    fmt::format_to(std::back_inserter(out), "{:12}{{", "");
+    bool first = true;
+    auto key = [&](std::string_view k) {
+      fmt::format_to(std::back_inserter(out), "{}\"{}\": ", first ? "" : ", ", k);
+      first = false;
+    };
+    auto count = [&](std::string_view k, std::uint32_t n) {
+      if (n == 0) return;
+      key(k);
+      fmt::format_to(std::back_inserter(out), "{}", n);
+    };
+    count("absolute", c.absolute);
+    count("address", c.address);
+    key("caller");
+    put_json_string(out, c.caller < names.size() ? names[c.caller] : std::string());
+    count("clone", c.clone);
+    count("direct", c.direct);
+    count("got", c.got);
+    count("inlined", c.inlined);
+    count("inlined_via", c.inlined_via);
+    count("local_got", c.local_got);
+    count("relative", c.relative);
+    out.append(std::string_view(i + 1 < s.callers.size() ? "},\n" : "}\n"));
+  }
+  fmt::format_to(std::back_inserter(out), "{:10}],\n", "");
+}
+
 void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   out.append(std::string_view("    {\n"));
   if (!lib.error.empty()) {
@@ -172,6 +203,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   put_key(out, 6, "facts");
   out.append(std::string_view("{\n"));
   put_member(out, 8, "bind_now", f.bind_now);
+  put_member(out, 8, "callers_from", f.callers_from);
   put_key(out, 8, "compilers");
   if (f.compilers.empty()) {
     out.append(std::string_view("[],\n"));
@@ -220,16 +252,23 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     put_member(out, 10, "address_sites", s.address_sites);
     put_member(out, 10, "binding", s.binding);
     put_member(out, 10, "bound_refs", s.bound_refs());
+    put_member(out, 10, "bound_sites", s.bound_sites());
+    put_callers(out, s, lib.callers);
+    put_member(out, 10, "clone_sites", s.clone_sites);
+    put_member(out, 10, "demangled", unless_empty(demangle(s.name)));
     put_member(out, 10, "direct_sites", s.direct_sites);
     put_member(out, 10, "glob_dat", s.glob_dat);
     put_member(out, 10, "got_sites", s.got_sites);
     put_member(out, 10, "inlined", s.inlined);
+    put_member(out, 10, "inlined_self", s.inlined_self);
     put_member(out, 10, "interposable_refs", s.interposable_refs());
+    put_member(out, 10, "interposable_sites", s.interposable_sites());
     put_member(out, 10, "jump_slot", s.jump_slot);
     put_member(out, 10, "local_got_sites", s.local_got_sites);
     put_member(out, 10, "local_relocs", s.local_relocs);
     put_member(out, 10, "name", s.name);
     put_member(out, 10, "preemptible_bound", s.preemptible_bound);
+    put_member(out, 10, "self_sites", s.self_sites);
     put_member(out, 10, "size", s.size);
     put_member(out, 10, "type", s.type);
     put_member(out, 10, "verdict", to_string(s.verdict));
@@ -260,7 +299,7 @@ std::string render_json(const std::vector<LibraryReport>& libs) {
     }
     out.append(std::string_view("  ],\n"));
   }
-  out.append(std::string_view("  \"version\": 1\n}\n"));
+  out.append(std::string_view("  \"version\": 2\n}\n"));
   return fmt::to_string(out);
 }
 
@@ -271,7 +310,13 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
       "references go through the PLT/GOT, so an LD_PRELOAD override also replaces the "
       "library's internal uses. *Bound internally*: the library calls or uses its own "
       "definition (direct calls, inlined copies, -Bsymbolic, protected visibility); an "
-      "override only affects callers outside the library. See docs/SCAN.md.\n\n";
+      "override only affects callers outside the library. Counts are sites in the library's "
+      "code and data: *PLT/GOT sites* are calls, jumps and loads through the PLT or GOT, which "
+      "an override takes (unless DT_SYMBOLIC or protected visibility binds them); *relocated "
+      "words* hold the symbol's address as the dynamic linker resolves it (function pointer "
+      "tables); *clone calls* call a local copy of the function (`f.constprop.0`); *inlined "
+      "copies* (DWARF) do not count records inside the function's own body. See "
+      "docs/SCAN.md.\n\n";
   for (const LibraryReport& lib : libs) {
     if (!lib.error.empty()) {
       out += fmt::format("## `{}`\n\nNot scanned: {}\n\n", printable(lib.path, TextFor::markdown),
@@ -284,19 +329,21 @@ std::string render_markdown(const std::vector<LibraryReport>& libs, const Render
     out += fmt::format("- File: `{}` ({})\n- {}\n- {}\n\n", printable(lib.path, TextFor::markdown),
                        lib.facts.machine, facts_line(lib.facts), summary_text(lib));
     if (opt.summary_only) continue;
-    out += "| symbol | type | PLT/GOT refs | direct | address | inlined | verdict |\n";
-    out += "|---|---|---:|---:|---:|---:|---|\n";
+    out +=
+        "| symbol | type | PLT/GOT sites | relocated words | direct calls | clone calls | "
+        "address uses | inlined copies | verdict |\n";
+    out += "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
     std::size_t none = 0;
     for (auto& s : lib.symbols) {
       if (s.verdict == SymVerdict::none) {
         ++none;
         continue;
       }
-      out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} |\n",
-                         symbol_text(s, TextFor::markdown), s.visibility, s.type,
-                         s.preemptible_relocs() + s.got_sites, s.direct_sites,
-                         s.address_sites + s.local_relocs + s.local_got_sites, inlined_text(s),
-                         describe(s.verdict));
+      out += fmt::format("| `{}` | {} {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                         shown_symbol(s, TextFor::markdown), s.visibility, s.type, s.got_sites,
+                         s.absolute, s.direct_sites, s.clone_sites,
+                         s.address_sites + s.local_relocs + s.local_got_sites,
+                         inlined_text(s.inlined), describe(s.verdict));
     }
     if (none > 0)
       out += fmt::format(

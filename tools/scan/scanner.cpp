@@ -1,7 +1,8 @@
-// scanner.cpp — the per-library facts and per-symbol counts of scanner.hpp: relocations first
-// (which GOT slot belongs to which symbol), then PLT stubs (which stub jumps through which slot),
-// then every executable section's references (on several threads when the caller gives them:
-// sweep.hpp), then DWARF's inlined copies, then the verdicts.
+// scanner.cpp — the per-library facts and per-symbol counts of scanner.hpp: the functions and
+// objects that hold sites (callers.hpp), the exports and their local clones, relocations (which
+// GOT slot belongs to which symbol), PLT stubs (which stub jumps through which slot), every
+// executable section's references (on several threads when the caller gives them: sweep.hpp),
+// DWARF's inlined copies, then the per-caller tables (site_table.hpp) and the verdicts.
 #include "scanner.hpp"
 
 #include <elf.h>
@@ -9,13 +10,17 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "architecture.hpp"
+#include "callers.hpp"
 #include "dwarf_inlines.hpp"
 #include "elf_image.hpp"
+#include "site_table.hpp"
 #include "sweep.hpp"
+#include "symbol_index.hpp"
 
 namespace interprobe::scan {
 
@@ -48,9 +53,16 @@ std::string describe(SymVerdict v) {
 }
 
 std::size_t SymbolReport::bound_refs() const {
-  std::size_t n =
-      direct_sites + address_sites + local_relocs + local_got_sites + inlined.value_or(0);
+  std::size_t n = direct_sites + clone_sites + address_sites + local_relocs + local_got_sites +
+                  inlined.value_or(0);
   if (preemptible_bound) n += preemptible_relocs();
+  return n;
+}
+
+std::size_t SymbolReport::bound_sites() const {
+  std::size_t n = direct_sites + clone_sites + address_sites + local_relocs + local_got_sites +
+                  inlined.value_or(0);
+  if (preemptible_bound) n += got_sites + absolute;
   return n;
 }
 
@@ -65,77 +77,12 @@ bool is_plt_section(const std::string& name) {
   return name == ".plt" || name == ".plt.sec" || name == ".plt.got";
 }
 
-// Everything the reference pass needs to turn an address into exported symbols. It is asked
-// about every branch target and PC-relative operand of the file, nearly all of which name no
-// export (jumps inside functions), so function entries are a sorted vector behind a one-bit-per-
-// slot hash filter that answers most of those questions with one cache line: a hash map lookup
-// for each was a fifth of the scan (perf, libLLVM-15; docs/PERFORMANCE-scan.md).
-class SymbolIndex {
- public:
-  void add_function(std::uint64_t addr, int idx) { functions_.emplace_back(addr, idx); }
-  void add_object(std::uint64_t addr, std::uint64_t size, int idx) {
-    objects_.push_back({addr, addr + std::max<std::uint64_t>(size, 1), idx});
-  }
-  void finish() {
-    std::sort(objects_.begin(), objects_.end());
-    std::sort(functions_.begin(), functions_.end());
-    // About 16 filter bits per function: a non-entry passes with probability <= 1/16.
-    shift_ = 64 - 6;
-    while ((std::uint64_t{1} << (64 - shift_)) < functions_.size() * 16) --shift_;
-    filter_.assign((std::size_t{1} << (64 - shift_)) / 64, 0);
-    for (auto& f : functions_) {
-      const std::uint64_t b = slot(f.first);
-      filter_[b / 64] |= std::uint64_t{1} << (b % 64);
-    }
-  }
-
-  // The function entries, sorted, each once: where a chunk of the sweep may start (sweep.hpp).
-  std::vector<std::uint64_t> function_entries() const {
-    std::vector<std::uint64_t> e;
-    e.reserve(functions_.size());
-    for (auto& f : functions_)
-      if (e.empty() || e.back() != f.first) e.push_back(f.first);
-    return e;
-  }
-
-  template <class F>
-  void at(std::uint64_t addr, F&& f) const {
-    const std::uint64_t b = slot(addr);
-    if (!filter_.empty() && ((filter_[b / 64] >> (b % 64)) & 1) != 0) {
-      auto it = std::lower_bound(functions_.begin(), functions_.end(), std::pair(addr, INT_MIN));
-      for (; it != functions_.end() && it->first == addr; ++it) f(it->second);
-    }
-    if (objects_.empty()) return;
-    // The nearest object starting at or below addr, and its aliases (same start). Objects that
-    // overlap without sharing a start do not occur in compiler output.
-    auto it = std::upper_bound(objects_.begin(), objects_.end(), Object{addr, ~0ULL, 1 << 30});
-    if (it == objects_.begin()) return;
-    const std::uint64_t start = std::prev(it)->start;
-    while (it != objects_.begin() && std::prev(it)->start == start) {
-      --it;
-      if (addr < it->end) f(it->idx);
-    }
-  }
-
- private:
-  struct Object {
-    std::uint64_t start, end;
-    int idx;
-    bool operator<(const Object& o) const {
-      return start != o.start ? start < o.start : end != o.end ? end < o.end : idx < o.idx;
-    }
-  };
-  std::uint64_t slot(std::uint64_t addr) const { return (addr * 0x9E3779B97F4A7C15ULL) >> shift_; }
-  std::vector<std::pair<std::uint64_t, int>> functions_;  // (entry, symbol), sorted
-  std::vector<std::uint64_t> filter_;
-  int shift_ = 58;
-  std::vector<Object> objects_;
-};
-
-// The code sites one chunk of the sweep found, per exported symbol (sweep.hpp): chunks are
-// counted on several threads at once, and a chunk's counts are dropped if it has to be swept again.
-struct SiteCounts {
-  std::size_t direct = 0, address = 0, got = 0, local_got = 0;
+// A code site one chunk of the sweep found (sweep.hpp): chunks are swept on several threads at
+// once, and a chunk's sites are dropped if it has to be swept again.
+struct Hit {
+  std::uint64_t site;
+  std::uint32_t symbol;
+  SiteKind kind;
 };
 
 class Scan {
@@ -144,11 +91,21 @@ class Scan {
       : info_(info), arch_(arch), out_(out) {}
 
   void run(const ScanOptions& options, Elf* elf) {
+    std::optional<DebugFile> debug;
+    if (options.dwarf && !options.debug_dir.empty())
+      // Needed when the file lacks .symtab (for callers) or DWARF (for inlined copies).
+      if (!info_.has_symtab || !has_section(".debug_info"))
+        if (std::optional<DebugFile> f = open_debug_file(elf, options.debug_dir))
+          debug.emplace(std::move(*f));
+    collect_holders(elf, debug ? debug->image.elf() : nullptr);
     collect_exports();
     collect_relocs();
     collect_plt_stubs();
     collect_code_sites(options);
-    if (options.dwarf) apply_dwarf(elf, options.debug_dir);
+    bool dwarf = false;
+    if (options.dwarf) dwarf = apply_dwarf(elf, debug);
+    out_.callers = names_.take();
+    table_.finish(out_, out_.callers, dwarf);
     for (auto& s : out_.symbols) s.verdict = verdict_of(s);
   }
 
@@ -157,29 +114,25 @@ class Scan {
   class alignas(64) Tally final : public RefSink {
    public:
     explicit Tally(const Scan& scan) : scan_(scan) {}
-    void on_ref(const CodeRef& r) override {
-      if (sites_.empty()) sites_.resize(scan_.out_.symbols.size());
-      scan_.count(r, *this);
-    }
+    void on_ref(const CodeRef& r) override { scan_.count(r, *this); }
     void clear() {
-      sites_.clear();
+      hits_.clear();
       got_calls_ = 0;
     }
-    void add_to(LibraryReport& out) const {
-      out.facts.got_calls += got_calls_;
-      for (std::size_t i = 0; i < sites_.size(); ++i) {
-        SymbolReport& s = out.symbols[i];
-        s.direct_sites += sites_[i].direct;
-        s.address_sites += sites_[i].address;
-        s.got_sites += sites_[i].got;
-        s.local_got_sites += sites_[i].local_got;
-      }
+    // In address order (chunks come in address order): the caller lookup walks forward.
+    void add_to(Scan& scan, std::size_t& cursor) const {
+      scan.out_.facts.got_calls += got_calls_;
+      for (const Hit& h : hits_)
+        scan.table_.add(h.symbol, scan.functions_.at(h.site, cursor), h.kind);
     }
 
    private:
     friend class Scan;
+    void hit(std::uint64_t site, int symbol, SiteKind kind) {
+      hits_.push_back({site, static_cast<std::uint32_t>(symbol), kind});
+    }
     const Scan& scan_;
-    std::vector<SiteCounts> sites_;  // per exported symbol, allocated on the first reference
+    std::vector<Hit> hits_;
     std::size_t got_calls_ = 0;
   };
 
@@ -191,13 +144,16 @@ class Scan {
     }
     RefSink& sink(std::size_t k) override { return tallies_[k]; }
     void discard(std::size_t k) override { tallies_[k].clear(); }
-    void add_to(LibraryReport& out) const {
-      for (auto& t : tallies_) t.add_to(out);
+    void add_to(Scan& scan) const {
+      std::size_t cursor = 0;
+      for (auto& t : tallies_) t.add_to(scan, cursor);
     }
 
    private:
     std::vector<Tally> tallies_;
   };
+
+  bool has_section(const char* name) const { return info_.section(name) != nullptr; }
 
   // Every executable section's references but the PLT's, swept on options.threads threads.
   void collect_code_sites(const ScanOptions& options) {
@@ -221,10 +177,10 @@ class Scan {
     const Decoder decoder = options.decoder;
     sweep_chunks(
         ranges, chunks, threads, [&] { return make_architecture(machine, decoder); }, tallies);
-    tallies.add_to(out_);
+    tallies.add_to(*this);
   }
 
-  // One reference of the library's code, counted for the symbols it reaches. Runs on the
+  // One reference of the library's code, recorded for the symbols it reaches. Runs on the
   // sweep's threads: reads only tables that are complete before the sweep starts.
   void count(const CodeRef& r, Tally& t) const {
     switch (r.kind) {
@@ -233,9 +189,14 @@ class Scan {
         if (auto it =
                 r.target - stub_lo_ < stub_span_ ? stub_slot_.find(r.target) : stub_slot_.end();
             it != stub_slot_.end()) {
-          through_slot(it->second, t);
+          through_slot(r.site, it->second, t);
         } else {
-          index_.at(r.target, [&](int i) { ++t.sites_[i].direct; });
+          index_.at(r.target, [&](int i) {
+            if ((i & SymbolIndex::kClone) != 0)
+              t.hit(r.site, i & ~SymbolIndex::kClone, SiteKind::clone);
+            else
+              t.hit(r.site, i, SiteKind::direct);
+          });
         }
         break;
       case RefKind::call_via_slot:
@@ -243,20 +204,43 @@ class Scan {
         if (auto it = slot_reloc_.find(r.target); it != slot_reloc_.end()) {
           RelocClass c = arch_.classify_reloc(it->second->type);
           if (c == RelocClass::jump_slot || c == RelocClass::glob_dat) ++t.got_calls_;
-          through_slot(r.target, t);
+          through_slot(r.site, r.target, t);
         }
         break;
       case RefKind::address:
         if (slot_reloc_.count(r.target) != 0) {
-          through_slot(r.target, t);  // a GOT load: `mov sym@GOTPCREL(%rip), %reg`
+          through_slot(r.site, r.target, t);  // a GOT load: `mov sym@GOTPCREL(%rip), %reg`
         } else {
-          index_.at(r.target, [&](int i) { ++t.sites_[i].address; });
+          index_.at(r.target, [&](int i) {
+            if ((i & SymbolIndex::kClone) == 0) t.hit(r.site, i, SiteKind::address);
+          });
         }
         break;
     }
   }
 
- private:
+  // A code site that reaches whatever the GOT word at `slot` holds.
+  void through_slot(std::uint64_t site, std::uint64_t slot, Tally& t) const {
+    auto it = slot_reloc_.find(slot);
+    if (it == slot_reloc_.end()) return;
+    const DynReloc& r = *it->second;
+    RelocClass c = arch_.classify_reloc(r.type);
+    if (c == RelocClass::relative || c == RelocClass::irelative) {
+      index_.at(static_cast<std::uint64_t>(r.addend), [&](int i) {
+        if ((i & SymbolIndex::kClone) == 0) t.hit(site, i, SiteKind::local_got);
+      });
+    } else if (int i = exported(r.sym); i >= 0) {
+      t.hit(site, i, SiteKind::got);
+    }
+  }
+
+  // Who holds a site (callers.hpp).
+  void collect_holders(Elf* elf, Elf* debug) {
+    holders_ = holder_symbols(info_, elf, debug, out_.facts.callers_from);
+    functions_.build(holders_, true, names_);
+    objects_.build(holders_, false, names_);
+  }
+
   void collect_exports() {
     sym_of_dyn_.assign(info_.dynsyms.size(), -1);
     for (std::size_t d = 0; d < info_.dynsyms.size(); ++d) {
@@ -284,7 +268,20 @@ class Scan {
         index_.add_object(s.value, s.size, idx);
       else
         index_.add_function(s.value, idx);
+      // One index per name for what knows names only (DWARF, clones): the default version.
+      auto [it, fresh] = by_name_.try_emplace(s.name, idx);
+      if (!fresh && out_.symbols[it->second].version_hidden && !s.version_hidden) it->second = idx;
       out_.symbols.push_back(std::move(r));
+    }
+    // Local clones of exported functions (f.constprop.0, f.isra.0, f.part.0, f.cold): calls to
+    // them bypass the PLT like direct calls (-fno-semantic-interposition lets GCC clone f).
+    for (const HolderSymbol& h : holders_) {
+      if (!h.function || !is_callable_clone(h.name)) continue;
+      const std::string_view base = base_function_name(h.name);
+      if (auto it = by_name_.find(base); it != by_name_.end())
+        if (out_.symbols[it->second].type != "object" &&
+            h.value != out_.symbols[it->second].address)
+          index_.add_clone(h.value, it->second);
     }
     index_.finish();
     out_.facts.exported = out_.symbols.size();
@@ -295,24 +292,38 @@ class Scan {
   }
 
   void collect_relocs() {
+    // GOT slots are the words of .got/.got.plt: code that names one loads or jumps through it. A
+    // relocated word elsewhere is data (a table of function pointers): code naming it uses the
+    // table (`lea binary_ops(%rip)` in CPython's ceval), and the word itself is counted below.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> got;
+    for (auto& s : info_.sections)
+      if (s.name == ".got" || s.name == ".got.plt") got.emplace_back(s.addr, s.addr + s.size);
+    auto in_got = [&](std::uint64_t a) {
+      return std::any_of(got.begin(), got.end(),
+                         [a](auto& g) { return g.first <= a && a < g.second; });
+    };
     for (const DynReloc& r : info_.relocs) {
       RelocClass c = arch_.classify_reloc(r.type);
       if (c == RelocClass::other) continue;
-      slot_reloc_.emplace(r.offset, &r);
+      if (in_got(r.offset)) slot_reloc_.emplace(r.offset, &r);
       if (c == RelocClass::relative || c == RelocClass::irelative) {
-        index_.at(static_cast<std::uint64_t>(r.addend),
-                  [&](int i) { ++out_.symbols[i].local_relocs; });
+        index_.at(static_cast<std::uint64_t>(r.addend), [&](int i) {
+          if ((i & SymbolIndex::kClone) == 0)
+            table_.add(static_cast<std::uint32_t>(i), objects_.at(r.offset), SiteKind::relative);
+        });
         continue;
       }
       int i = exported(r.sym);
       if (i < 0) continue;
       SymbolReport& s = out_.symbols[i];
-      if (c == RelocClass::jump_slot)
+      if (c == RelocClass::jump_slot) {
         ++s.jump_slot;
-      else if (c == RelocClass::glob_dat)
+      } else if (c == RelocClass::glob_dat) {
         ++s.glob_dat;
-      else
+      } else {
         ++s.absolute;
+        table_.add(static_cast<std::uint32_t>(i), objects_.at(r.offset), SiteKind::absolute);
+      }
     }
   }
 
@@ -336,32 +347,33 @@ class Scan {
     stub_span_ = hi->first - lo->first + 1;
   }
 
-  // A code site that reaches whatever the GOT word at `slot` holds.
-  void through_slot(std::uint64_t slot, Tally& t) const {
-    auto it = slot_reloc_.find(slot);
-    if (it == slot_reloc_.end()) return;
-    const DynReloc& r = *it->second;
-    RelocClass c = arch_.classify_reloc(r.type);
-    if (c == RelocClass::relative || c == RelocClass::irelative) {
-      index_.at(static_cast<std::uint64_t>(r.addend), [&](int i) { ++t.sites_[i].local_got; });
-    } else if (int i = exported(r.sym); i >= 0) {
-      ++t.sites_[i].got;
+  // DWARF's inlined copies, from the file or its debug file; false if neither has DWARF.
+  bool apply_dwarf(Elf* elf, const std::optional<DebugFile>& debug) {
+    auto exported_name = [this](std::string_view name) {
+      auto it = by_name_.find(name);
+      return it == by_name_.end() ? -1 : it->second;
+    };
+    const auto entries = functions_.entries();
+    InlineFacts inl = read_inline_facts(elf, exported_name, names_, entries);
+    if (!inl.has_dwarf && debug) {
+      inl = read_inline_facts(debug->image.elf(), exported_name, names_, entries);
+      if (inl.has_dwarf) out_.facts.debug_file = debug->path;
     }
-  }
-
-  void apply_dwarf(Elf* elf, const std::string& debug_dir) {
-    InlineCounts inl = count_inlined_instances(elf);
-    if (!inl.has_dwarf)
-      if (std::optional<DebugFile> debug = open_debug_file(elf, debug_dir)) {
-        inl = count_inlined_instances(debug->image.elf());
-        if (inl.has_dwarf) out_.facts.debug_file = debug->path;
-      }
     out_.facts.has_dwarf = inl.has_dwarf;
-    if (!inl.has_dwarf) return;
-    for (auto& s : out_.symbols) {
-      auto it = inl.by_name.find(s.name);
-      s.inlined = it == inl.by_name.end() ? 0 : it->second;
+    if (!inl.has_dwarf) return false;
+    for (const InlineCopy& c : inl.copies) {
+      table_.add(static_cast<std::uint32_t>(c.symbol), c.caller, SiteKind::inlined);
+      for (std::uint32_t v : c.via)
+        table_.add(static_cast<std::uint32_t>(c.symbol), v, SiteKind::inlined_via);
     }
+    for (auto& s : out_.symbols) s.inlined_self = 0;
+    for (auto& [i, n] : inl.self) out_.symbols[i].inlined_self = n;
+    for (auto& [i, units] : inl.marked_inlined) out_.symbols[i].inlined_in_units = std::move(units);
+    out_.caller_units.resize(names_.size());
+    for (auto& [caller, units] : inl.caller_units) out_.caller_units[caller] = std::move(units);
+    out_.inlined_into.resize(names_.size());
+    for (auto& [caller, ids] : inl.inlined_into) out_.inlined_into[caller] = std::move(ids);
+    return true;
   }
 
   static SymVerdict verdict_of(const SymbolReport& s) {
@@ -376,7 +388,18 @@ class Scan {
   Architecture& arch_;
   LibraryReport& out_;
   std::vector<int> sym_of_dyn_;
+  // Exported name -> its default version's index; looked up by string_view (no copy), for every
+  // DWARF record.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> by_name_;
   SymbolIndex index_;
+  std::vector<HolderSymbol> holders_;
+  CallerNames names_;
+  HolderMap functions_, objects_;
+  SiteTable table_;
   std::unordered_map<std::uint64_t, const DynReloc*> slot_reloc_;
   std::unordered_map<std::uint64_t, std::uint64_t> stub_slot_;  // PLT entry -> GOT slot
   std::uint64_t stub_lo_ = 0, stub_span_ = 0;  // [stub_lo_, stub_lo_ + stub_span_) holds them

@@ -27,11 +27,8 @@ class ArchTemplate {
                              std::string_view library) const = 0;
 };
 
-// The template for an ELF e_machine, or nullptr if that architecture has none yet.
+// The template for an ELF e_machine, or nullptr if that architecture has none yet. The machine's
+// name and the host's are the scanner's (scan::machine_name, scan::host_machine).
 const ArchTemplate* arch_for_machine(std::uint16_t e_machine);
-// "x86-64", "aarch64", or "e_machine N".
-std::string machine_name(std::uint16_t e_machine);
-// The machine this build of interprobe runs on and made its shim runtime for.
-std::uint16_t host_machine();
 
 }  // namespace interprobe::shim

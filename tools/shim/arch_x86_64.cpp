@@ -88,23 +88,4 @@ const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
   return nullptr;  // EM_AARCH64: see arch.hpp
 }
 
-std::string machine_name(std::uint16_t e_machine) {
-  switch (e_machine) {
-    case EM_X86_64: return "x86-64";
-    case EM_AARCH64: return "aarch64";
-    case EM_386: return "i386";
-    default: return fmt::format("e_machine {}", e_machine);
-  }
-}
-
-std::uint16_t host_machine() {
-#if defined(__x86_64__)
-  return EM_X86_64;
-#elif defined(__aarch64__)
-  return EM_AARCH64;
-#else
-  return EM_NONE;
-#endif
-}
-
 }  // namespace interprobe::shim

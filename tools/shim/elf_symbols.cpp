@@ -65,10 +65,13 @@ void for_each_symbol(Elf* e, unsigned want, F&& f) {
 
 ElfSymbols read_dynamic_symbols(const std::string& path) {
   // The scanner's reader (tools/scan/elf_image): the same checks and one-line reasons as
-  // `interprobe scan` (not ELF, truncated, 32-bit, not ET_DYN, no .dynsym, ...).
+  // `interprobe scan` (not ELF, truncated, 32-bit, not ET_DYN, no .dynsym, a PIE executable, ...).
+  // A shim of an executable would never run: the executable's definitions come before any
+  // preload's in the lookup order.
   try {
     const scan::ElfImage image = scan::ElfImage::open_file(path);
     const scan::ElfInfo info = scan::read_elf(image);
+    scan::require_shared_library(image);
     ElfSymbols out;
     out.machine = info.machine;
     out.is_64 = true;                                        // read_elf accepts ELFCLASS64 only

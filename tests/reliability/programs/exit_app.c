@@ -2,7 +2,10 @@
  * return, exit, _exit, abort, signal (SIGTERM, default action), thread_exit (a second thread
  * calls exit() while four others are inside malloc/free loops and main waits in pthread_join),
  * report_signal (raise(SIGUSR2), make 2 more pairs, return: with PROBE_REPORT_SIGNAL=USR2 the
- * first of those mallocs writes a report on demand, then the exit writes the final one). */
+ * first of those mallocs writes a report on demand, then the exit writes the final one),
+ * report_signals (three signals with no allocation between them, 2 pairs, one more signal, 1
+ * pair, one last signal, return: the first three merge into one report on demand, the fourth
+ * gets its own, the last reaches no malloc-family call and is counted by the exit report). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +51,16 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 4; ++i) pthread_create(&t[i], NULL, spin, NULL);
     pthread_create(&t[4], NULL, exiter, NULL);
     pthread_join(t[4], NULL); /* never returns: exiter ends the process */
+  }
+  if (strcmp(how, "report_signals") == 0) {
+    raise(SIGUSR2); /* raise returns after the handler ran: each request is counted */
+    raise(SIGUSR2);
+    raise(SIGUSR2);
+    pairs(2);
+    raise(SIGUSR2);
+    pairs(1);
+    raise(SIGUSR2);
+    return 0;
   }
   if (strcmp(how, "report_signal") == 0) {
     raise(SIGUSR2);

@@ -23,21 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../programs/jit_stub.h"
+
 static atomic_int stop;
 static pthread_mutex_t unload_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *jit;
-enum { kJitSize = 1 << 20, kStub = 32 };
+enum { kJitSize = 1 << 20, kStub = kJitStubSize };
 
-/* sub $8,%rsp; movabs $malloc,%rax; call *%rax; add $8,%rsp; ret — malloc(n) from new code. */
+/* malloc(n) from new code (jit_stub.h), at a new address each time. */
 static void *(*make_stub(size_t slot))(size_t) {
-  unsigned char *p = jit + (slot % (kJitSize / kStub)) * kStub;
-  void *target = (void *)&malloc;
-  unsigned char code[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
-                          0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0xc3};
-  memcpy(code + 6, &target, sizeof target);
-  memcpy(p, code, sizeof code);
-  __builtin___clear_cache((char *)p, (char *)p + sizeof code);
-  return (void *(*)(size_t))p;
+  return write_malloc_stub(jit + (slot % (kJitSize / kStub)) * kStub);
 }
 
 static void pairs(int n) {

@@ -1,0 +1,139 @@
+// libc_shim_test.cpp — a shim of libc itself (every exported function trampolined) under real
+// programs: issue 11 item 5, where every program crashed (`LD_PRELOAD=c.so /bin/true` exited 139:
+// the slow path's dlsym called _dl_catch_error, trampolined, whose first call resolved it with
+// dlsym again, ~3,700 frames deep). The shim now resolves with a lookup that calls nothing
+// (preload/core/symbol_lookup.hpp). Each program runs without and with the shim: stdout, stderr
+// and exit status identical, and the report counts the program's calls into libc.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "exec.hpp"
+#include "report_files.hpp"
+#include "scratch.hpp"
+
+namespace {
+
+using namespace interprobe;
+namespace fs = std::filesystem;
+
+const char kLibc[] = "/lib/x86_64-linux-gnu/libc.so.6";
+
+class LibcShim : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(scratch_dir() / "libc-shim");
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    ExecResult r = exec({TEST_INTERPROBE, "shim", "--lib", kLibc, "--all-exported", "-o",
+                         (*dir_ / "libc-shim.so").string()},
+                        clean_env());
+    ASSERT_EQ(r.describe(), "exit 0") << r.err;
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  void SetUp() override {
+    reports_ = *dir_ / testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(reports_);
+    fs::create_directories(reports_);
+  }
+  static Env clean_env() { return without_probe(current_environment()); }
+  static fs::path shim() { return *dir_ / "libc-shim.so"; }
+  Env shim_env() const {
+    Env env = clean_env();
+    env["LD_PRELOAD"] = shim().string();
+    env["PROBE_SHIM_FORMAT"] = "json";
+    env["PROBE_SHIM_REPORT"] = (reports_ / "r.%p.%m.json").string();
+    return env;
+  }
+  // Control and shimmed run of argv: identical to the host. Returns the shimmed run.
+  ExecResult run_pair(const std::vector<std::string>& argv) const {
+    ExecOptions opt;
+    opt.timeout = std::chrono::seconds(60);
+    ExecResult control = exec(argv, clean_env(), opt), shimmed = exec(argv, shim_env(), opt);
+    EXPECT_EQ(shimmed.describe(), control.describe()) << shimmed.err;
+    EXPECT_EQ(shimmed.out, control.out) << argv[0];
+    EXPECT_EQ(shimmed.err, control.err) << argv[0];
+    return shimmed;
+  }
+  // Calls of `symbol` from `object` (file name) summed over every report of the run.
+  std::uint64_t calls(const std::string& symbol, const std::string& object) const {
+    std::uint64_t n = 0;
+    for (auto& f : fs::directory_iterator(reports_))
+      n += report_at(f.path()).calls_from(symbol, object);
+    return n;
+  }
+  std::size_t report_count() const {
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(reports_), fs::directory_iterator{}));
+  }
+  static fs::path* dir_;
+  fs::path reports_;
+};
+fs::path* LibcShim::dir_ = nullptr;
+
+TEST_F(LibcShim, TrueAndLsRunUnchanged) {
+  run_pair({"/bin/true"});
+  EXPECT_EQ(calls("__libc_start_main", "true"), 1u);
+  run_pair({"/bin/ls", "-l", "/usr"});
+  EXPECT_GT(calls("strcoll", "ls"), 0u) << "ls sorts its listing";
+  EXPECT_GT(calls("readdir", "ls") + calls("readdir64", "ls"), 0u);
+}
+
+TEST_F(LibcShim, ShellPipelineAndExecRunUnchanged) {
+  // dash ends through _exit (no report of its own); ls and wc report theirs.
+  run_pair({"/bin/sh", "-c", "echo hi; ls / | wc -l; exec ls /usr"});
+  EXPECT_GE(report_count(), 3u);
+  EXPECT_GT(calls("strcoll", "ls"), 0u);
+}
+
+TEST_F(LibcShim, PythonRunsUnchanged) {
+  run_pair({"/usr/bin/python3.11", "-c",
+            "import json, threading\n"
+            "out = []\n"
+            "t = [threading.Thread(target=lambda i=i: out.append(json.dumps(list(range(i))))) "
+            "for i in range(4)]\n"
+            "[x.start() for x in t]; [x.join() for x in t]\n"
+            "print(sorted(out))\n"});
+  EXPECT_GT(calls("pthread_create", "python3.11"), 0u);
+}
+
+TEST_F(LibcShim, ThreadsForkAndExecRunUnchanged) {
+  run_pair({THREAD_APP, "4", "1000"});
+  for (const char* how : {"fork_exit", "fork_exec", "posix_spawn", "vfork_exec"}) {
+    fs::remove_all(reports_);
+    fs::create_directories(reports_);
+    run_pair({SPAWN_APP, how});
+    EXPECT_EQ(report_count(), 2u) << how << ": the parent and the child";
+  }
+}
+
+TEST_F(LibcShim, HoldsNoDescriptorOfTheHost) {
+  run_pair({FDS_APP});  // prints the descriptor table: the shim's own stays empty
+}
+
+TEST_F(LibcShim, RunShimForLibcWorks) {
+  // The issue's second reproduction: `interprobe run --shim-for libc.so.6 -- ls` exited 139.
+  ExecResult control = exec({"/bin/ls", "/usr"}, clean_env());
+  ExecResult r =
+      exec({TEST_INTERPROBE, "run", "--shim-for", kLibc, "--", "/bin/ls", "/usr"}, clean_env());
+  EXPECT_EQ(r.describe(), "exit 0") << r.err;
+  EXPECT_EQ(r.out, control.out);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("\\nstrcoll +[1-9]"))) << r.err;
+}
+
+// The resolution path must not call out: an undefined function symbol there would be a call that
+// a shim of libc could trampoline. Only data (_r_debug, the GOT) may be referenced.
+TEST(LibcShimRuntime, TheLookupObjectCallsNothing) {
+  ExecResult nm = exec({"nm", "-u", SHIM_LOOKUP_OBJECT}, without_probe(current_environment()));
+  ASSERT_EQ(nm.describe(), "exit 0") << nm.err;
+  std::istringstream in(nm.out);
+  std::vector<std::string> undefined;
+  for (std::string kind, name; in >> kind >> name;) undefined.push_back(name);
+  EXPECT_EQ(undefined, (std::vector<std::string>{"_GLOBAL_OFFSET_TABLE_", "_r_debug"})) << nm.out;
+}
+
+}  // namespace
