@@ -5,11 +5,13 @@
 # zydis, ...), times `interprobe diff` (two builds of one library: DIFF_OLD and DIFF_NEW, e.g. the
 # CPython builds of bench/cpython; without them libpython against itself and the victim's gcc-O2
 # against gcc-O2-nosi), checks that both decoders print the same JSON for the whole directory, and
-# writes docs/PERFORMANCE-scan.md.
+# writes docs/PERFORMANCE-scan.md. Then aarch64 against x86-64 (issue 16): Debian's arm64 and amd64
+# libpython3.11, the same source built by the same Debian release, scanned alternately.
 # A benchmark, not a test: run by hand after a build.
 #   bench/scan/run.sh [BUILD_DIR]
 #   env: RUNS_LIB (default 5), RUNS_DIR (default 3), RUNS_DIFF (default RUNS_LIB), LIB, DIR,
-#        DIFF_OLD, DIFF_NEW, DIFF_WHAT (how the two were built, for the document)
+#        DIFF_OLD, DIFF_NEW, DIFF_WHAT (how the two were built, for the document),
+#        A64_LIB (Debian's arm64 libpython3.11; scripts/install-deps.sh unpacks it)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build}"
@@ -22,6 +24,8 @@ out="$root/docs/PERFORMANCE-scan.md"
 jobs="$(nproc)"
 [ -x "$interprobe" ] || { echo "run.sh: build first ($interprobe missing)" >&2; exit 2; }
 [ -r "$lib" ] || { echo "run.sh: $lib not found (scripts/install-deps.sh installs it)" >&2; exit 2; }
+a64_lib="${A64_LIB:-/var/cache/interprobe/debian-arm64/root/usr/lib/aarch64-linux-gnu/libpython3.11.so.1.0}"
+[ -r "$a64_lib" ] || { echo "run.sh: $a64_lib not found (scripts/install-deps.sh unpacks it)" >&2; exit 2; }
 
 # The pipeline's file list: the files the scanner scans in $dir (ELF, named *.so or *.so.*, one
 # name per inode: hard-linked copies are scanned once by both sides).
@@ -92,6 +96,31 @@ for ((i = 0; i < runs_diff; i++)); do
   done
   echo "diff run $((i + 1))/$runs_diff" >&2
 done
+# aarch64 against x86-64: CPU seconds (user + sys of both threads, bash's `time`) and wall seconds
+# per run, alternating; per byte of executable code, since the two files' code differs in size.
+cpu_wall() { local TIMEFORMAT='%U %S %R'; { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1 | awk '{printf "%.3f %.3f\n", $1 + $2, $3}'; }
+code_bytes() {
+  local n=0 size
+  while read -r size; do n=$((n + 16#$size)); done < <(readelf -SW "$1" |
+    sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$7 ~ /X/ { print $5 }')
+  echo "$n"
+}
+declare -a a64c a64w x64c x64w a64cs
+for ((i = 0; i < runs_lib; i++)); do
+  read -r c w < <(cpu_wall "$interprobe" scan --json -q "$a64_lib"); a64c+=("$c"); a64w+=("$w")
+  read -r c w < <(cpu_wall "$interprobe" scan --json -q "$lib"); x64c+=("$c"); x64w+=("$w")
+  read -r c w < <(cpu_wall "$interprobe" scan --json -q --decoder capstone "$a64_lib"); a64cs+=("$c")
+  echo "aarch64/x86-64 run $((i + 1))/$runs_lib: aarch64 ${a64c[-1]} s CPU, x86-64 ${x64c[-1]} s CPU" >&2
+done
+# The deterministic companion: instructions executed by one single-thread scan of each.
+instructions() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$interprobe" scan --json -q -j 1 "$1" 2>&1 >/dev/null |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+a64_ir="$(instructions "$a64_lib")"
+x64_ir="$(instructions "$lib")"
+a64_bytes="$(code_bytes "$a64_lib")"
+x64_bytes="$(code_bytes "$lib")"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The decoders must agree on every file, not just on the tests' few (tests/scan/scan_decoder_test).
@@ -110,7 +139,9 @@ ml=$(med "${zl[@]}"); mcl=$(med "${cl[@]}"); mpl=$(med "${pl[@]}")
 md=$(med "${zd[@]}"); mcd=$(med "${cdir[@]}"); mpd=$(med "${pd[@]}")
 mlc=$(med "${zlc[@]}"); mclc=$(med "${clc[@]}"); mplc=$(med "${plc[@]}")
 mdc=$(med "${zdc[@]}"); mcdc=$(med "${cdirc[@]}"); mpdc=$(med "${pdc[@]}")
+ma64c=$(med "${a64c[@]}"); mx64c=$(med "${x64c[@]}")
 ratio() { echo "scale=1; $1 / $2" | bc; }
+r2() { printf '%.2f' "$(echo "scale=4; ($1) / ($2)" | bc)"; }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 # The package whose file is timed, so that a later reader knows what was measured.
 pkg="$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | cut -d: -f1 | head -1)"
@@ -183,6 +214,26 @@ user + system time of all threads:
 $diff_rows
 
 The two decoders' results for all $nfiles files of \`$dir\`: $agree.
+## aarch64 files (issue 16: within 2× of x86-64 files of the same size)
+
+Debian's arm64 and amd64 builds of libpython3.11 (\`$a64_lib\`, unpacked by
+scripts/install-deps.sh, and \`$lib\`), \`scan --json\` run alternately $runs_lib times each with
+the default decoders (aarch64: the built-in one; x86-64: Zydis); CPU seconds are user + system of
+both threads (bash's \`time\`), medians (min–max); instructions: \`valgrind --tool=callgrind
+interprobe scan --json -q -j 1\`, one run each (the whole process: start-up, ELF tables, sweep,
+JSON).
+
+| what | aarch64 | x86-64 | aarch64 / x86-64 |
+|---|---:|---:|---:|
+| executable code (bytes) | $a64_bytes | $x64_bytes | $(r2 "$a64_bytes" "$x64_bytes")× |
+| CPU seconds | $ma64c ($(spr "${a64c[@]}")) | $mx64c ($(spr "${x64c[@]}")) | $(r2 "$ma64c" "$mx64c")× |
+| CPU nanoseconds per byte of code | $(r2 "$ma64c * 1000000000" "$a64_bytes") | $(r2 "$mx64c * 1000000000" "$x64_bytes") | **$(r2 "$ma64c * $x64_bytes" "$mx64c * $a64_bytes")×** |
+| CPU seconds, aarch64 with \`--decoder capstone\` | $(med "${a64cs[@]}") ($(spr "${a64cs[@]}")) | | $(r2 "$(med "${a64cs[@]}")" "$mx64c")× |
+| wall seconds | $(med "${a64w[@]}") ($(spr "${a64w[@]}")) | $(med "${x64w[@]}") ($(spr "${x64w[@]}")) | $(r2 "$(med "${a64w[@]}")" "$(med "${x64w[@]}")")× |
+| instructions (callgrind, one thread) | $a64_ir | $x64_ir | $(r2 "$a64_ir" "$x64_ir")× (per byte: $(r2 "$a64_ir * $x64_bytes" "$x64_ir * $a64_bytes")×) |
+
+Target, per byte of code: $(verdict "$ma64c * $x64_bytes <= 2 * $mx64c * $a64_bytes"). The
+callgrind row is the load-independent measure.
 MD
 cat "$root/bench/scan/why.md" >> "$out"
 cat "$out"

@@ -1,7 +1,7 @@
 // scan_fuzz.cpp — libFuzzer target on the scanner's ELF-reading entry point (scan_bytes): libelf
-// headers and tables, relocations, PLT stub decoding, both x86-64 decoders (Zydis, capstone) over
-// the executable sections (capstone's on two threads, sweep.hpp) and libdw's DWARF walk, on
-// mutated shared objects; then the three renderings of the result, whose JSON must parse (symbol
+// headers and tables, relocations, PLT stub decoding, both decoders of each instruction set
+// (x86-64: Zydis, capstone; aarch64: the built-in one, capstone) over the executable sections
+// (capstone's on two threads, sweep.hpp) and libdw's DWARF walk, on mutated shared objects; then the three renderings of the result, whose JSON must parse (symbol
 // names are whatever bytes the input has). Any crash, ASan report or hang fails the ctest.
 #include <cstddef>
 #include <cstdint>

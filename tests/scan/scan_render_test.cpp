@@ -32,6 +32,7 @@ nlohmann::json oracle(const LibraryReport& lib) {
   j["facts"] = {{"callers_from", f.callers_from},
                 {"dt_symbolic", f.dt_symbolic},
                 {"bind_now", f.bind_now},
+                {"bti", f.bti},
                 {"plt", f.plt},
                 {"plt_sec", f.plt_sec},
                 {"plt_got", f.plt_got},

@@ -8,83 +8,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <iostream>
 #include <tuple>
 #include <vector>
 
 #include "architecture.hpp"
-#include "elf_image.hpp"
-#include "scan_render.hpp"
-#include "scanner.hpp"
 #include "sweep.hpp"
+#include "sweep_check.hpp"
 
 namespace {
 
 using namespace interprobe::scan;
+using namespace interprobe::scan::checks;
 
 const char* const kLibpython = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
 const char* const kLibcrypto = "/usr/lib/x86_64-linux-gnu/libcrypto.so.3";
-
-using Key = std::tuple<std::uint64_t, std::uint64_t, int>;
-Key key(const CodeRef& r) { return {r.site, r.target, static_cast<int>(r.kind)}; }
-
-struct Collect final : RefSink {
-  std::vector<Key> refs;
-  void on_ref(const CodeRef& r) override { refs.push_back(key(r)); }
-};
-
-struct Collects final : ChunkSinks {
-  explicit Collects(std::size_t n) : sinks(n) {}
-  RefSink& sink(std::size_t k) override { return sinks[k]; }
-  void discard(std::size_t k) override {
-    sinks[k].refs.clear();
-    ++discarded;
-  }
-  std::vector<Key> all() const {
-    std::vector<Key> out;
-    for (auto& s : sinks) out.insert(out.end(), s.refs.begin(), s.refs.end());
-    return out;
-  }
-  std::vector<Collect> sinks;
-  std::size_t discarded = 0;
-};
-
-struct Code {
-  ElfImage image;
-  ElfInfo info;
-  std::vector<CodeRange> ranges;
-  std::vector<std::uint64_t> entries;  // exported functions' addresses, sorted
-};
-
-Code code_of(const std::string& path) {
-  Code c{ElfImage::open_file(path), {}, {}, {}};
-  c.info = read_elf(c.image);
-  for (const Section& s : c.info.sections)
-    if (s.executable()) c.ranges.push_back({s.data, s.addr});
-  for (const DynSymbol& s : c.info.dynsyms)
-    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF) c.entries.push_back(s.value);
-  std::sort(c.entries.begin(), c.entries.end());
-  c.entries.erase(std::unique(c.entries.begin(), c.entries.end()), c.entries.end());
-  return c;
-}
-
-std::vector<Key> single_sweep(std::span<const CodeRange> ranges, Decoder d) {
-  Collect all;
-  auto arch = make_architecture(EM_X86_64, d);
-  for (const CodeRange& r : ranges) arch->find_references(r.code, r.address, all);
-  return all.refs;
-}
-
-SweepStats chunked(std::span<const CodeRange> ranges, std::span<const Chunk> chunks, Decoder d,
-                   unsigned threads, std::vector<Key>& out) {
-  Collects sinks(chunks.size());
-  SweepStats st = sweep_chunks(
-      ranges, chunks, threads, [d] { return make_architecture(EM_X86_64, d); }, sinks);
-  EXPECT_EQ(st.resweeps, sinks.discarded);
-  out = sinks.all();
-  return st;
-}
 
 TEST(ScanSweep, PlanCutsAtEntriesAndKeepsRangesWithoutThemWhole) {
   std::vector<std::uint8_t> a(1000), b(1000);
@@ -114,56 +51,16 @@ TEST(ScanSweep, ACutInsideAnInstructionIsSweptAgainFromTheRightPlace) {
   const std::vector<Chunk> chunks = {{0, 0, 2}, {0, 2, bytes.size()}};
   for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
     std::vector<Key> got;
-    SweepStats st = chunked(ranges, chunks, d, 2, got);
+    SweepStats st = chunked(ranges, EM_X86_64, chunks, d, 2, got);
     EXPECT_EQ(st.resweeps, 1u) << to_string(d);
-    EXPECT_EQ(got, single_sweep(ranges, d)) << to_string(d);
+    EXPECT_EQ(got, single_sweep(ranges, EM_X86_64, d)) << to_string(d);
     ASSERT_EQ(got.size(), 2u) << to_string(d);
     EXPECT_EQ(got[1], Key(0x1005, 0x102a, static_cast<int>(RefKind::call))) << to_string(d);
   }
 }
 
-// `stride`: the blind cuts' spacing, a prime so that it falls at every offset modulo the usual
-// instruction lengths and alignments.
-void expect_chunked_equals_single(const std::string& path, std::size_t stride) {
-  Code c = code_of(path);
-  std::size_t total = 0;
-  for (auto& r : c.ranges) total += r.code.size();
-  for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
-    const std::vector<Key> want = single_sweep(c.ranges, d);
-    ASSERT_FALSE(want.empty()) << path;
-    std::vector<Key> got;
-    // What the scanner does: cuts at exported functions' entries.
-    auto at_entries = plan_chunks(c.ranges, c.entries, std::max<std::size_t>(total / 16, 64));
-    SweepStats st = chunked(c.ranges, at_entries, d, 2, got);
-    EXPECT_EQ(got, want) << path << " " << to_string(d) << ", cuts at entries";
-    EXPECT_GT(st.chunks, c.ranges.size() + 2) << path << ": the plan cut (almost) nothing";
-    // Cuts every `stride` bytes, wherever that falls: many guessed starts are inside an
-    // instruction and must be swept again.
-    std::vector<Chunk> blind;
-    for (std::size_t r = 0; r < c.ranges.size(); ++r)
-      for (std::size_t b = 0; b < c.ranges[r].code.size(); b += stride)
-        blind.push_back({r, b, std::min(b + stride, c.ranges[r].code.size())});
-    const SweepStats at_entries_stats = st;
-    st = chunked(c.ranges, blind, d, 3, got);
-    EXPECT_EQ(got, want) << path << " " << to_string(d) << ", blind cuts";
-    EXPECT_GT(st.resweeps, 0u) << path << ": no blind cut was wrong, the re-sweep is untested";
-    // For the log: a function entry is nearly always where the single sweep lands.
-    std::cout << path << " " << to_string(d) << ": swept again " << at_entries_stats.resweeps
-              << " of " << at_entries_stats.chunks << " chunks cut at entries, " << st.resweeps
-              << " of " << st.chunks << " cut blind\n";
-  }
-}
-
 // Every variant CMake built from victim/matrix.json.
-std::vector<std::string> victim_variants() {
-  std::vector<std::string> out;
-  for (auto& e : std::filesystem::directory_iterator(TEST_VARIANTS))
-    if (std::filesystem::exists(e.path() / "libvictim.so.1"))
-      out.push_back((e.path() / "libvictim.so.1").string());
-  std::sort(out.begin(), out.end());
-  EXPECT_GE(out.size(), 16u) << TEST_VARIANTS;
-  return out;
-}
+std::vector<std::string> victim_variants() { return variant_libraries(TEST_VARIANTS, 16); }
 
 TEST(ScanSweep, ChunksGiveTheSingleSweepsReferencesOnEveryVictimVariant) {
   for (const std::string& v : victim_variants()) expect_chunked_equals_single(v, 13);
@@ -178,16 +75,7 @@ TEST(ScanSweep, TheScanDoesNotDependOnTheNumberOfThreads) {
   std::vector<std::string> files = victim_variants();
   files.push_back(kLibpython);
   files.push_back(kLibcrypto);
-  for (const std::string& f : files) {
-    ScanOptions one, many;
-    one.threads = 1;
-    const std::string want = render_json({scan_file(f, one)});
-    ASSERT_EQ(want.find("\"error\""), std::string::npos) << f << ": " << want;
-    for (unsigned t : {2u, 3u}) {
-      many.threads = t;
-      EXPECT_EQ(render_json({scan_file(f, many)}), want) << f << " with " << t << " threads";
-    }
-  }
+  for (const std::string& f : files) expect_scan_independent_of_threads(f);
 }
 
 }  // namespace

@@ -24,17 +24,6 @@ const Matrix& matrix() {
 
 Artifacts artifacts() { return Artifacts{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX}; }
 
-// The exported symbol a path exercises: its hooked symbols, or for "variable" the data symbol the
-// probe defines. Paths whose targets live outside libvictim (malloc, time) and app paths have none.
-std::vector<std::string> targets(const PathSpec& p) {
-  if (p.caller != "lib") return {};
-  if (p.name == "variable") return {"victim_exported_var"};
-  std::vector<std::string> out;
-  for (auto& s : p.symbols)
-    if (s.rfind("victim_", 0) == 0) out.push_back(s);
-  return out;
-}
-
 const scan::SymbolReport* find(const scan::LibraryReport& r, const std::string& name) {
   for (auto& s : r.symbols)
     if (s.name == name) return &s;
@@ -62,7 +51,7 @@ TEST_P(ScanTruth, ScannerAgreesWithTheProbe) {
   std::map<std::string, std::set<std::string>> seen;  // symbol -> {"interposed", "bypassed"}
   std::map<std::string, std::string> notes;
   for (const PathSpec& p : matrix().paths) {
-    auto syms = targets(p);
+    auto syms = truth::lib_targets(p);
     if (syms.empty()) continue;
     Observation o = observe(artifacts(), v, p);
     ASSERT_TRUE(o.problem.empty()) << p.name << ": " << o.problem;

@@ -353,8 +353,11 @@ std::vector<Bad> corpus() {
   b[4] = 1;  // EI_CLASS = ELFCLASS32
   c.push_back({"class32", b, "32-bit"});
   b = good;
-  put<std::uint16_t>(b, 18, 183);  // e_machine = EM_AARCH64
-  c.push_back({"aarch64", b, "aarch64"});
+  put<std::uint16_t>(b, 18, 243);  // e_machine = EM_RISCV: neither x86-64 nor aarch64
+  c.push_back({"riscv", b, "unsupported machine riscv (x86-64 and aarch64 only"});
+  b = good;
+  b[5] = 2;  // EI_DATA = ELFDATA2MSB
+  c.push_back({"big_endian", b, "big-endian"});
   b = good;
   put<std::uint16_t>(b, 16, 1);  // e_type = ET_REL
   c.push_back({"relocatable", b, "shared object"});

@@ -14,7 +14,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
+#include "matrix.hpp"
 #include "scanner.hpp"
 
 namespace interprobe::truth {
@@ -25,6 +27,18 @@ inline bool scanner_agrees(const std::set<std::string>& took, scan::SymVerdict v
   if (took == std::set<std::string>{"bypassed"})
     return v == SymVerdict::bound || v == SymVerdict::none;
   return v == SymVerdict::mixed || v == SymVerdict::interposable;
+}
+
+// The exported symbols a library call path exercises: its hooked victim_ symbols, or for
+// "variable" the data symbol the probe defines. Paths whose targets live outside libvictim
+// (malloc, time) and app paths have none.
+inline std::vector<std::string> lib_targets(const PathSpec& p) {
+  if (p.caller != "lib") return {};
+  if (p.name == "variable") return {"victim_exported_var"};
+  std::vector<std::string> out;
+  for (auto& s : p.symbols)
+    if (s.rfind("victim_", 0) == 0) out.push_back(s);
+  return out;
 }
 
 // What the rule allows, for failure messages.

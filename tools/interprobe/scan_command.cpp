@@ -122,8 +122,9 @@ void add_scan_command(CLI::App& app) {
   sub->add_option("-j,--jobs", opt->jobs, "Threads (default: all cores).");
   // A string, not the enum: CLI11 prints a std::uint8_t enum's values in --help as raw bytes.
   sub->add_option("--decoder", opt->decoder,
-                  "x86-64 instruction decoder: zydis (default, faster) or capstone (the "
-                  "cross-check); both find the same references.")
+                  "Instruction decoder: zydis (default, faster: Zydis for x86-64, the "
+                  "built-in decoder for aarch64) or capstone (the cross-check); both find the "
+                  "same references.")
       ->check(CLI::IsMember({"zydis", "capstone"}));
   sub->add_flag("-q,--quiet", opt->quiet, "No progress bar.");
   sub->add_flag("--allow-pie", opt->allow_pie,

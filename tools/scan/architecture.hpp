@@ -1,12 +1,12 @@
 // architecture.hpp — what the scanner needs to know about one instruction set: how to find the
 // code's references (branch targets, PC-relative operands) and what its relocation types mean.
 //
-// x86-64 is the one instruction set, with two decoders that must agree (x86_64_zydis.cpp, the
-// default, and x86_64_capstone.cpp; tests/scan/scan_decoder_test.cpp checks that they do, and
-// docs/PERFORMANCE-scan.md says why Zydis is the default). An aarch64 one would
-// decode `bl`/`b` (imm26), `adrp`+`add`/`ldr` pairs (a GOT load is `adrp x16, slot; ldr x17,
-// [x16, #lo12]`; a PLT stub is `adrp x16; ldr x17, [x16, #off]; add x16, x16, #off; br x17`)
-// and classify R_AARCH64_JUMP_SLOT / GLOB_DAT / ABS64 / RELATIVE / IRELATIVE: see docs/SCAN.md.
+// Two instruction sets, each with two decoders that must agree (tests/scan/scan_decoder_test.cpp
+// and scan_aarch64_test.cpp check that they do; docs/PERFORMANCE-scan.md says why the first of
+// each pair is the default): x86-64 (architecture_x86_64.hpp: Zydis, capstone) and aarch64
+// (architecture_aarch64.hpp: the built-in A64 field decoder, capstone), from any host.
+// architecture.cpp maps e_machine to them; docs/SCAN.md, "Adding an architecture", says what a
+// third needs.
 #pragma once
 
 #include <cstddef>
@@ -17,11 +17,13 @@
 namespace interprobe::scan {
 
 enum class RefKind : std::uint8_t {
-  call,            // call to an immediate target
-  jump,            // jmp / jcc to an immediate target (tail calls)
-  call_via_slot,   // call through a memory word: `call *slot(%rip)` (-fno-plt style)
+  call,            // call to an immediate target (aarch64: bl)
+  jump,            // jmp / jcc to an immediate target, tail calls (aarch64: b, b.cond, cbz, tbz)
+  call_via_slot,   // call through a memory word: `call *slot(%rip)` (-fno-plt style; aarch64:
+                   // `adrp; ldr xN, [.., #slot]; blr xN`)
   jump_via_slot,   // jump through a memory word: `jmp *slot(%rip)` (PLT stubs, -fno-plt tail calls)
-  address,         // any other PC-relative operand: lea, mov loads/stores (address or data use)
+  address,         // any other PC-relative operand: lea, mov loads/stores (address or data use;
+                   // aarch64: adr, adrp+add, adrp+ldr/str, ldr literal)
 };
 
 struct CodeRef {
@@ -71,12 +73,22 @@ class Architecture {
   virtual RelocClass classify_reloc(std::uint32_t type) const = 0;
 };
 
-// Which instruction decoder an Architecture uses where there is a choice (x86-64).
+// Which instruction decoder an Architecture uses. `zydis` is the default: Zydis for x86-64, the
+// built-in A64 decoder for aarch64 (Zydis is x86 only); `capstone` is the cross-check for both.
 enum class Decoder : std::uint8_t { zydis, capstone };
 const char* to_string(Decoder d);  // "zydis", "capstone"
 
 // The implementation for ELF e_machine, or nullptr if the scanner does not support it.
 std::unique_ptr<Architecture> make_architecture(std::uint16_t e_machine,
                                                 Decoder decoder = Decoder::zydis);
+
+// The per-machine ELF constants the neutral ELF reader needs (elfutils' backend hooks, such as
+// relative_reloc_p); zero where the machine has none or the scanner does not support it.
+struct MachineElf {
+  std::uint32_t relative_reloc = 0;      // the RELATIVE type an SHT_RELR entry stands for
+  std::uint32_t feature_1_property = 0;  // the GNU_PROPERTY_*_FEATURE_1_AND property type
+  std::uint32_t bti_bit = 0;             // its branch-target bit that ElfInfo::bti reports
+};
+MachineElf machine_elf(std::uint16_t e_machine);
 
 }  // namespace interprobe::scan

@@ -1,5 +1,6 @@
 // architecture_x86_64.cpp — the decoder-independent half of x86-64 (architecture_x86_64.hpp):
-// branches recognised from bytes, PLT stubs, relocation types, and the choice of decoder.
+// branches recognised from bytes, PLT stubs, relocation types, and the choice of decoder
+// (make_architecture, in architecture.cpp, calls make()).
 //
 // The branch forms, after the legacy prefixes and one REX prefix: E8/E9 rel32 (call/jmp),
 // EB/70-7F rel8 (jmp/jcc), 0F 80-8F rel32 (jcc), whose displacement ends the instruction; and
@@ -103,14 +104,12 @@ RelocClass Base::classify_reloc(std::uint32_t type) const {
   }
 }
 
-}  // namespace x86_64
-
-const char* to_string(Decoder d) { return d == Decoder::capstone ? "capstone" : "zydis"; }
-
-std::unique_ptr<Architecture> make_architecture(std::uint16_t e_machine, Decoder decoder) {
-  if (e_machine == EM_X86_64)
-    return decoder == Decoder::capstone ? x86_64::make_capstone() : x86_64::make_zydis();
-  return nullptr;  // aarch64: see architecture.hpp and docs/SCAN.md for what it needs
+std::unique_ptr<Architecture> make(Decoder decoder) {
+  return decoder == Decoder::capstone ? make_capstone() : make_zydis();
 }
+
+static_assert(kRelativeReloc == R_X86_64_RELATIVE);
+
+}  // namespace x86_64
 
 }  // namespace interprobe::scan

@@ -29,5 +29,11 @@ class Base : public Architecture {
 
 std::unique_ptr<Architecture> make_zydis();
 std::unique_ptr<Architecture> make_capstone();
+std::unique_ptr<Architecture> make(Decoder decoder);  // capstone, or Zydis
+
+// The RELATIVE type an SHT_RELR entry stands for, and the GNU property of the CET bits (IBT is
+// reported through .plt.sec, so the scanner reads no bit of it).
+constexpr std::uint32_t kRelativeReloc = 8;              // R_X86_64_RELATIVE
+constexpr std::uint32_t kFeature1Property = 0xc0000002;  // GNU_PROPERTY_X86_FEATURE_1_AND
 
 }  // namespace interprobe::scan::x86_64

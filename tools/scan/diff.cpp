@@ -250,6 +250,7 @@ LibraryDiff diff_libraries(const LibraryReport& old_lib, const LibraryReport& ne
   fact(d.fact_changes, "DT_SYMBOLIC", a.dt_symbolic, b.dt_symbolic);
   fact(d.fact_changes, "BIND_NOW", a.bind_now, b.bind_now);
   fact(d.fact_changes, "IBT .plt.sec", a.plt_sec, b.plt_sec);
+  fact(d.fact_changes, "BTI", a.bti, b.bti);
   fact(d.fact_changes, ".symtab", a.has_symtab, b.has_symtab);
   fact(d.fact_changes, "DWARF", a.has_dwarf, b.has_dwarf);
   if ((a.localalias > 0) != (b.localalias > 0))

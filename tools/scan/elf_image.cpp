@@ -17,6 +17,8 @@
 #include <map>
 #include <mutex>
 
+#include "architecture.hpp"
+
 #ifndef SHT_RELR
 #define SHT_RELR 19  // glibc 2.36 elf.h has it; older headers do not
 #endif
@@ -297,6 +299,34 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
   }
 }
 
+// NT_GNU_PROPERTY_TYPE_0 notes (the linker's AND of its inputs' properties): an array of
+// {u32 type, u32 size, data padded to 8 bytes} (System V gABI "Program Property" as in the
+// x86-64 and AArch64 psABIs). A broken note is evidence lost, not an error.
+void read_property_note(Elf_Scn* scn, const MachineElf& m, ElfInfo& info) {
+  Elf_Data* d = elf_getdata(scn, nullptr);
+  if (d == nullptr || m.feature_1_property == 0) return;
+  GElf_Nhdr nh;
+  std::size_t off = 0, name_off = 0, desc_off = 0;
+  while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+    if (nh.n_type != NT_GNU_PROPERTY_TYPE_0 || nh.n_namesz != 4 ||
+        std::memcmp(static_cast<const char*>(d->d_buf) + name_off, "GNU", 4) != 0)
+      continue;
+    const auto* desc = static_cast<const std::uint8_t*>(d->d_buf) + desc_off;
+    for (std::size_t p = 0; p + 8 <= nh.n_descsz;) {
+      std::uint32_t type, size;
+      std::memcpy(&type, desc + p, 4);
+      std::memcpy(&size, desc + p + 4, 4);
+      if (size > nh.n_descsz - p - 8) break;
+      if (type == m.feature_1_property && size >= 4) {
+        std::uint32_t bits;
+        std::memcpy(&bits, desc + p + 8, 4);
+        info.bti = (bits & m.bti_bit) != 0;
+      }
+      p += 8 + ((size + 7) & ~std::size_t{7});
+    }
+  }
+}
+
 void read_comment(const Section& s, ElfInfo& info) {
   std::string_view all(reinterpret_cast<const char*>(s.data.data()), s.data.size());
   while (!all.empty()) {
@@ -317,6 +347,9 @@ ElfInfo read_elf(const ElfImage& image) {
   if (ident[EI_CLASS] != ELFCLASS64)
     throw ScanError(ident[EI_CLASS] == ELFCLASS32 ? "32-bit ELF (ELFCLASS32) is not supported"
                                                   : "invalid ELF class");
+  // The decoders read little-endian code (x86-64; aarch64 as Linux distributions ship it).
+  if (ident[EI_DATA] != ELFDATA2LSB)
+    throw ScanError("big-endian ELF (ELFDATA2MSB, e.g. aarch64_be) is not supported");
   GElf_Ehdr eh;
   if (gelf_getehdr(elf, &eh) == nullptr) throw ScanError("bad ELF header: " + elf_error());
   if (eh.e_type != ET_DYN)
@@ -384,15 +417,18 @@ ElfInfo read_elf(const ElfImage& image) {
       case SHT_DYNAMIC:
         read_dynamic(scn, sh, elf, info);
         break;
+      case SHT_NOTE:
+        read_property_note(scn, machine_elf(eh.e_machine), info);
+        break;
       default:
         break;
     }
   }
   read_versions(headers, elf, info);
   // RELR after the sections' data is known (its addends are stored in place).
+  const std::uint32_t relative = machine_elf(eh.e_machine).relative_reloc;
   for (auto& [scn, sh] : headers)
-    if (sh.sh_type == SHT_RELR && eh.e_machine == EM_X86_64)
-      read_relr(scn, info, R_X86_64_RELATIVE);
+    if (sh.sh_type == SHT_RELR && relative != 0) read_relr(scn, info, relative);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
   info.pie = is_pie_executable(image);

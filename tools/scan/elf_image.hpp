@@ -66,7 +66,7 @@ struct DynSymbol {
 
 struct DynReloc {
   std::uint64_t offset = 0;  // where the linker writes (a GOT slot, a data word)
-  std::uint32_t type = 0;    // machine specific (R_X86_64_*)
+  std::uint32_t type = 0;    // machine specific (R_X86_64_*, R_AARCH64_*)
   std::uint32_t sym = 0;     // index in dynsyms (0: none)
   std::int64_t addend = 0;
 };
@@ -83,12 +83,16 @@ struct ElfInfo {
   // (libc.so.6 has an interpreter, to be runnable, but also a SONAME).
   bool pie = false;
   bool has_symtab = false;
+  // .note.gnu.property marks the code branch-target compatible (aarch64 BTI: `bti` landing pads
+  // at indirect-branch targets; MachineElf::bti_bit).
+  bool bti = false;
   std::size_t localalias_count = 0;  // .symtab names ending in ".localalias" (GCC nosi)
   std::vector<std::string> comments;  // .comment strings (compiler identification)
   const Section* section(const std::string& name) const;
 };
 
-// Checks class (ELFCLASS64), type (ET_DYN) and tables; throws ScanError with the reason.
+// Checks class (ELFCLASS64), byte order (little-endian), type (ET_DYN) and tables; throws
+// ScanError with the reason.
 ElfInfo read_elf(const ElfImage& image);
 
 // A PIE executable is ET_DYN like a shared library: DF_1_PIE in DT_FLAGS_1, or (older linkers)

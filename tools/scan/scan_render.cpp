@@ -92,9 +92,10 @@ std::string summary_text(const LibraryReport& lib) {
 std::string facts_line(const LibraryFacts& f) {
   std::string compiler = f.compilers.empty() ? "unknown" : printable(f.compilers.front());
   return fmt::format(
-      "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, IBT .plt.sec {}, .symtab {}, "
+      "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, {}, .symtab {}, "
       "DWARF {}, .localalias {}, protected {}, callers from {}, compiler: {}",
-      yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls, yes_no(f.plt_sec),
+      yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls,
+      f.machine == "aarch64" ? "BTI " + yes_no(f.bti) : "IBT .plt.sec " + yes_no(f.plt_sec),
       f.has_symtab ? "present" : "stripped",
       f.debug_file.empty() ? yes_no(f.has_dwarf) : "from " + printable(f.debug_file), f.localalias,
       f.protected_symbols, f.callers_from.empty() ? "-" : f.callers_from, compiler);
@@ -203,6 +204,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   put_key(out, 6, "facts");
   out.append(std::string_view("{\n"));
   put_member(out, 8, "bind_now", f.bind_now);
+  put_member(out, 8, "bti", f.bti);
   put_member(out, 8, "callers_from", f.callers_from);
   put_key(out, 8, "compilers");
   if (f.compilers.empty()) {

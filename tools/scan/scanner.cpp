@@ -73,8 +73,9 @@ std::size_t LibraryReport::count(SymVerdict v) const {
 
 namespace {
 
+// .iplt: lld's stubs for ifuncs bound inside the library (IRELATIVE), apart from .plt.
 bool is_plt_section(const std::string& name) {
-  return name == ".plt" || name == ".plt.sec" || name == ".plt.got";
+  return name == ".plt" || name == ".plt.sec" || name == ".plt.got" || name == ".iplt";
 }
 
 // A code site one chunk of the sweep found (sweep.hpp): chunks are swept on several threads at
@@ -411,13 +412,15 @@ LibraryReport scan_image(const ElfImage& image, const ScanOptions& options) {
   ElfInfo info = read_elf(image);
   auto arch = make_architecture(info.machine, options.decoder);
   if (!arch)
-    throw ScanError(fmt::format("unsupported machine {} (x86-64 only, see docs/SCAN.md)",
+    throw ScanError(fmt::format("unsupported machine {} (x86-64 and aarch64 only, see "
+                                "docs/SCAN.md)",
                                 machine_name(info.machine)));
   LibraryReport out;
   out.facts.machine = arch->name();
   out.facts.soname = info.soname;
   out.facts.dt_symbolic = info.dt_symbolic;
   out.facts.bind_now = info.bind_now;
+  out.facts.bti = info.bti;
   out.facts.has_symtab = info.has_symtab;
   out.facts.localalias = info.localalias_count;
   out.facts.compilers = info.comments;

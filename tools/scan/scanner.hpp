@@ -88,6 +88,7 @@ struct LibraryFacts {
   std::string machine, soname;
   bool dt_symbolic = false, bind_now = false;
   bool plt = false, plt_sec = false, plt_got = false;  // which PLT sections exist
+  bool bti = false;  // aarch64: the GNU property note marks the code BTI-compatible
   std::size_t got_calls = 0;  // `call/jmp *slot(%rip)` outside the PLT: -fno-plt style
   bool has_symtab = false, has_dwarf = false;
   // Where callers are named from: "symtab" (the file's .symtab), "debug-symtab" (its debug

@@ -11,34 +11,14 @@
 #include <capstone/capstone.h>
 
 #include <cstring>
-#include <mutex>
 #include <stdexcept>
 
 #include "architecture_x86_64.hpp"
+#include "capstone_once.hpp"
 
 namespace interprobe::scan::x86_64 {
 
 namespace {
-
-// Capstone 4 initialises some process-wide state on first use, unguarded: cs_open fills the
-// architecture table (archs_enable) and the Intel printer sorts a global table of implicit
-// registers on the first instruction it prints (X86_insn_reg_intel, arch/X86/X86Mapping.c). Two
-// threads doing that at once race (ThreadSanitizer saw the two qsort calls when one file's sweep
-// ran on two threads, sweep.hpp), and a binary search in a half-sorted table can return a wrong
-// register. So one thread does it first, once, before any decoder is handed out.
-void warm_up_capstone() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    csh h = 0;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) return;
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    static constexpr std::uint8_t kCode[] = {0x48, 0x8b, 0x05, 0, 0, 0, 0, 0xc3};  // mov, ret
-    cs_insn* insn = nullptr;
-    const std::size_t n = cs_disasm(h, kCode, sizeof kCode, 0x1000, 0, &insn);
-    if (n > 0) cs_free(insn, n);
-    cs_close(&h);
-  });
-}
 
 class Capstone final : public Base {
  public:
