@@ -42,6 +42,10 @@ enum class Refusal : std::uint8_t {
   already_patched,     // the entry is patched already (an earlier request for the same address)
   threads_running,     // the process has started threads: code they may be executing is never
                        // rewritten (code_memory.hpp)
+  in_vdso,             // the definition is the kernel's vDSO (time, gettimeofday on x86-64):
+                       // a page shared with the kernel, never rewritten
+  no_symbol,           // no symbol of the object starts at the address (e.g. an IFUNC's chosen
+                       // implementation is local): its size, hence its end, is unknown
 };
 const char* describe(Refusal r);
 

@@ -27,6 +27,8 @@ const char* describe(Refusal r) {
     case Refusal::not_in_object: return "the address is not in the library's executable code";
     case Refusal::already_patched: return "its entry is already patched";
     case Refusal::threads_running: return "the process already runs several threads (code they may be executing is never rewritten)";
+    case Refusal::in_vdso: return "the definition is in the vDSO, the kernel's page shared by every process (never rewritten)";
+    case Refusal::no_symbol: return "no symbol starts at the definition's address, so its end is unknown";
   }
   return "?";
 }
