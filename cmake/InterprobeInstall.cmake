@@ -47,12 +47,14 @@ configure_file("${PROJECT_SOURCE_DIR}/cmake/interprobe.pc.in"
 install(FILES "${PROJECT_BINARY_DIR}/package/interprobe.pc"
   DESTINATION "${INTERPROBE_INSTALL_PKGCONFIGDIR}")
 
-# The documentation keeps the source tree's layout (README.md, docs/, and the two files outside
-# docs/ that README.md links to), so that every relative link works where it is installed;
+# The documentation keeps the source tree's layout (README.md, docs/, and the files outside docs/
+# that README.md or docs/ link to), so that every relative link works where it is installed;
 # tests/find-package/run_test.cmake checks each link of each installed page.
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHING PATTERN "*.md")
 install(FILES preload/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/preload")
 install(FILES victim/matrix.json DESTINATION "${CMAKE_INSTALL_DOCDIR}/victim")
+# How docs/CASE-LIBPYTHON.md was made (README.md and that document link to it).
+install(FILES bench/cpython/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/bench/cpython")
 # interprobe(1) and interprobe-COMMAND(1), generated from the CLI definitions (tools/CMakeLists.txt).
 install(FILES ${INTERPROBE_MAN_PAGES} DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")

@@ -102,6 +102,27 @@ TEST(CheckBadInput, SymbolTheProbeDoesNotOverrideWithObserverProbe) {
       "libprobe.so: it does not override it");
 }
 
+// The probe's half counts, at the definition, the library's calls that bypassed the override
+// (PROBE_BYPASS): on gcc-O2-nosi victim_run_noinline calls victim_noinline_touch directly, so
+// "bound" is observed — 1 bypassed call — not inferred from 0 calls at the override. On gcc-O2
+// the same call goes through the PLT: 0 bypassed.
+TEST(CheckRuntime, BoundIsObservedWithBypassCounts) {
+  ExecResult nosi = check({"--library", variant_lib("gcc-O2-nosi"), "--symbols",
+                           "victim_noinline_touch", "--expect", "bound", "--runtime-only",
+                           "--observer", "probe", "--", TEST_APP, "noinline"},
+                          "gcc-O2-nosi");
+  EXPECT_EQ(nosi.exit_status, 0) << nosi.out << nosi.err;
+  EXPECT_NE(nosi.out.find("1 call(s) from libvictim.so.1 bypassed the override"),
+            std::string::npos)
+      << nosi.out;
+  ExecResult o2 = check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_noinline_touch",
+                         "--expect", "interposable", "--runtime-only", "--observer", "probe", "--",
+                         TEST_APP, "noinline"});
+  EXPECT_EQ(o2.exit_status, 0) << o2.out << o2.err;
+  EXPECT_NE(o2.out.find("0 call(s) from libvictim.so.1 bypassed the override"), std::string::npos)
+      << o2.out;
+}
+
 TEST(CheckBadInput, AShimThatCannotBeBuiltIsNamed) {
   Env env = current_environment();
   env.erase("LD_PRELOAD");

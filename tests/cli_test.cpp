@@ -217,6 +217,45 @@ TEST(MatrixJson, CellsOfTheVariantsRunAndTheOthersMarked) {
   EXPECT_EQ(run, 1u);
 }
 
+// --bypass: the matrix also counts, at the target's definition, the library's calls that bypassed
+// the override. gcc-O2-nosi: victim_run_noinline's call of victim_noinline_touch became a direct
+// call (`interprobe diff` gcc-O2 gcc-O2-nosi: "victim_run_noinline: PLT/GOT 1 -> 0, direct 0 ->
+// 1"), so the definition sees it; the 3-byte victim_err_occurred cannot be patched and says so.
+TEST(MatrixJson, BypassCountsTheCallsTheOverrideMissed) {
+  auto r = interprobe_cmd({"matrix", "--variant", "gcc-O2-nosi", "--json", "--bypass"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  bool seen_noinline = false, seen_refused = false;
+  for (auto& v : j["variants"]) {
+    if (v["name"] != "gcc-O2-nosi") continue;
+    for (auto& c : v["cells"]) {
+      if (c["path"] == "noinline") {
+        EXPECT_EQ(c["observed"], "bypassed");
+        EXPECT_EQ(c["bypassed"]["victim_noinline_touch"], 1) << c.dump();
+        seen_noinline = true;
+      }
+      if (c["path"] == "accessor_cross_tu") {
+        EXPECT_NE(c["bypass_refused"]["victim_err_occurred"].get<std::string>().find("shorter"),
+                  std::string::npos)
+            << c.dump();
+        seen_refused = true;
+      }
+    }
+  }
+  EXPECT_TRUE(seen_noinline && seen_refused) << r.out;
+  auto text = interprobe_cmd({"matrix", "--variant", "gcc-O2-nosi", "--bypass"});
+  std::istringstream lines(text.out);
+  bool row = false;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream cols(line);
+    std::string variant, path, target, n, verdict;
+    cols >> variant >> path >> target >> n >> verdict;
+    row = row || (variant == "gcc-O2-nosi" && path == "noinline" &&
+                  target == "victim_noinline_touch" && n == "1" && verdict == "bypassed");
+  }
+  EXPECT_TRUE(row) << text.out;
+}
+
 TEST(DrawbacksDoc, IsUpToDate) {
   auto r = interprobe_cmd({"matrix", "--quiet", "--markdown", "-"});
   ASSERT_EQ(r.exit_status, 0) << r.err;

@@ -153,6 +153,30 @@ TEST_F(Run, CommandNotFoundIs127AndNotExecutableIs126) {
   EXPECT_EQ(ne.err, "interprobe: " + plain.string() + ": Permission denied\n");
 }
 
+// --bypass is PROBE_BYPASS=1: the report counts glibc's timespec_get -> __clock_gettime calls
+// that a clock_gettime override never sees (docs/BYPASS.md; tests/bypass_test.cpp in detail).
+TEST_F(Run, BypassCountsWhatTheOverrideMissed) {
+  const std::string app = std::string(TEST_PROGRAMS_DIR) + "/bypass_app";
+  ExecResult control = exec({app, "timespec_get", "7"}, clean_env());
+  ExecResult probed = run({"--bypass", "--format", "json", "--", app, "timespec_get", "7"});
+  EXPECT_EQ(probed.out, control.out);
+  EXPECT_EQ(probed.exit_status, 0);
+  std::string error;
+  auto r = interprobe::parse_probe_report(probed.err, &error);
+  ASSERT_TRUE(r.has_value()) << error << probed.err;
+  EXPECT_EQ(r->bypassed_from("clock_gettime", "libc.so.6"), 7u) << probed.err;
+  ExecResult without = run({"--format", "json", "--", app, "timespec_get", "7"});
+  auto w = interprobe::parse_probe_report(without.err, &error);
+  ASSERT_TRUE(w.has_value()) << error;
+  EXPECT_TRUE(w->bypass.empty());
+  // The shims do not count bypassed calls (yet): refused, not ignored.
+  EXPECT_EQ(exec({TEST_INTERPROBE, "run", "--shim-for", TEST_ZLIB_SO, "--bypass", "--", app,
+                  "timespec_get", "1"},
+                 clean_env())
+                .exit_status,
+            2);
+}
+
 TEST_F(Run, UsageErrorsAre2) {
   ExecResult unknown = run({"--no-such-option", "--", kApp, "status", "0"});
   EXPECT_EQ(unknown.exit_status, 2);

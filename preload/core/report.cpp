@@ -107,6 +107,32 @@ std::string render_text(const ReportData& d) {
     }
   }
   if (!uncalled.empty()) fmt::format_to(it, "not called: {}\n", uncalled);
+  if (s.bypass) {
+    fmt::format_to(it,
+                   "-- PROBE_BYPASS: calls that reached each real definition, through the "
+                   "override or bypassing it\n{:<24} {:>12} {:>12}  {}\n",
+                   "symbol", "through", "bypassed", "definition");
+    for (const BypassRecord& r : d.bypass) {
+      if (!listed(static_cast<std::size_t>(r.symbol), victim)) continue;
+      std::uint64_t bypassed = 0;
+      for (auto& [obj, n] : r.callers) bypassed += n;
+      if (!r.same_as.empty() || !r.refused.empty()) {
+        fmt::format_to(it, "{:<24} {:>12} {:>12}  {}: ", symbol_name(r.symbol), "-", "-",
+                       r.definition);
+        if (!r.same_as.empty())
+          fmt::format_to(it, "the same definition as {}, counted there\n", r.same_as);
+        else
+          fmt::format_to(it, "not patched: {}\n", r.refused);
+        continue;
+      }
+      if (r.through == 0 && bypassed == 0) continue;
+      fmt::format_to(it, "{:<24} {:>12} {:>12}  {}\n", symbol_name(r.symbol), r.through, bypassed,
+                     r.definition);
+      for (auto& [obj, n] : r.callers)
+        fmt::format_to(it, "{:<24} {:>12} {:>12}  bypassed from {}\n", "", "", n,
+                       object_name(d, obj));
+    }
+  }
   for (const StackRecord& r : d.stacks) {
     fmt::format_to(it, "-- {} × {}\n", symbol_name(r.symbol), r.count);
     for (const StackFrame& f : r.frames)
@@ -138,6 +164,44 @@ void json_notices(fmt::memory_buffer& out, const std::vector<std::string>& notic
   out.push_back(']');
 }
 
+namespace {
+
+const BypassRecord* bypass_of(const ReportData& d, std::size_t sym) {
+  for (const BypassRecord& r : d.bypass)
+    if (static_cast<std::size_t>(r.symbol) == sym) return &r;
+  return nullptr;
+}
+
+// ,"bypass":{"definition":..,"patched":..,"refused":..,"through":N,"bypassed":N,"callers":[..]}
+void json_bypass(fmt::memory_buffer& out, const ReportData& d, const BypassRecord& r) {
+  auto it = std::back_inserter(out);
+  std::uint64_t bypassed = 0;
+  for (auto& [obj, n] : r.callers) bypassed += n;
+  fmt::format_to(it, ",\"bypass\":{{\"definition\":");
+  json_string(out, r.definition);
+  fmt::format_to(it, ",\"patched\":{},\"same_as\":", r.refused.empty() && r.same_as.empty());
+  if (r.same_as.empty())
+    fmt::format_to(it, "null");
+  else
+    json_string(out, r.same_as);
+  fmt::format_to(it, ",\"refused\":");
+  if (r.refused.empty())
+    fmt::format_to(it, "null");
+  else
+    json_string(out, r.refused);
+  fmt::format_to(it, ",\"through\":{},\"bypassed\":{},\"callers\":[", r.through, bypassed);
+  bool first = true;
+  for (auto& [obj, n] : r.callers) {
+    fmt::format_to(it, "{}{{\"object\":", first ? "" : ",");
+    json_string(out, object_name(d, obj));
+    fmt::format_to(it, ",\"count\":{}}}", n);
+    first = false;
+  }
+  fmt::format_to(it, "]}}");
+}
+
+}  // namespace
+
 std::string render_json(const ReportData& d) {
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
@@ -155,8 +219,8 @@ std::string render_json(const ReportData& d) {
                  "\"report\":",
                  s.backtrace, s.time_offset, format_name(s.format));
   json_string(out, report_shown(s));
-  fmt::format_to(it, ",\"secure\":{},\"report_signal\":{}}},\"symbols\":[", s.secure,
-                 s.report_signal);
+  fmt::format_to(it, ",\"secure\":{},\"report_signal\":{},\"bypass\":{}}},\"symbols\":[",
+                 s.secure, s.report_signal, s.bypass);
   bool first_symbol = true;
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
     if (!listed(sym, victim)) continue;
@@ -171,7 +235,9 @@ std::string render_json(const ReportData& d) {
       fmt::format_to(it, ",\"count\":{}}}", n);
       first = false;
     }
-    fmt::format_to(it, "]}}");
+    fmt::format_to(it, "]");
+    if (const BypassRecord* r = bypass_of(d, sym)) json_bypass(out, d, *r);
+    fmt::format_to(it, "}}");
   }
   fmt::format_to(it, "],\"stacks\":[");
   bool first_stack = true;

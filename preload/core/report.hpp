@@ -42,6 +42,16 @@ struct ProcessIdentity {
   std::string exe;    // /proc/self/exe at start-up
 };
 
+// PROBE_BYPASS: what became of one hooked symbol's real definition, and the calls that reached it.
+struct BypassRecord {
+  Symbol symbol;
+  std::string definition;  // the object holding it
+  std::string refused;     // why its entry was not patched; empty: patched
+  std::string same_as;     // a hooked symbol with the same definition, whose entry counts both
+  std::uint64_t through = 0;  // calls that came through the override
+  std::vector<std::pair<std::uint16_t, std::uint64_t>> callers;  // bypassed calls by ObjectId
+};
+
 struct ReportData {
   std::string_view version;
   std::string_view trigger = "exit";  // "exit" or "signal" (PROBE_REPORT_SIGNAL)
@@ -56,6 +66,7 @@ struct ReportData {
   std::vector<StackRecord> stacks;
   std::uint64_t stack_overflow = 0;
   std::vector<std::string> notices;  // the probe's own messages (notices.hpp)
+  std::vector<BypassRecord> bypass;  // PROBE_BYPASS only; one per definition found
 };
 
 // Whether the victim family is listed: only in a process that loaded the bundled victim library

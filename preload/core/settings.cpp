@@ -96,6 +96,12 @@ Settings parse_settings(GetEnv getenv_fn, bool secure, Notices& messages) {
     if (!parse_signal(e, s.report_signal))
       complain(messages, "PROBE_REPORT_SIGNAL", e, "is not USR1 or USR2; no report on demand");
   }
+  if (const char* e = getenv_fn("PROBE_BYPASS")) {
+    if (std::strcmp(e, "1") == 0)
+      s.bypass = true;
+    else if (std::strcmp(e, "0") != 0 && *e != '\0')
+      complain(messages, "PROBE_BYPASS", e, "is neither 0 nor 1; not counting bypassed calls");
+  }
   return s;
 }
 

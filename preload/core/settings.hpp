@@ -30,6 +30,7 @@ struct Settings {
   bool report_as_set = false;
   bool secure = false;            // AT_SECURE was set: report_path is never used
   int report_signal = 0;          // PROBE_REPORT_SIGNAL: USR1 | USR2 (signal number); 0 = off
+  bool bypass = false;            // PROBE_BYPASS: 1 = count the calls that bypass the hooks
 };
 
 using GetEnv = const char* (*)(const char*);

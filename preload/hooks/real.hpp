@@ -23,6 +23,10 @@
 
 #include "runtime.hpp"
 
+namespace probe {
+void bypass_learn(Symbol s, void* definition);  // bypass.hpp: PROBE_BYPASS, a lazily found definition
+}
+
 namespace probe::real {
 
 #define PROBE_REAL_alloc(name) inline decltype(&::name) name = nullptr;
@@ -45,6 +49,7 @@ void resolve_required();
     if (f == nullptr) {                                                                   \
       f = reinterpret_cast<decltype(&::fn)>(::probe::resolve_next(#fn));                 \
       cached.store(f, std::memory_order_release);                                         \
+      ::probe::bypass_learn(::probe::Symbol::fn, reinterpret_cast<void*>(f));              \
     }                                                                                     \
     return f;                                                                             \
   }())

@@ -20,6 +20,7 @@
 
 #include "../core/report.hpp"
 #include "../core/report_file.hpp"
+#include "bypass.hpp"
 #include "runtime.hpp"
 #include "state.hpp"
 
@@ -85,6 +86,7 @@ void write_report(const char* trigger, const std::string& path_template, std::ui
     d.stacks.push_back(std::move(rec));
   });
   d.stack_overflow = g_stacks->overflow();
+  bypass_snapshot(d.bypass);
   g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
   if (g_notices.dropped() != 0)
     d.notices.push_back(fmt::format("interprobe: {} more notices dropped", g_notices.dropped()));

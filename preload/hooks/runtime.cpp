@@ -16,6 +16,7 @@
 
 #include "../core/find_definition.hpp"
 #include "../core/report_file.hpp"
+#include "bypass.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -34,10 +35,10 @@ OriginalStderr g_original_stderr;
 Notices g_notices;
 char g_main_path[4096] = "[main]";
 char g_module_name[256] = "libprobe.so";
+PROBE_TLS bool t_in_probe = false;
 
 namespace {
 
-PROBE_TLS bool t_in_probe = false;
 PROBE_TLS bool t_initialising = false;
 PROBE_TLS CounterPool::Block* t_block = nullptr;
 // Set by the thread-exit destructor: calls after it go to the shared block.
@@ -84,9 +85,12 @@ void after_fork_child() {
   g_stacks->reset_after_fork();
   g_map->reset_after_fork();
   reporting_after_fork_child();
+  bypass_after_fork_child();
 }
 
-ObjectId attribute(std::uintptr_t ret) {
+}  // namespace
+
+ObjectId attribute_caller(std::uintptr_t ret) {
   const std::uint32_t gen = g_map->generation();
   CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
   if (c.address == ret && c.generation == gen) return c.id;
@@ -102,6 +106,8 @@ ObjectId attribute(std::uintptr_t ret) {
   c = CacheEntry{ret, g_map->generation(), id};
   return id;
 }
+
+namespace {
 
 void do_init() {
   real::resolve_required();
@@ -162,9 +168,11 @@ namespace {
 // fast path in note() needs no stack frame and no saved registers.
 __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
-  if (g_init_state.load(std::memory_order_relaxed) != 2) return;
   Guard g = Guard::enter();
-  if (!g) return;
+  if (g_init_state.load(std::memory_order_relaxed) != 2 || !g) {
+    t_bypass_token.symbol_plus_one = 0;  // a call the hooks do not count is not marked either
+    return;
+  }
   // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
   if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
       kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
@@ -177,8 +185,11 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   } else if (b == kThreadGone) {
     b = g_pool->shared_block();
   }
-  const ObjectId caller = attribute(ret);
-  if (caller == g_self_id && caller != kUnknownObject) return;  // e.g. the static libstdc++'s init
+  const ObjectId caller = attribute_caller(ret);
+  if (caller == g_self_id && caller != kUnknownObject) {  // e.g. the static libstdc++'s init
+    t_bypass_token.symbol_plus_one = 0;
+    return;
+  }
   CounterPool::add(b, s, caller);
   if (g_settings.backtrace != 0 && may_unwind(caller)) {
     int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
@@ -202,6 +213,7 @@ __attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std
 // on this path calls out, so nothing can re-enter.
 void note(Symbol s, void* return_address) {
   const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
+  bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
   CounterPool::Block* b = t_block;
   // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
   if (__builtin_expect(g_init_state.load(std::memory_order_acquire) == 2 && !t_in_probe &&
@@ -210,7 +222,10 @@ void note(Symbol s, void* return_address) {
                        1)) {
     const CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
     if (__builtin_expect(c.address == ret && c.generation == g_map->generation(), 1)) {
-      if (c.id == g_self_id && c.id != kUnknownObject) return;
+      if (c.id == g_self_id && c.id != kUnknownObject) {
+        t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, not marked
+        return;
+      }
       CounterPool::add(b, s, c.id);
       if (g_settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
       return;

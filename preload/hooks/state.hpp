@@ -10,8 +10,15 @@
 #include "../core/settings.hpp"
 #include "../core/stacks.hpp"
 #include "../core/stderr_file.hpp"
+#include "runtime.hpp"
 
 namespace probe {
+
+// The re-entry guard's flag (runtime.cpp's Guard): set while this thread is inside the probe.
+extern PROBE_TLS bool t_in_probe;
+
+// The object holding the code at `ret` (the hooks' attribution, with its per-thread cache).
+ObjectId attribute_caller(std::uintptr_t ret);
 
 // Constructed in init from static storage, never destroyed (a hook may run during or after
 // static destruction).

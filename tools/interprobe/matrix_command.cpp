@@ -32,7 +32,7 @@ struct MatrixOptions {
   Artifacts artifacts = Artifacts::locate();
   std::vector<std::string> variants;
   std::string markdown;
-  bool quiet = false, json = false;
+  bool quiet = false, json = false, bypass = false;
 };
 
 // --markdown FILE is written whole or not at all: into a temporary file beside it, made before
@@ -136,7 +136,7 @@ int run_matrix(const MatrixOptions& opt) {
     for (auto& p : m.paths) {
       if (progress)
         fmt::print(stderr, "\r[{:>3}/{}] {:<40}", ++done, total, v->name + " " + p.name);
-      obs[{v->name, p.name}] = observe(opt.artifacts, *v, p);
+      obs[{v->name, p.name}] = observe(opt.artifacts, *v, p, opt.bypass);
     }
   }
   if (progress) fmt::print(stderr, "\r{:<60}\r", "");
@@ -144,7 +144,7 @@ int run_matrix(const MatrixOptions& opt) {
   if (opt.json)
     std::cout << render_json(m, obs, coverage).dump(2) << "\n";
   else if (!opt.quiet && opt.markdown != "-")
-    std::cout << render_text(m, obs);
+    std::cout << render_text(m, obs) << (opt.bypass ? render_bypass_text(m, obs) : "");
   if (!opt.markdown.empty()) {
     Toolchain tc{first_line_of({"gcc", "-dumpfullversion"}), first_line_of({"clang", "-dumpversion"})};
     std::string md = render_markdown(m, obs, tc, coverage);
@@ -182,6 +182,10 @@ void add_matrix_command(CLI::App& app) {
                 "instead of the table.");
   cmd->add_option("--variant", opt->variants, "Only this variant (repeatable).")
       ->option_text("NAME");
+  cmd->add_flag("--bypass", opt->bypass,
+                "Also count, at each target's real definition, the library's calls that bypassed "
+                "the override (PROBE_BYPASS=1, docs/BYPASS.md): a table after the matrix, "
+                "\"bypassed\" in each JSON cell.");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print no table and no progress; only the exit status and --markdown.");
   with_default(cmd->add_option("--probe", opt->artifacts.probe, "libprobe.so to preload."),
                "the libprobe.so installed with this interprobe, else the build tree's");

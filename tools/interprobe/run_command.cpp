@@ -31,6 +31,7 @@ struct RunOptions {
   int backtrace = -1;
   long long time_offset = 0;
   bool time_offset_set = false;
+  bool bypass = false;
   std::vector<std::string> command;
   std::string shim_for;  // --shim-for LIB: shim_for.cpp instead of libprobe.so
 };
@@ -114,6 +115,7 @@ int run(const RunOptions& opt) {
   if (!opt.format.empty()) s.format = opt.format;
   if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
   if (opt.time_offset_set) s.time_offset = opt.time_offset;
+  s.bypass = opt.bypass;
   s.report_dir = dir.string();
   s.report_as = to_stdout ? "-" : target.string();  // what settings.report shows: the user's path
   const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
@@ -181,6 +183,10 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(-probe::Settings::kMaxTimeOffset, probe::Settings::kMaxTimeOffset))
       ->each([opt](const std::string&) { opt->time_offset_set = true; })
       ->option_text("S");
+  cmd->add_flag("--bypass", opt->bypass,
+                "Also count, at each hooked function's real definition, the calls that reached "
+                "it without passing the override, per calling object (PROBE_BYPASS=1; "
+                "docs/BYPASS.md).");
   CLI::Option* probe =
       with_default(
           cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path)."),
@@ -195,6 +201,7 @@ void add_run_command(CLI::App& app) {
       ->excludes(probe)
       ->excludes("--backtrace")
       ->excludes("--time-offset")
+      ->excludes("--bypass")
       ->option_text("LIB");
   cmd->add_option("command", opt->command,
                   "The command and its arguments; put them after '--' so that their options are "

@@ -144,6 +144,11 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
   // One run with an override of `symbols`: the same end as the control run, then the calls that
   // reached the override, per symbol, from the library and from everything else.
   std::map<std::string, std::uint64_t> from_lib, from_others;
+  // PROBE_BYPASS (the probe's half only): calls from the library that reached the definition
+  // without the override, and whether the definition's entry could be counted at all.
+  std::map<std::string, std::uint64_t> bypassed_from_lib;
+  std::map<std::string, std::string> bypass_refused;
+  std::set<std::string> bypass_counted;
   int report_count = 0;
   std::vector<std::string> runs;
   auto observe = [&](const Env& env, const fs::path& reports,
@@ -169,6 +174,18 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
         for (auto& [object, n] : it->second)
           (is_library(object, library, soname) ? from_lib : from_others)[s] += n;
       }
+      for (auto& s : symbols) {
+        auto b = parsed->bypass.find(s);
+        if (b == parsed->bypass.end()) continue;
+        if (!b->second.patched) {
+          bypass_refused[s] = b->second.same_as.empty() ? b->second.refused
+                                                        : "counted as " + b->second.same_as;
+          continue;
+        }
+        bypass_counted.insert(s);
+        for (auto& [object, n] : b->second.bypassed)
+          if (is_library(object, library, soname)) bypassed_from_lib[s] += n;
+      }
     }
     if (count == 0) {
       *error = fmt::format("{} wrote no report for the RUN command (stderr: {})", what,
@@ -185,6 +202,7 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
     ps.probe = probe;
     ps.format = "json";
     ps.report_dir = (dir / "reports").string();
+    ps.bypass = true;  // the calls bound inside the library are counted, not inferred
     if (!observe(probe_environment(base, ps), dir / "reports", via_probe, "the probe")) return r;
   }
   if (!via_shim.empty()) {
@@ -229,6 +247,15 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
           "; at run time, calls bound inside {} and calls from {} that RUN never made look the "
           "same (the static half sees every call site)",
           lib_name, lib_name);
+    if (bypass_counted.count(s) != 0) {
+      f.counts["bypassed_from_library"] = bypassed_from_lib[s];
+      f.evidence += fmt::format(
+          "; at its definition, {} call(s) from {} bypassed the override (PROBE_BYPASS; inlined "
+          "copies are never calls: the static half counts them)",
+          bypassed_from_lib[s], lib_name);
+    } else if (auto why = bypass_refused.find(s); why != bypass_refused.end()) {
+      f.evidence += fmt::format("; bypassed calls not counted: {}", why->second);
+    }
     r.findings[s] = f;
   }
   r.checked = true;

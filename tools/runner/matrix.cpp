@@ -128,7 +128,7 @@ std::string read_file(const fs::path& p) {
 
 }  // namespace
 
-Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p) {
+Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p, bool bypass) {
   Observation o;
   o.caller_object = p.caller == "app" ? file_name_of(a.app) : kLibraryName;
   Env env = without_probe(current_environment());  // no stray probe settings from the caller
@@ -153,6 +153,7 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p)
   env["PROBE_FORMAT"] = "json";
   env["PROBE_REPORT"] = report.string();
   env["PROBE_TIME_OFFSET"] = std::to_string(kTimeOffset);
+  if (bypass) env["PROBE_BYPASS"] = "1";
   o.probed = exec(argv, env);
   std::string report_text = read_file(report);
   std::error_code ec;
@@ -173,6 +174,15 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p)
   for (const std::string& s : p.symbols) {
     o.calls[s] = parsed->calls_from(s, o.caller_object);
     ran = ran && o.calls[s] > 0;
+    if (!bypass) continue;
+    auto b = parsed->bypass.find(s);
+    if (b == parsed->bypass.end())
+      o.bypass_refused[s] = "no definition found";
+    else if (!b->second.patched)
+      o.bypass_refused[s] = b->second.same_as.empty() ? b->second.refused
+                                                      : "counted as " + b->second.same_as;
+    else
+      o.bypassed[s] = parsed->bypassed_from(s, o.caller_object);
   }
   bool changed = o.probed_value != o.control_value;
   if (p.observe == Observe::time)  // a second may pass between the runs

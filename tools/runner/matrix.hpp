@@ -73,13 +73,19 @@ Verdict classify(Observe how, bool ran, bool changed);
 struct Observation {
   Verdict verdict = Verdict::inconsistent;
   std::map<std::string, std::uint64_t> calls;  // per target symbol, from the expected caller
+  // With `bypass` (PROBE_BYPASS=1): per target symbol, calls from the expected caller that reached
+  // its real definition without the override; absent where the entry was not patched (why: in
+  // bypass_refused).
+  std::map<std::string, std::uint64_t> bypassed;
+  std::map<std::string, std::string> bypass_refused;
   std::string caller_object;                   // file name the calls were expected from
   long control_value = 0, probed_value = 0;
   ExecResult control, probed;
   std::string problem;  // non-empty if the cell could not be observed (and why)
 };
 
-Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p);
+Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
+                    bool bypass = false);
 
 bool variant_built(const Artifacts& a, const VariantSpec& v);
 

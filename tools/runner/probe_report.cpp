@@ -27,6 +27,16 @@ std::uint64_t ProbeReport::calls_from(const std::string& symbol, const std::stri
   return n;
 }
 
+std::uint64_t ProbeReport::bypassed_from(const std::string& symbol,
+                                         const std::string& object) const {
+  auto it = bypass.find(symbol);
+  std::uint64_t n = 0;
+  if (it != bypass.end())
+    for (auto& [path, count] : it->second.bypassed)
+      if (file_name_of(path) == object) n += count;
+  return n;
+}
+
 std::uint64_t ProbeReport::total(const std::string& symbol) const {
   auto it = calls.find(symbol);
   std::uint64_t n = 0;
@@ -54,6 +64,16 @@ std::optional<ProbeReport> parse_probe_report(const std::string& text, std::stri
     auto& per_object = r.calls[s.value("name", "")];
     for (const auto& c : s.value("callers", nlohmann::json::array()))
       per_object[c.value("object", "")] += c.value("count", std::uint64_t{0});
+    if (auto b = s.find("bypass"); b != s.end() && b->is_object()) {
+      BypassCounts& out = r.bypass[s.value("name", "")];
+      out.definition = b->value("definition", "");
+      out.patched = b->value("patched", false);
+      if (auto f = b->find("refused"); f != b->end() && f->is_string()) out.refused = *f;
+      if (auto f = b->find("same_as"); f != b->end() && f->is_string()) out.same_as = *f;
+      out.through = b->value("through", std::uint64_t{0});
+      for (const auto& c : b->value("callers", nlohmann::json::array()))
+        out.bypassed[c.value("object", "")] += c.value("count", std::uint64_t{0});
+    }
   }
   r.raw = std::move(j);
   return r;

@@ -9,6 +9,16 @@
 
 namespace interprobe {
 
+// PROBE_BYPASS: one hooked symbol's real definition (docs/REPORT_FORMAT.md, "bypass").
+struct BypassCounts {
+  std::string definition;  // the object holding it
+  bool patched = false;
+  std::string refused;     // why not patched ("" when patched or counted under same_as)
+  std::string same_as;     // another hooked name of the same definition, which counts both
+  std::uint64_t through = 0;
+  std::map<std::string, std::uint64_t> bypassed;  // calling object -> calls
+};
+
 struct ProbeReport {
   int schema = 0;
   std::string version;
@@ -16,11 +26,14 @@ struct ProbeReport {
   nlohmann::json settings;
   // symbol -> calling object (full path as the loader names it) -> calls
   std::map<std::string, std::map<std::string, std::uint64_t>> calls;
+  std::map<std::string, BypassCounts> bypass;  // by symbol; empty without PROBE_BYPASS
   nlohmann::json raw;
 
   // Calls of `symbol` from objects whose file name (last path component) is `object_name`.
   std::uint64_t calls_from(const std::string& symbol, const std::string& object_name) const;
   std::uint64_t total(const std::string& symbol) const;
+  // Bypassed calls of `symbol` from objects named `object_name` (0 without a record).
+  std::uint64_t bypassed_from(const std::string& symbol, const std::string& object_name) const;
 };
 
 // nullopt and a one-line reason in `error` if `text` is not a report this version understands.

@@ -39,6 +39,7 @@ Env probe_environment(const Env& base, const ProbeSettings& s) {
   if (s.format) env["PROBE_FORMAT"] = *s.format;
   if (s.backtrace) env["PROBE_BACKTRACE"] = std::to_string(*s.backtrace);
   if (s.time_offset) env["PROBE_TIME_OFFSET"] = std::to_string(*s.time_offset);
+  if (s.bypass) env["PROBE_BYPASS"] = "1";
   if (!s.report_dir.empty())
     env["PROBE_REPORT"] = (fs::path(s.report_dir) / "report.%p.%m").string();
   if (s.report_as) env["PROBE_REPORT_AS"] = *s.report_as;

@@ -25,6 +25,7 @@ struct ProbeSettings {
   std::optional<std::string> format;     // PROBE_FORMAT
   std::optional<unsigned> backtrace;     // PROBE_BACKTRACE
   std::optional<long long> time_offset;  // PROBE_TIME_OFFSET
+  bool bypass = false;                   // PROBE_BYPASS=1 when set
   std::string report_dir;                // PROBE_REPORT=<dir>/report.%p.%m if not empty
   // PROBE_REPORT_AS: the path the reports' settings.report shows (the user's --report; "" for
   // stderr), since PROBE_REPORT points into the private directory.

@@ -90,6 +90,27 @@ std::string render_text(const Matrix& m, const Observations& obs) {
   return out;
 }
 
+std::string render_bypass_text(const Matrix& m, const Observations& obs) {
+  std::string out = fmt::format(
+      "\nCalls from the path's caller that reached the target's definition without the override "
+      "(--bypass):\n{:<28} {:<20} {:<24} {:>8}  {}\n",
+      "VARIANT", "PATH", "TARGET", "BYPASSED", "VERDICT");
+  for (auto& v : m.variants)
+    for (auto& p : m.paths) {
+      const Observation* o = find(obs, v.name, p.name);
+      if (o == nullptr || !o->problem.empty()) continue;
+      for (const std::string& s : p.symbols) {
+        std::string n = "-";
+        if (auto b = o->bypassed.find(s); b != o->bypassed.end()) n = std::to_string(b->second);
+        std::string verdict = to_string(o->verdict);
+        if (auto r = o->bypass_refused.find(s); r != o->bypass_refused.end())
+          verdict += " (not counted: " + r->second + ")";
+        out += fmt::format("{:<28} {:<20} {:<24} {:>8}  {}\n", v.name, p.name, s, n, verdict);
+      }
+    }
+  return out;
+}
+
 std::string render_markdown(const Matrix& m, const Observations& obs, const Toolchain& tc,
                             const Coverage& coverage) {
   std::string out;
@@ -194,6 +215,8 @@ nlohmann::json render_json(const Matrix& m, const Observations& obs, const Cover
         c["observed"] = o->problem.empty() ? nlohmann::json(to_string(o->verdict)) : nullptr;
         c["matches"] = matches(o, v.expect.at(p.name));
         c["calls"] = o->calls;
+        if (!o->bypassed.empty()) c["bypassed"] = o->bypassed;
+        if (!o->bypass_refused.empty()) c["bypass_refused"] = o->bypass_refused;
         c["caller_object"] = o->caller_object;
         if (!o->problem.empty()) c["problem"] = o->problem;
       }

@@ -29,6 +29,9 @@ struct Coverage {
 int count_mismatches(const Matrix& m, const Observations& obs);
 
 std::string render_text(const Matrix& m, const Observations& obs);
+// With --bypass: per observed cell with a function target, the calls from the expected caller that
+// reached the target's definition without the override, or why it could not be counted.
+std::string render_bypass_text(const Matrix& m, const Observations& obs);
 std::string render_markdown(const Matrix& m, const Observations& obs, const Toolchain& tc,
                             const Coverage& coverage = {});
 // {"format": "interprobe-matrix", "version": 1, "paths": [...], "variants": [{"name", "status":

@@ -1,0 +1,259 @@
+// bypass.cpp — PROBE_BYPASS=1 (bypass.hpp): the real definitions' entries patched at start-up, the
+// slow half of the counting entry, and the records for the report. The fast half, which runs with
+// the host's vector registers live, is bypass_hit.cpp.
+#include "bypass.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/auxv.h>
+#include <sys/single_threaded.h>
+
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "bypass_state.hpp"
+#include "patch.hpp"
+#include "real.hpp"
+#include "state.hpp"
+
+extern "C" void interprobe_bypass_entry();  // preload/patch/x86_64/entry.S
+
+namespace probe {
+
+bool g_bypass_on = false;
+PROBE_TLS BypassToken t_bypass_token{0, 0};
+PROBE_TLS BypassCacheEntry t_bypass_cache[kBypassCacheSize];
+std::uintptr_t g_self_lo = 0, g_self_hi = 0;
+std::atomic<std::uint64_t> g_bypass_through[kNumSymbols];
+std::atomic<std::uint64_t> g_bypassed[kNumSymbols][kMaxObjects];
+
+namespace {
+
+namespace patch = interprobe::patch;
+
+// What became of each symbol's real definition. Written during start-up (single-threaded) and by
+// bypass_learn under g_learn_busy; read at report time.
+struct Definition {
+  std::uintptr_t address = 0;  // 0: no definition seen
+  char object[256] = {};
+  patch::Refusal refusal = patch::Refusal::none;
+  int same_as = -1;  // another hooked symbol with this very definition (glibc's aliases)
+};
+Definition g_definitions[kNumSymbols];
+}  // namespace
+
+unsigned g_counted_as[kNumSymbols];
+
+namespace {
+std::atomic_flag g_learn_busy = ATOMIC_FLAG_INIT;
+
+// The executable segments of the object holding `address` (empty if none).
+std::vector<patch::CodeRange> code_of(std::uintptr_t address) {
+  struct Search {
+    std::uintptr_t inside;
+    std::vector<patch::CodeRange> code;
+  } s{address, {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) -> int {
+        auto* seg = static_cast<Search*>(data);
+        std::vector<patch::CodeRange> mine;
+        bool here = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+          const std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr, hi = lo + ph.p_memsz;
+          mine.push_back({lo, hi});
+          here = here || (seg->inside >= lo && seg->inside < hi);
+        }
+        if (here) seg->code = std::move(mine);
+        return here ? 1 : 0;
+      },
+      &s);
+  return s.code;
+}
+
+// The request for one definition, or a refusal decided here (before the patcher sees it).
+patch::Refusal plan(Symbol s, void* definition, patch::Function& fn) {
+  Definition& d = g_definitions[static_cast<unsigned>(s)];
+  d.address = reinterpret_cast<std::uintptr_t>(definition);
+  Dl_info info{};
+  ElfW(Sym)* sym = nullptr;
+  if (dladdr1(definition, &info, reinterpret_cast<void**>(&sym), RTLD_DL_SYMENT) == 0)
+    return patch::Refusal::not_in_object;
+  // The executable is listed with an empty name.
+  const char* name = info.dli_fname != nullptr && info.dli_fname[0] != '\0' ? info.dli_fname
+                                                                             : g_main_path;
+  std::snprintf(d.object, sizeof d.object, "%.255s", name);
+  if (reinterpret_cast<std::uintptr_t>(info.dli_fbase) == getauxval(AT_SYSINFO_EHDR)) {
+    std::snprintf(d.object, sizeof d.object, "[vdso]");
+    return patch::Refusal::in_vdso;
+  }
+  if (sym == nullptr || info.dli_saddr != definition) return patch::Refusal::no_symbol;
+  fn = patch::Function{d.address, sym->st_size, static_cast<std::uint32_t>(s)};
+  return patch::Refusal::none;
+}
+
+// Patches `symbols` (their definitions in `defs`), one patcher call per object: the sweep for
+// branches into the replaced bytes reads each object's code once.
+void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
+  std::vector<bool> done(n, false);
+  // Two hooked names, one definition (memalign and aligned_alloc, adjtimex and ntp_adjtime in
+  // glibc): one entry, patched once; its calls are counted under the first name.
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t j = 0; j < k && !done[k]; ++j)
+      if (defs[j] == defs[k]) {
+        done[k] = true;
+        Definition& d = g_definitions[static_cast<unsigned>(symbols[k])];
+        d.address = reinterpret_cast<std::uintptr_t>(defs[k]);
+        d.same_as = static_cast<int>(symbols[j]);
+        g_counted_as[static_cast<unsigned>(symbols[k])] = static_cast<unsigned>(symbols[j]);
+      }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (done[i]) continue;
+    const auto code = code_of(reinterpret_cast<std::uintptr_t>(defs[i]));
+    std::vector<patch::Function> fns;
+    std::vector<Symbol> which;
+    for (std::size_t k = i; k < n; ++k) {
+      if (done[k]) continue;
+      bool here = false;
+      for (const patch::CodeRange& r : code)
+        here = here || (reinterpret_cast<std::uintptr_t>(defs[k]) >= r.lo &&
+                        reinterpret_cast<std::uintptr_t>(defs[k]) < r.hi);
+      if (k != i && !here) continue;
+      done[k] = true;
+      patch::Function fn;
+      const patch::Refusal r = plan(symbols[k], defs[k], fn);
+      if (r != patch::Refusal::none) {
+        g_definitions[static_cast<unsigned>(symbols[k])].refusal = r;
+        continue;
+      }
+      if (code.empty()) {
+        g_definitions[static_cast<unsigned>(symbols[k])].refusal = patch::Refusal::not_in_object;
+        continue;
+      }
+      fns.push_back(fn);
+      which.push_back(symbols[k]);
+    }
+    if (fns.empty()) continue;
+    std::vector<patch::Outcome> out(fns.size());
+    patch::patch_functions(code, fns,
+                           {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)}, out);
+    for (std::size_t k = 0; k < fns.size(); ++k)
+      g_definitions[static_cast<unsigned>(which[k])].refusal = out[k].refusal;
+  }
+}
+
+void count_bypassed(unsigned id, ObjectId caller) {
+  if (id < kNumSymbols && caller < kMaxObjects)
+    g_bypassed[id][caller].fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void bypass_install() {
+  if (!g_settings.bypass) return;
+  Guard g = Guard::enter();
+  if (!g) return;
+  for (unsigned i = 0; i < kNumSymbols; ++i) g_counted_as[i] = i;
+  const auto self = code_of(reinterpret_cast<std::uintptr_t>(&bypass_install));
+  for (const patch::CodeRange& r : self) {
+    if (g_self_lo == 0 || r.lo < g_self_lo) g_self_lo = r.lo;
+    if (r.hi > g_self_hi) g_self_hi = r.hi;
+  }
+  Symbol symbols[kNumSymbols];
+  void* defs[kNumSymbols];
+  std::size_t n = 0;
+  auto want = [&](Symbol s, void* def) {
+    if (def == nullptr) return;
+    symbols[n] = s;
+    defs[n++] = def;
+  };
+  // The eager families' pointers (real.hpp); the victim's, if its library is loaded already.
+#define PROBE_DEF_alloc(name) want(Symbol::name, reinterpret_cast<void*>(real::name));
+#define PROBE_DEF_time(name) want(Symbol::name, reinterpret_cast<void*>(real::name));
+#define PROBE_DEF_victim(name) want(Symbol::name, dlsym(RTLD_NEXT, #name));
+#define PROBE_SYMBOL(name, family) PROBE_DEF_##family(name)
+#include "../core/symbols.def"
+#undef PROBE_SYMBOL
+#undef PROBE_DEF_alloc
+#undef PROBE_DEF_time
+#undef PROBE_DEF_victim
+  patch_all(symbols, defs, n);
+  g_bypass_on = true;  // from now on the hooks mark their calls
+}
+
+void bypass_learn(Symbol s, void* definition) {
+  if (!g_bypass_on || definition == nullptr) return;
+  Definition& d = g_definitions[static_cast<unsigned>(s)];
+  if (d.address != 0 || g_learn_busy.test_and_set(std::memory_order_acquire)) return;
+  {
+    Guard g = Guard::enter();
+    if (d.address == 0 && g) {
+      if (!__libc_single_threaded) {
+        patch::Function fn;
+        const patch::Refusal r = plan(s, definition, fn);
+        d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
+      } else {
+        patch_all(&s, &definition, 1);
+      }
+    }
+  }
+  g_learn_busy.clear(std::memory_order_release);
+}
+
+void bypass_snapshot(std::vector<BypassRecord>& out) {
+  if (!g_bypass_on) return;
+  for (unsigned i = 0; i < kNumSymbols; ++i) {
+    const Definition& d = g_definitions[i];
+    if (d.address == 0) continue;
+    BypassRecord rec;
+    rec.symbol = static_cast<Symbol>(i);
+    rec.definition = d.object;
+    if (d.same_as >= 0) {
+      rec.definition = g_definitions[d.same_as].object;
+      rec.same_as = symbol_name(static_cast<Symbol>(d.same_as));
+    } else if (d.refusal != patch::Refusal::none) {
+      rec.refused = patch::describe(d.refusal);
+    }
+    rec.through = g_bypass_through[i].load(std::memory_order_relaxed);
+    for (std::size_t o = 0; o < kMaxObjects; ++o)
+      if (const auto c = g_bypassed[i][o].load(std::memory_order_relaxed); c != 0)
+        rec.callers.emplace_back(static_cast<ObjectId>(o), c);
+    out.push_back(std::move(rec));
+  }
+}
+
+void bypass_after_fork_child() {
+  // The child counts its own calls, like the hooks' counters (runtime.cpp).
+  for (unsigned i = 0; i < kNumSymbols; ++i) {
+    g_bypass_through[i].store(0, std::memory_order_relaxed);
+    for (auto& c : g_bypassed[i]) c.store(0, std::memory_order_relaxed);
+  }
+  g_learn_busy.clear(std::memory_order_relaxed);
+}
+
+}  // namespace probe
+
+// The slow half of the counting entry (entry.S saved the vector state): a return address not in
+// this thread's cache yet. Attributes it as the hooks do (runtime.cpp) and counts the call.
+extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
+                                                                           std::uintptr_t ret) {
+  using namespace probe;
+  if (g_init_state.load(std::memory_order_acquire) != 2) return;
+  Guard g = Guard::enter();
+  if (!g) return;
+  const ObjectId caller = attribute_caller(ret);
+  BypassCacheEntry& c = t_bypass_cache[(ret >> 2) % kBypassCacheSize];
+  c = BypassCacheEntry{ret, g_map->generation(), caller};
+  count_bypassed(id, caller);
+}
+
+namespace {
+// After the constructors of libc and of the libraries loaded with the program, before main: the
+// process is single-threaded and every library linked in is mapped.
+__attribute__((constructor)) void bypass_at_start() {
+  probe::ensure_init();
+  probe::bypass_install();
+}
+}  // namespace

@@ -1,0 +1,49 @@
+// bypass.hpp — PROBE_BYPASS=1: count the calls that reached a hooked function's real definition
+// without passing this probe's hook (a direct call inside its library, a hidden alias such as
+// glibc's __clock_gettime, a -Bsymbolic binding), per calling object.
+//
+// How a call is told apart (docs/BYPASS.md): the real definition's entry is patched
+// (preload/patch/) with a jump to a stub that calls interprobe_bypass_hit(symbol, return address)
+// first. A hook marks each call it makes: note() stores a per-thread token (symbol, the hook's
+// own return address) before the hook calls the real function. At the entry, a call whose
+// return address is in libprobe.so (the hook called it) or equals the token's (the hook
+// tail-jumped to it) with the token's symbol is a call *through* the override: the token is
+// consumed. Every other arrival is *bypassed*, attributed to the object holding its return
+// address. The probe's own calls (inside the re-entry guard) are counted as neither.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "../core/object_map.hpp"
+#include "../core/report.hpp"
+#include "../core/symbols.hpp"
+#include "runtime.hpp"
+
+namespace probe {
+
+// True once PROBE_BYPASS=1 was read (set at init, never cleared): note() marks calls only then.
+extern bool g_bypass_on;
+
+// The per-thread token of the last call a hook made (bypass_hit consumes it).
+struct BypassToken {
+  unsigned symbol_plus_one;  // 0 = none
+  std::uintptr_t ret;        // the hook's return address: its caller's site
+};
+extern PROBE_TLS BypassToken t_bypass_token;
+
+inline void bypass_mark(Symbol s, std::uintptr_t ret) {
+  if (__builtin_expect(g_bypass_on, 0)) t_bypass_token = {static_cast<unsigned>(s) + 1, ret};
+}
+
+// At start-up (libprobe's constructor, single-threaded): patch the real definitions resolved so
+// far. Later, a definition resolved lazily (the victim family) is patched when first resolved,
+// if the process is still single-threaded.
+void bypass_install();
+void bypass_learn(Symbol s, void* definition);
+
+// For the report: one record per symbol with a real definition the probe saw.
+void bypass_snapshot(std::vector<BypassRecord>& out);
+void bypass_after_fork_child();
+
+}  // namespace probe

@@ -1,0 +1,97 @@
+/* fixture_asm.S — hand-written prologues for the patcher's refusals and relocations
+ * (tests/patch/patch_test.cpp says what each must give). */
+        .text
+#define FUNC(name) .globl name; .type name, @function; .p2align 4; name:
+#define END(name) .size name, .-name
+
+/* A loop back into the first bytes: the jnz is stolen too and lands inside them. */
+FUNC(patch_loop_in_stolen)
+        endbr64
+        movl    %edi, %eax
+1:      decl    %eax
+        jnz     1b
+        ret
+END(patch_loop_in_stolen)
+
+/* A branch from later in the function into the middle of the stolen bytes. */
+FUNC(patch_into_stolen)
+        endbr64
+        movl    %edi, %eax          /* 2 bytes: the jump's first two */
+1:      addl    $1, %eax            /* 3 bytes: stolen, and a branch target */
+        cmpl    $10, %eax
+        jl      1b
+        ret
+END(patch_into_stolen)
+
+/* Shorter than the jump. */
+FUNC(patch_too_short)
+        xorl    %eax, %eax
+        ret
+END(patch_too_short)
+
+/* A call among the first instructions. */
+FUNC(patch_call_first)
+        pushq   %rbx
+        call    patch_helper
+        popq    %rbx
+        ret
+END(patch_call_first)
+FUNC(patch_helper)
+        movl    $7, %eax
+        ret
+END(patch_helper)
+
+/* One instruction, a tail call: moved as it is, no jump back needed. */
+FUNC(patch_one_insn)
+        jmp     patch_sum6
+END(patch_one_insn)
+
+/* A conditional short jump in the stolen bytes: relocated as jcc rel32. */
+FUNC(patch_jcc_first)
+        endbr64
+        testl   %edi, %edi
+        je      1f
+        movl    $1, %eax
+        ret
+1:      movl    $2, %eax
+        ret
+END(patch_jcc_first)
+
+/* A RIP-relative lea first. */
+FUNC(patch_lea_first)
+        leaq    patch_table(%rip), %rax
+        movq    (%rax,%rdi,8), %rax
+        ret
+END(patch_lea_first)
+
+/* The flags at its entry: pushfq is stolen and runs after the counting entry restored them. */
+FUNC(patch_flags_at_entry)
+.Lflags_entry:                      /* called directly: a PLT call's lazy binding would clobber the flags */
+        pushfq
+        popq    %rax
+        andq    $1, %rax            /* CF */
+        ret
+END(patch_flags_at_entry)
+
+/* Calls patch_flags_at_entry directly with CF set (edi != 0) or clear. */
+FUNC(patch_flags_test)
+        endbr64
+        subq    $8, %rsp
+        testl   %edi, %edi
+        jz      1f
+        stc
+        call    .Lflags_entry
+        addq    $8, %rsp
+        ret
+1:      clc
+        call    .Lflags_entry
+        addq    $8, %rsp
+        ret
+END(patch_flags_test)
+
+        .section .rodata
+        .p2align 3
+patch_table:
+        .quad   100, 200, 300, 400
+
+        .section .note.GNU-stack,"",@progbits
