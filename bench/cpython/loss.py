@@ -1,7 +1,7 @@
 """loss.py — what LD_PRELOAD users lose per build, as `interprobe diff --json` classifies it.
 
 compare() runs `interprobe scan --json` of both libraries and `interprobe diff --json` between
-them (read through tooljson: scan and diff version 2 only). What is lost, fully or partially,
+them (read through tooljson: scan and diff version 3 only). What is lost, fully or partially,
 which sites moved where, what vanished and what was gained is diff's own classification, caller
 by caller (docs/SCAN.md, "diff: what LD_PRELOAD users lose"); nothing here re-derives it. The
 scans give the per-build totals the diff does not carry (symbols that did not change, data still
@@ -13,7 +13,7 @@ import collections
 
 import tooljson
 
-# The kinds of site diff compares (docs/SCAN.md, "`diff --json` (version 2)"): plt_got and
+# The kinds of site diff compares (docs/SCAN.md, "`diff --json` (version 3)"): plt_got and
 # absolute are what an override takes, the rest are bound.
 KINDS = ("plt_got", "absolute", "direct", "clone", "inlined", "address", "linker_bound")
 BOUND = ("direct", "clone", "inlined", "address", "linker_bound")
@@ -58,10 +58,14 @@ def read_scan(interprobe, lib):
 
 def compare(interprobe, old_lib, new_lib):
     """{"old"/"new": {name: Sites}, "old_summary"/"new_summary": scan's verdict counts,
-    "diff": the diff document}, after checking that scans and diff agree."""
+    "diff": the diff document's one pair of libraries}, after checking that scans and diff agree."""
     old, new = read_scan(interprobe, old_lib), read_scan(interprobe, new_lib)
-    diff = tooljson.run([interprobe, "diff", "--json", old_lib, new_lib], tooljson.DIFF,
-                        ok=(0, 1))  # exit 1: something is lost
+    doc = tooljson.run([interprobe, "diff", "--json", old_lib, new_lib], tooljson.DIFF,
+                       ok=(0, 1))  # exit 1: something is lost
+    if len(doc["libraries"]) != 1:
+        raise RuntimeError(f"interprobe diff {old_lib} {new_lib}: {len(doc['libraries'])} pairs "
+                           "of libraries, expected one (bench/cpython/loss.py)")
+    diff = doc["libraries"][0]
     listed = set()
     for cls in ("lost", "gained", "vanished", "other"):
         for c in diff[cls]:

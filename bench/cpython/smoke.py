@@ -9,7 +9,7 @@ the program's own PyErr_Occurred checks reach the override in every build (outsi
 survive every flag); libpython's own calls reach it in the default build and never under
 -Bsymbolic-functions; libpython's malloc calls reach libprobe.so's malloc in every build. And
 `interprobe diff` of the default build against each other one, read as loss.py reads it for the
-document (scan and diff JSON version 2), must show the flags' static loss (loss_checks).
+document (scan and diff JSON version 3), must show the flags' static loss (loss_checks).
 Registered only when CMake is given INTERPROBE_CPYTHON_CACHE (bench/CMakeLists.txt), never in CI.
 """
 import argparse

@@ -5,16 +5,17 @@ Every document bench/cpython reads from interprobe — `scan --json` and `diff -
 each is checked for the one format and version this script was written against before anything
 in it is read: an older or newer interprobe whose output means something else (scan version 1
 counted a function's own DWARF records as inlined copies; diff version 1 compared relocation
-counts) is refused with one line naming what was expected and what came, instead of being
-misread into the document. The formats are documented in docs/SCAN.md ("JSON format",
-"`diff --json` (version 2)"), docs/cli/run.md and docs/REPORT_FORMAT.md.
+counts; diff version 2 had one pair of libraries at the top, version 3 has them in `libraries`)
+is refused with one line naming what was expected and what came, instead of being misread into
+the document. The formats are documented in docs/SCAN.md ("JSON format", "`diff --json`
+(version 3)"), docs/cli/run.md and docs/REPORT_FORMAT.md.
 """
 import json
 import subprocess
 
 # (format key, format name, version key, version): what each reader accepts, and nothing else.
-SCAN = ("format", "interprobe-scan", "version", 2)
-DIFF = ("format", "interprobe-diff", "version", 2)
+SCAN = ("format", "interprobe-scan", "version", 3)
+DIFF = ("format", "interprobe-diff", "version", 3)
 SHIM_RUN = ("format", "interprobe-shim-run", "version", 1)
 PROBE = ("tool", "interprobe-probe", "schema", 1)
 
