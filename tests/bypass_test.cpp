@@ -164,8 +164,9 @@ TEST_P(BypassTruth, CounterAgreesWithTheTable) {
   }
   // Where the table says bypassed because a call became direct (no LTO, no inlining of a noinline
   // function), the counter must have seen it: not a test that passes on zeros.
-  if (v.name == "gcc-O2-nosi" || v.name == "gcc-Bsymbolic-functions" || v.name == "gcc-protected")
+  if (v.name == "gcc-O2-nosi" || v.name == "gcc-Bsymbolic-functions" || v.name == "gcc-protected") {
     EXPECT_GE(counted, 2u) << v.name << ": noinline and const_result call their targets directly";
+  }
 }
 
 std::vector<std::string> variant_names() {

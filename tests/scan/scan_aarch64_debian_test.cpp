@@ -96,7 +96,7 @@ LibraryReport expect_agrees_with_binutils(const std::string& path) {
     for (const auto& c : s.callers)
       if (r.callers[c.caller] == s.name) self_direct += c.direct, self_got += c.got;
     EXPECT_EQ(s.direct_sites + self_direct, count(b.direct, s.name)) << ctx;
-    if (s.jump_slot > 0) EXPECT_EQ(s.got_sites + self_got, count(b.via_plt, s.name)) << ctx;
+    if (s.jump_slot > 0) { EXPECT_EQ(s.got_sites + self_got, count(b.via_plt, s.name)) << ctx; }
     ++checked;
   }
   EXPECT_GT(checked, r.symbols.size() / 2) << path;

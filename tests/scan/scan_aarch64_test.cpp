@@ -101,11 +101,12 @@ TEST(Aarch64Decode, FormsFieldsAndWritesOfSingleWords) {
       const bool has_target = c.form == Form::adrp || c.form == Form::adr ||
                               c.form == Form::load_literal || c.form == Form::call ||
                               c.form == Form::jump || c.form == Form::branch;
-      if (has_target) EXPECT_EQ(in.target, c.target_or_offset) << ctx;
-      if (c.form == Form::add_imm || c.form == Form::mem_imm)
+      if (has_target) { EXPECT_EQ(in.target, c.target_or_offset) << ctx; }
+      if (c.form == Form::add_imm || c.form == Form::mem_imm) {
         EXPECT_EQ(in.offset, c.target_or_offset) << ctx;
-      if (c.rd != 31) EXPECT_EQ(in.rd, c.rd) << ctx;
-      if (c.rn != 31 && c.form != Form::ret) EXPECT_EQ(in.rn, c.rn) << ctx;
+      }
+      if (c.rd != 31) { EXPECT_EQ(in.rd, c.rd) << ctx; }
+      if (c.rn != 31 && c.form != Form::ret) { EXPECT_EQ(in.rn, c.rn) << ctx; }
       EXPECT_EQ(in.writes, c.writes) << ctx;
       EXPECT_EQ(in.load_x, c.load_x) << ctx;
       EXPECT_EQ(in.stack_load, c.stack_load) << ctx;
