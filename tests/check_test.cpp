@@ -123,6 +123,45 @@ TEST(CheckRuntime, BoundIsObservedWithBypassCounts) {
       << o2.out;
 }
 
+// Neither the override nor the definition saw a call from the library: "never called", its own
+// answer. On gcc-O2 the `const_result` path does not touch victim_noinline_touch at all; on
+// gcc-lto-nosi the library's one call of victim_weak_fn (`weak`) is inlined: victim_run_weak is
+// `mov $0x7,%eax; ret` (objdump -d; the LTO link found the weak definition prevailing, and no
+// DWARF record of the copy is left), so no call reaches the definition, whose entry is patched
+// (6 bytes: room for the jump, unlike the 3-byte victim_err_occurred). Both satisfy --expect
+// bound (no override took a call) and fail interposable.
+TEST(CheckRuntime, NeverCalledIsItsOwnAnswer) {
+  for (const char* expect : {"bound", "interposable"}) {
+    ExecResult r = check({"--library", variant_lib("gcc-O2"), "--symbols", "victim_noinline_touch",
+                          "--expect", expect, "--runtime-only", "--observer", "probe", "--",
+                          TEST_APP, "const_result"});
+    EXPECT_EQ(r.exit_status, std::string(expect) == "bound" ? 0 : 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("found never called"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("libvictim.so.1 never called it in this run"), std::string::npos) << r.out;
+    // The failure's explanation does not claim a binding nobody saw.
+    EXPECT_EQ(r.out.find("binds its own calls"), std::string::npos) << r.out;
+  }
+  ExecResult inlined = check({"--library", variant_lib("gcc-lto-nosi"), "--symbols",
+                              "victim_weak_fn", "--expect", "bound", "--runtime-only",
+                              "--observer", "probe", "--json", "--", TEST_APP, "weak"},
+                             "gcc-lto-nosi");
+  EXPECT_EQ(inlined.exit_status, 0) << inlined.out << inlined.err;
+  const auto j = nlohmann::json::parse(inlined.out);
+  const auto& f = j["runtime"]["symbols"]["victim_weak_fn"];
+  EXPECT_EQ(f["found"], "never_called") << f.dump();
+  EXPECT_EQ(f["counts"]["calls_from_library"], 0) << f.dump();
+  EXPECT_EQ(f["counts"]["bypassed_from_library"], 0) << f.dump();
+  // The control: the same run through the path whose call is a direct call is bound, observed.
+  ExecResult direct = check({"--library", variant_lib("gcc-O2-nosi"), "--symbols",
+                             "victim_noinline_touch", "--expect", "bound", "--runtime-only",
+                             "--observer", "probe", "--json", "--", TEST_APP, "noinline"},
+                            "gcc-O2-nosi");
+  EXPECT_EQ(nlohmann::json::parse(direct.out)["runtime"]["symbols"]["victim_noinline_touch"]
+                                              ["found"],
+            "bound")
+      << direct.out;
+}
+
 TEST(CheckBadInput, AShimThatCannotBeBuiltIsNamed) {
   Env env = current_environment();
   env.erase("LD_PRELOAD");

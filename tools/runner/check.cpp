@@ -32,11 +32,22 @@ std::string to_string(Found f) {
       return "mixed";
     case Found::none:
       return "no internal references";
+    case Found::never_called:
+      return "never called";
   }
   return "?";
 }
 
-std::string to_key(Found f) { return f == Found::none ? "none" : to_string(f); }
+std::string to_key(Found f) {
+  switch (f) {
+    case Found::none:
+      return "none";
+    case Found::never_called:
+      return "never_called";
+    default:
+      return to_string(f);
+  }
+}
 
 std::string to_key(Cause c) {
   switch (c) {
@@ -63,10 +74,13 @@ std::pair<std::string, std::string> split_symbol_version(const std::string& entr
 
 // "No internal references" satisfies bound: nothing inside the library is left for an override
 // to reach (the usual cause is inlining). It does not satisfy interposable: whoever expects that
-// wants the library's internal calls to reach an override, and there are none.
+// wants the library's internal calls to reach an override, and there are none. "Never called"
+// (the run's answer when neither the override nor the definition saw a call from the library)
+// is read the same way: whatever the library did, no override took it.
 bool satisfies(Found f, Expectation e) {
-  return e == Expectation::interposable ? f == Found::interposable
-                                        : f == Found::bound || f == Found::none;
+  return e == Expectation::interposable
+             ? f == Found::interposable
+             : f == Found::bound || f == Found::none || f == Found::never_called;
 }
 
 namespace {
@@ -81,6 +95,14 @@ std::string why_it_matters(const CheckRequest& req, const std::string& symbol,
         "Expected: calls of {0} made inside {1} can be overridden with LD_PRELOAD "
         "(interposable).",
         symbol, lib);
+    if (found.found == Found::never_called)
+      return fmt::format(
+          "{2} Found ({3}): in this run no call from {1} reached the override or the definition "
+          "of {0}: the command never took a path on which {1} calls {0}, or each such call was "
+          "an inlined copy (never a call: the static half counts them from DWARF, and a copy "
+          "that was also constant-folded leaves no record). Run a command that makes {1} call "
+          "{0}, or read the static half.",
+          symbol, lib, expected, half);
     switch (found.cause) {
       case Cause::no_caller_seen:
         // gzerror in Debian's zlib: nothing calls it, and nothing in zlib binds its own calls.

@@ -56,10 +56,15 @@ struct CheckRequest {
   int timeout_seconds = 300;
 };
 
-// What a half found for one symbol. The runtime half finds only interposable or bound.
-enum class Found { interposable, bound, mixed, none };
-std::string to_string(Found f);  // "interposable", "bound", "mixed", "no internal references"
-std::string to_key(Found f);     // "interposable", "bound", "mixed", "none" (JSON)
+// What a half found for one symbol. Only the static half finds `none` (no reference left in the
+// file); only the runtime half finds `never_called` (with bypass counts: no call from the library
+// reached the override or the definition), and without bypass counts it finds only interposable
+// or bound.
+enum class Found { interposable, bound, mixed, none, never_called };
+// "interposable", "bound", "mixed", "no internal references", "never called"
+std::string to_string(Found f);
+// "interposable", "bound", "mixed", "none", "never_called" (JSON)
+std::string to_key(Found f);
 bool satisfies(Found f, Expectation e);
 
 // What the evidence shows behind a finding, so that the explanation of a failure names what the

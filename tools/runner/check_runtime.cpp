@@ -8,7 +8,11 @@
 //   system's), witnessed by the dynamic loader's own log (LD_DEBUG=files into LD_DEBUG_OUTPUT,
 //   glibc's documented debugging aid), written to a file so the command's output is untouched.
 // What they cannot guard against is a RUN command that loads the library but never takes the
-// internal call path: only the static half (interprobe scan) sees every call site.
+// internal call path: only the static half (interprobe scan) sees every call site. Where the
+// definition's entry counts the calls that bypassed the override (PROBE_BYPASS, libprobe's
+// symbols), the run tells the cases apart: through the override only (interposable), bypassed
+// only (bound, observed), both (mixed), neither (never called by the library in this run: inlined
+// copies, which are never calls, and calls RUN never made look the same).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -226,8 +230,15 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
   const std::string lib_name = library.filename().string();
   for (auto& s : req.symbols) {
     SymbolFinding f;
-    f.found = from_lib[s] > 0 ? Found::interposable : Found::bound;
-    if (from_lib[s] == 0) f.cause = Cause::not_observed;
+    const bool counted = bypass_counted.count(s) != 0;
+    const std::uint64_t missed = counted ? bypassed_from_lib[s] : 0;
+    if (counted)  // observed at both ends: the override and the definition
+      f.found = from_lib[s] > 0   ? (missed > 0 ? Found::mixed : Found::interposable)
+                : missed > 0      ? Found::bound
+                                  : Found::never_called;
+    else
+      f.found = from_lib[s] > 0 ? Found::interposable : Found::bound;
+    if (from_lib[s] == 0 && !counted) f.cause = Cause::not_observed;
     f.counts = {
         {"calls_from_library", from_lib[s]},
         {"calls_from_others", from_others[s]},
@@ -237,7 +248,14 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
                              from_lib[s], lib_name, from_others[s]);
     // Nothing anywhere: bound internal calls and a RUN command that never made one look the same
     // at run time; say so rather than let "bound" look like proof.
-    if (from_lib[s] == 0 && from_others[s] == 0)
+    if (counted && from_lib[s] == 0 && missed == 0)
+      f.evidence += fmt::format(
+          "; no call from {} reached its definition either: {} never called it in this run "
+          "(inlined copies are never calls: the static half counts them)",
+          lib_name, lib_name);
+    else if (counted)
+      ;  // the definition's count below says what the override missed
+    else if (from_lib[s] == 0 && from_others[s] == 0)
       f.evidence += fmt::format(
           "; no call of {} reached the override at all, so this run cannot "
           "tell bound calls from calls RUN never made",
@@ -247,12 +265,14 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
           "; at run time, calls bound inside {} and calls from {} that RUN never made look the "
           "same (the static half sees every call site)",
           lib_name, lib_name);
-    if (bypass_counted.count(s) != 0) {
-      f.counts["bypassed_from_library"] = bypassed_from_lib[s];
+    if (counted && !(from_lib[s] == 0 && missed == 0)) {
+      f.counts["bypassed_from_library"] = missed;
       f.evidence += fmt::format(
           "; at its definition, {} call(s) from {} bypassed the override (PROBE_BYPASS; inlined "
           "copies are never calls: the static half counts them)",
-          bypassed_from_lib[s], lib_name);
+          missed, lib_name);
+    } else if (counted) {
+      f.counts["bypassed_from_library"] = 0;
     } else if (auto why = bypass_refused.find(s); why != bypass_refused.end()) {
       f.evidence += fmt::format("; bypassed calls not counted: {}", why->second);
     }
