@@ -132,11 +132,13 @@ int run_matrix(const MatrixOptions& opt) {
     total += m.paths.size();
   }
   const bool progress = !opt.quiet && isatty(2);
+  // The Markdown document says how many calls each bypassed cell missed (issue 14).
+  const bool bypass = opt.bypass || !opt.markdown.empty();
   for (const VariantSpec* v : chosen) {
     for (auto& p : m.paths) {
       if (progress)
         fmt::print(stderr, "\r[{:>3}/{}] {:<40}", ++done, total, v->name + " " + p.name);
-      obs[{v->name, p.name}] = observe(opt.artifacts, *v, p, opt.bypass);
+      obs[{v->name, p.name}] = observe(opt.artifacts, *v, p, bypass);
     }
   }
   if (progress) fmt::print(stderr, "\r{:<60}\r", "");
@@ -175,7 +177,8 @@ void add_matrix_command(CLI::App& app) {
                   "Also write the matrix as Markdown to FILE, replaced whole at the end ('-': "
                   "print it on stdout instead of the table); this is how docs/DRAWBACKS.md is "
                   "made. A document of a partial run (--variant) says which variants it did not "
-                  "run. FILE's directory is checked before anything runs.")
+                  "run. FILE's directory is checked before anything runs. Implies --bypass: each "
+                  "cell says how many calls the override missed.")
       ->option_text("FILE");
   cmd->add_flag("--json", opt->json,
                 "Print the observations as JSON (format interprobe-matrix, docs/cli/matrix.md) "

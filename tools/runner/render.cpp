@@ -44,6 +44,33 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// A cell's count of missed calls (observed with PROBE_BYPASS, matrix.hpp): the calls from the
+// path's caller that reached the targets' real definitions without the override. Empty where
+// nothing was counted (data paths: no entry to count at; the observation made without bypass; a
+// definition whose entry was not patched: "not counted (a)", the reason's letter in `reasons`,
+// which the document lists once under the table).
+std::string missed_of(const PathSpec& p, const Observation& o, std::vector<std::string>& reasons) {
+  if (p.symbols.empty()) return {};
+  std::uint64_t n = 0;
+  bool counted = false;
+  for (const std::string& s : p.symbols) {
+    if (auto r = o.bypass_refused.find(s); r != o.bypass_refused.end()) {
+      auto at = std::find(reasons.begin(), reasons.end(), r->second);
+      if (at == reasons.end()) at = reasons.insert(at, r->second);
+      return fmt::format("not counted ({})", static_cast<char>('a' + (at - reasons.begin())));
+    }
+    if (auto b = o.bypassed.find(s); b != o.bypassed.end()) {
+      n += b->second;
+      counted = true;
+    }
+  }
+  if (!counted) return {};
+  // A bypassed call that never reached the definition was inlined or folded into the caller:
+  // the scanner's DWARF count of inlined copies is the static answer (docs/BYPASS.md).
+  if (n == 0 && o.verdict == Verdict::bypassed) return "0 missed: inlined or folded";
+  return fmt::format("{} missed", n);
+}
+
 std::string build_command(const VariantSpec& v) {
   return fmt::format("{} -g -fPIC -shared {} api.c xtu.c -Wl,-soname,libvictim.so.1{}{}", v.compiler,
                      v.cflags, v.ldflags.empty() ? "" : " ", v.ldflags);
@@ -128,7 +155,12 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
                  "docs/DRAWBACKS.md`; `ctest -R DrawbacksDoc` fails when this file is stale.\n\n"
                  "Toolchain: gcc {}, clang {}.\n\n"
                  "✅ the override took effect · ❌ bypassed: the override never ran for this "
-                 "caller · ⚠️ the override ran, but the caller used the library's own result\n\n",
+                 "caller · ⚠️ the override ran, but the caller used the library's own result. "
+                 "*N missed*: the caller's calls that reached the target's real definition "
+                 "without the override, counted there (`PROBE_BYPASS`, docs/BYPASS.md); *0 "
+                 "missed: inlined or folded*: the call never reached the definition, its code was "
+                 "copied into the caller (inlined copies are invisible at run time; `interprobe "
+                 "scan` counts them from DWARF).\n\n",
                  tc.gcc.empty() ? "not found" : tc.gcc, tc.clang.empty() ? "not found" : tc.clang);
   if (!coverage.not_run.empty())
     fmt::format_to(it,
@@ -138,6 +170,7 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
                    m.variants.size() - coverage.not_run.size(), m.variants.size());
   fmt::format_to(it, "| variant |");
   for (auto& p : m.paths) fmt::format_to(it, " {} |", p.name);
+  std::vector<std::string> reasons;  // why a cell's calls were not counted, lettered
   fmt::format_to(it, "\n|---|");
   for (std::size_t i = 0; i < m.paths.size(); ++i) fmt::format_to(it, ":-:|");
   fmt::format_to(it, "\n");
@@ -154,10 +187,18 @@ std::string render_markdown(const Matrix& m, const Observations& obs, const Tool
         fmt::format_to(it, " error |");
       else if (o->verdict != want)
         fmt::format_to(it, " {} (table: {}) |", symbol_of(o->verdict), symbol_of(want));
+      else if (const std::string missed = missed_of(p, *o, reasons); !missed.empty())
+        fmt::format_to(it, " {}<br>{} |", symbol_of(o->verdict), missed);
       else
         fmt::format_to(it, " {} |", symbol_of(o->verdict));
     }
     fmt::format_to(it, "\n");
+  }
+  if (!reasons.empty()) {
+    fmt::format_to(it, "\nNot counted (the target's entry was left unpatched, docs/BYPASS.md):");
+    for (std::size_t i = 0; i < reasons.size(); ++i)
+      fmt::format_to(it, "{} ({}) {}", i == 0 ? "" : ";", static_cast<char>('a' + i), reasons[i]);
+    fmt::format_to(it, ".\n");
   }
   fmt::format_to(it, "\n## Call paths\n\n");
   for (auto& p : m.paths) fmt::format_to(it, "- **{}** — {}\n", p.name, p.about);
