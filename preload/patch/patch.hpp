@@ -71,7 +71,7 @@ struct Outcome {
 };
 
 // The counting entry every stub calls: a routine of the runtime with the architecture's stub
-// convention (x86_64/entry.S: id in r11d, called, returns to the stub with every argument register,
+// convention (x86_64/entry.S: id pushed, called, returns to the stub with every register,
 // flags and the stack as they were at the function's entry).
 struct CountingEntry {
   std::uintptr_t address = 0;

@@ -89,6 +89,29 @@ FUNC(patch_flags_test)
         ret
 END(patch_flags_test)
 
+/* What GCC's -fipa-ra makes of a direct call inside a -fno-semantic-interposition library: the
+ * caller knows its callee clobbers no r11 and keeps a value there across the call (gcc -O2 -fPIC
+ * -fno-semantic-interposition on a caller under register pressure: `mov %ebx,%r11d; call f; mov
+ * %r11d,%r9d`). The callee's first instructions read r11 too: both must see the caller's value. */
+FUNC(patch_r11_at_entry)
+.Lr11_entry:
+        movq    %r11, %rax          /* 3 bytes: stolen, with the next */
+        addq    %rdi, %rax          /* 3 bytes */
+        ret
+END(patch_r11_at_entry)
+
+/* r11 = 1000 + edi, called directly; returns what the callee returned plus r11 after it. */
+FUNC(patch_r11_test)
+        endbr64
+        subq    $8, %rsp
+        leal    1000(%rdi), %r11d
+        xorl    %edi, %edi
+        call    .Lr11_entry
+        addq    %r11, %rax
+        addq    $8, %rsp
+        ret
+END(patch_r11_test)
+
         .section .rodata
         .p2align 3
 patch_table:

@@ -44,6 +44,7 @@ long patch_one_insn(long, long, long, long, long, long);
 int patch_jcc_first(int);
 long patch_lea_first(long);
 long patch_flags_test(int);
+long patch_r11_test(int);
 
 void interprobe_bypass_entry();
 }
@@ -55,6 +56,7 @@ const char* const kNames[] = {
     "patch_varsum",    "patch_big",       "patch_read_global", "patch_ifunc",
     "patch_loop_in_stolen", "patch_into_stolen", "patch_too_short", "patch_call_first",
     "patch_one_insn",  "patch_jcc_first", "patch_lea_first",   "patch_flags_at_entry",
+    "patch_r11_at_entry",
 };
 constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
 
@@ -165,6 +167,7 @@ void workload(const char* tag) {
     show("patch_jcc_first", std::to_string(patch_jcc_first(round)));
     show("patch_lea_first", std::to_string(patch_lea_first(round)));
     show("patch_flags_test", std::to_string(patch_flags_test(round % 2)));
+    show("patch_r11_test", std::to_string(patch_r11_test(round)));
   }
 }
 

@@ -2,10 +2,11 @@
 //
 // The jump is `jmp rel32` (5 bytes), written after an `endbr64` at the entry when there is one:
 // with IBT, indirect calls must still land on it, and it is not worth moving. The stub is
-//   movl $id, %r11d            41 BB imm32     r11: scratch at any function entry (SysV psABI
-//                                              3.2.1: not an argument, not preserved)
+//   pushq $id                  68 imm32        on the stack, not in r11: a caller in the same
+//                                              object may keep r11 live across a direct call
+//                                              (GCC's -fipa-ra; entry.S says more)
 //   call *slot(%rip)           FF 15 disp32    the counting entry (x86_64/entry.S), which returns
-//                                              here with the entry's state intact
+//                                              here with `ret $8`: the entry's state intact
 //   <the stolen instructions, relocated>       RIP-relative operands and relative branches
 //                                              re-encoded for the stub's address (Zydis's
 //                                              absolute encoder picks the width: jcc rel8 becomes
@@ -102,13 +103,13 @@ class X86Backend final : public Backend {
     }
   }
 
-  std::size_t max_stub_size() const override { return 6 + 6 + Plan::kMaxInstructions * 15 + kJump; }
+  std::size_t max_stub_size() const override { return 5 + 6 + Plan::kMaxInstructions * 15 + kJump; }
 
   std::size_t emit_stub(const Plan& plan, std::uint32_t id, std::uintptr_t at,
                         std::uintptr_t entry_slot, std::uint8_t* out, Refusal& why) override {
     std::size_t pos = 0;
-    out[pos++] = 0x41;  // movl $id, %r11d
-    out[pos++] = 0xBB;
+    if (id > 0x7FFFFFFF) return refuse(why, Refusal::not_relocatable);  // push sign-extends
+    out[pos++] = 0x68;  // pushq $id
     std::memcpy(out + pos, &id, 4);
     pos += 4;
     const std::int64_t slot_disp = static_cast<std::int64_t>(entry_slot - (at + pos + 6));

@@ -1,11 +1,16 @@
 /* entry.S — the counting entry every x86-64 patch stub calls (backend.cpp writes the stubs).
  *
- * A stub is `movl $ID, %r11d; call *slot(%rip); <relocated first instructions>; jmp back`. Here,
- * [rsp] is the return into the stub and [rsp+8] the return address of the patched function's
- * caller. Everything the function may read at its entry is kept: the argument registers (rdi rsi
- * rdx rcx r8 r9, rax = vector registers used by a varargs call, r10 = static chain), the flags, and
- * the stack, to the byte; r11 is the only register changed (scratch at any entry, SysV psABI
- * 3.2.1). interprobe_bypass_hit is compiled -mgeneral-regs-only and calls nothing, so the vector
+ * A stub is `pushq $ID; call *slot(%rip); <relocated first instructions>; jmp back`. Here, [rsp]
+ * is the return into the stub, [rsp+8] the id and [rsp+16] the return address of the patched
+ * function's caller; `ret $8` goes back into the stub with the id gone, so that the stack is the
+ * function's entry stack to the byte. Every register is kept, and the flags: the argument
+ * registers (rdi rsi rdx rcx r8 r9, rax = vector registers used by a varargs call, r10 = static
+ * chain) and r11 too, although the psABI (3.2.1) makes it scratch at an entry. A caller in the
+ * same object may know better than the ABI: GCC's -fipa-ra (on at -O2) lets a caller keep values
+ * in caller-saved registers across a direct call to a function it knows does not clobber them,
+ * and -fno-semantic-interposition makes exported functions such callees — the very calls this
+ * counter exists for (tests/patch: patch_r11_test keeps r11 live across a direct call).
+ * interprobe_bypass_hit is compiled -mgeneral-regs-only and calls nothing, so the vector
  * registers need no saving on that path; when it returns 0 (something needs libc), the slow path
  * saves the whole extended state with xsave, as the shim's trampoline does, and calls
  * interprobe_bypass_slow. Both take (id, caller's return address).
@@ -20,6 +25,8 @@
 interprobe_bypass_entry:
         .cfi_startproc
         endbr64                     /* reached by an indirect call */
+        /* rsp = 8 mod 16 here (the function's entry, the stub's push, its call): 10 pushes and
+         * 8 bytes of padding make it 16-aligned for the call. */
         pushfq
         pushq   %rdi
         pushq   %rsi
@@ -30,13 +37,15 @@ interprobe_bypass_entry:
         pushq   %rax
         pushq   %r10
         pushq   %r11
-        .cfi_adjust_cfa_offset 80
-        movl    %r11d, %edi
-        movq    88(%rsp), %rsi      /* the caller's return address, above the stub's */
+        leaq    -8(%rsp), %rsp      /* lea: the flags are saved, but leave them be anyway */
+        .cfi_adjust_cfa_offset 88
+        movl    96(%rsp), %edi      /* the id, above the return into the stub */
+        movq    104(%rsp), %rsi     /* the caller's return address, above the id */
         call    interprobe_bypass_hit
         testl   %eax, %eax
         jz      .Lslow
 .Lback:
+        leaq    8(%rsp), %rsp
         popq    %r11
         popq    %r10
         popq    %rax
@@ -47,11 +56,11 @@ interprobe_bypass_entry:
         popq    %rsi
         popq    %rdi
         popfq
-        .cfi_adjust_cfa_offset -80
-        ret
+        .cfi_adjust_cfa_offset -88
+        ret     $8                  /* into the stub, the id popped */
 
 .Lslow:
-        .cfi_adjust_cfa_offset 80
+        .cfi_adjust_cfa_offset 88
         pushq   %rbp
         .cfi_adjust_cfa_offset 8
         movq    %rsp, %rbp
@@ -90,8 +99,8 @@ interprobe_bypass_entry:
         xsave   (%rsp)
         jmp     4f
 3:      fxsave  (%rsp)
-4:      movl    8(%rbp), %edi       /* the id (r11), pushed last */
-        movq    96(%rbp), %rsi      /* above rbp: 80 bytes of saves, the stub's return, then it */
+4:      movl    104(%rbp), %edi     /* above rbp: 88 bytes of saves, the stub's return, the id */
+        movq    112(%rbp), %rsi     /* then the caller's return address */
         call    interprobe_bypass_slow
         testl   $1, interprobe_bypass_save_size(%rip)
         jnz     5f
@@ -103,7 +112,7 @@ interprobe_bypass_entry:
 6:      leaq    -8(%rbp), %rsp
         popq    %rbx
         popq    %rbp
-        .cfi_def_cfa %rsp, 88
+        .cfi_def_cfa %rsp, 96
         jmp     .Lback
         .cfi_endproc
         .size   interprobe_bypass_entry, .-interprobe_bypass_entry
