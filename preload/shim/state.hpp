@@ -8,7 +8,10 @@
 #include "object_map.hpp"
 #include "sparse_counts.hpp"
 
-#define SHIM_TLS __attribute__((tls_model("initial-exec"))) thread_local
+// __thread, not thread_local: a C++ thread_local declared extern is reached through a TLS
+// wrapper call (_ZTH...: it might need dynamic initialisation) in every other file; these
+// are all constant-initialised, and the hot paths read them (objdump -d interprobe_bypass_hit).
+#define SHIM_TLS __attribute__((tls_model("initial-exec"))) __thread
 
 namespace shim {
 
