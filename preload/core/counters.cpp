@@ -61,6 +61,22 @@ void CounterPool::snapshot(Totals& out) const {
   }
 }
 
+void CounterPool::snapshot_bypass(std::uint64_t* through, Totals& bypassed) const {
+  std::memset(through, 0, kNumSymbols * sizeof(std::uint64_t));
+  std::memset(&bypassed, 0, sizeof(Totals));
+  std::size_t n = blocks_in_use();
+  if (n > kMaxBlocks) n = kMaxBlocks;
+  for (std::size_t i = 0; i < n; ++i) {
+    Block* b = block(i);
+    for (std::size_t s = 0; s < kNumSymbols; ++s) {
+      through[s] += std::atomic_ref<std::uint64_t>(b->through[s]).load(std::memory_order_relaxed);
+      for (std::size_t o = 0; o < kMaxObjects; ++o)
+        bypassed[s][o] +=
+            std::atomic_ref<std::uint64_t>(b->bypassed[s][o]).load(std::memory_order_relaxed);
+    }
+  }
+}
+
 void CounterPool::snapshot_stacks(std::uint64_t* out) const {
   std::memset(out, 0, StackTable::kCapacity * sizeof(std::uint64_t));
   std::size_t n = blocks_in_use();
@@ -77,6 +93,8 @@ void CounterPool::reset_after_fork(Block* keep) {
     Block* b = block(i);
     std::memset(b->counts, 0, sizeof b->counts);
     std::memset(b->stack_counts, 0, sizeof b->stack_counts);
+    std::memset(b->through, 0, sizeof b->through);
+    std::memset(b->bypassed, 0, sizeof b->bypassed);
     if (i != 0) b->owned.store(b == keep ? 1 : 0, std::memory_order_relaxed);
   }
 }

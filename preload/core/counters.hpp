@@ -35,6 +35,11 @@ class CounterPool {
     std::uint32_t index;
     std::uint64_t counts[kNumSymbols][kMaxObjects];
     std::uint64_t stack_counts[StackTable::kCapacity];  // calls per stack-table entry
+    // PROBE_BYPASS (preload/hooks/bypass.hpp), counted at the real definitions' entries: calls
+    // that came through the override, per symbol, and calls that bypassed it, per symbol and
+    // calling object. Pages never touched without PROBE_BYPASS.
+    std::uint64_t through[kNumSymbols];
+    std::uint64_t bypassed[kNumSymbols][kMaxObjects];
   };
 
   CounterPool();  // reserves address space (MAP_NORESERVE); pages are touched only when used
@@ -45,8 +50,9 @@ class CounterPool {
   void release(Block* b);
   Block* shared_block() { return block(0); }
 
-  static void add(Block* b, Symbol s, ObjectId o) {
-    std::uint64_t& c = b->counts[static_cast<unsigned>(s)][o];
+  // One more in the counter `c` of block `b`: a plain store by the block's one owner, an atomic
+  // add in the shared block 0.
+  static void bump(Block* b, std::uint64_t& c) {
     if (b->index == 0) {
       std::atomic_ref<std::uint64_t>(c).fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -54,18 +60,16 @@ class CounterPool {
       r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
   }
-
+  static void add(Block* b, Symbol s, ObjectId o) {
+    bump(b, b->counts[static_cast<unsigned>(s)][o]);
+  }
   // One call from the stack-table entry `entry` (PROBE_BACKTRACE), like add().
   static void add_stack(Block* b, int entry) {
-    std::uint64_t& c = b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity];
-    if (b->index == 0) {
-      std::atomic_ref<std::uint64_t>(c).fetch_add(1, std::memory_order_relaxed);
-    } else {
-      std::atomic_ref<std::uint64_t> r(c);
-      r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
+    bump(b, b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
   }
 
+  // Sums every block's bypass counts: through[kNumSymbols], and bypassed calls into `bypassed`.
+  void snapshot_bypass(std::uint64_t* through, Totals& bypassed) const;
   // Sums every block's calls per stack-table entry into out[StackTable::kCapacity].
   void snapshot_stacks(std::uint64_t* out) const;
 

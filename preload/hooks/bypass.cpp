@@ -25,8 +25,6 @@ bool g_bypass_on = false;
 PROBE_TLS BypassToken t_bypass_token{0, 0};
 PROBE_TLS BypassCacheEntry t_bypass_cache[kBypassCacheSize];
 std::uintptr_t g_self_lo = 0, g_self_hi = 0;
-std::atomic<std::uint64_t> g_bypass_through[kNumSymbols];
-std::atomic<std::uint64_t> g_bypassed[kNumSymbols][kMaxObjects];
 
 namespace {
 
@@ -144,11 +142,6 @@ void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
   }
 }
 
-void count_bypassed(unsigned id, ObjectId caller) {
-  if (id < kNumSymbols && caller < kMaxObjects)
-    g_bypassed[id][caller].fetch_add(1, std::memory_order_relaxed);
-}
-
 }  // namespace
 
 void bypass_install() {
@@ -204,6 +197,9 @@ void bypass_learn(Symbol s, void* definition) {
 
 void bypass_snapshot(std::vector<BypassRecord>& out) {
   if (!g_bypass_on) return;
+  static std::uint64_t through[kNumSymbols];  // the report is written by one thread at a time
+  static Totals bypassed;
+  g_pool->snapshot_bypass(through, bypassed);
   for (unsigned i = 0; i < kNumSymbols; ++i) {
     const Definition& d = g_definitions[i];
     if (d.address == 0) continue;
@@ -216,37 +212,35 @@ void bypass_snapshot(std::vector<BypassRecord>& out) {
     } else if (d.refusal != patch::Refusal::none) {
       rec.refused = patch::describe(d.refusal);
     }
-    rec.through = g_bypass_through[i].load(std::memory_order_relaxed);
+    rec.through = through[i];
     for (std::size_t o = 0; o < kMaxObjects; ++o)
-      if (const auto c = g_bypassed[i][o].load(std::memory_order_relaxed); c != 0)
-        rec.callers.emplace_back(static_cast<ObjectId>(o), c);
+      if (const auto c = bypassed[i][o]; c != 0) rec.callers.emplace_back(static_cast<ObjectId>(o), c);
     out.push_back(std::move(rec));
   }
 }
 
 void bypass_after_fork_child() {
-  // The child counts its own calls, like the hooks' counters (runtime.cpp).
-  for (unsigned i = 0; i < kNumSymbols; ++i) {
-    g_bypass_through[i].store(0, std::memory_order_relaxed);
-    for (auto& c : g_bypassed[i]) c.store(0, std::memory_order_relaxed);
-  }
+  // The child counts its own calls from zero: its counter blocks are reset with the hooks' counts
+  // (CounterPool::reset_after_fork, runtime.cpp).
   g_learn_busy.clear(std::memory_order_relaxed);
 }
 
 }  // namespace probe
 
-// The slow half of the counting entry (entry.S saved the vector state): a return address not in
-// this thread's cache yet. Attributes it as the hooks do (runtime.cpp) and counts the call.
+// The slow half of the counting entry (entry.S saved the vector state): this thread's first
+// counted arrival (it takes a counter block), or a return address not in its cache yet, which it
+// attributes as the hooks do (runtime.cpp).
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
                                                                            std::uintptr_t ret) {
   using namespace probe;
-  if (g_init_state.load(std::memory_order_acquire) != 2) return;
+  if (g_init_state.load(std::memory_order_acquire) != 2 || id >= kNumSymbols) return;
   Guard g = Guard::enter();
   if (!g) return;
+  CounterPool::Block* const b = this_thread_block();
+  if (bypass_decide(id, ret, b)) return;
   const ObjectId caller = attribute_caller(ret);
-  BypassCacheEntry& c = t_bypass_cache[(ret >> 2) % kBypassCacheSize];
-  c = BypassCacheEntry{ret, g_map->generation(), caller};
-  count_bypassed(id, caller);
+  t_bypass_cache[(ret >> 2) % kBypassCacheSize] = BypassCacheEntry{ret, g_map->generation(), caller};
+  if (caller < kMaxObjects) CounterPool::bump(b, b->bypassed[id][caller]);
 }
 
 namespace {

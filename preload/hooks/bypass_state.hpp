@@ -1,12 +1,16 @@
-// bypass_state.hpp — what the two halves of the counting entry share (bypass.cpp, bypass_hit.cpp).
+// bypass_state.hpp — what the two halves of the counting entry share (bypass.cpp, bypass_hit.cpp):
+// the decision, made once for both, and where its counts go.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
+#include "../core/counters.hpp"
 #include "../core/object_map.hpp"
 #include "../core/symbols.hpp"
+#include "bypass.hpp"
 #include "runtime.hpp"
+#include "state.hpp"
 
 namespace probe {
 
@@ -15,9 +19,6 @@ extern std::uintptr_t g_self_lo, g_self_hi;
 // The symbol whose entry counts a symbol's calls: itself, or the first hooked name of the same
 // definition (bypass.cpp).
 extern unsigned g_counted_as[kNumSymbols];
-// Calls that came through the override, per symbol; bypassed calls, per symbol and caller.
-extern std::atomic<std::uint64_t> g_bypass_through[kNumSymbols];
-extern std::atomic<std::uint64_t> g_bypassed[kNumSymbols][kMaxObjects];
 
 // Per-thread cache of return address -> object for bypassed calls (the hooks' cache is theirs).
 struct BypassCacheEntry {
@@ -27,5 +28,29 @@ struct BypassCacheEntry {
 };
 inline constexpr std::size_t kBypassCacheSize = 64;
 extern PROBE_TLS BypassCacheEntry t_bypass_cache[kBypassCacheSize];
+
+// An arrival at the entry of symbol `id` with return address `ret`, counted into the thread's
+// block `b` (CounterPool: single-writer stores, no shared cache line). Returns true when it is
+// decided and counted: through the override (the hook's mark, and either the hook called the
+// definition — a return address in libprobe — or tail-jumped to it — its caller's return
+// address: the token is consumed), libprobe's own call (neither kind), or bypassed from a caller
+// in this thread's cache. False: a bypassed call whose caller must be looked up (slow half).
+inline bool bypass_decide(std::uint32_t id, std::uintptr_t ret, CounterPool::Block* b) {
+  BypassToken& t = t_bypass_token;
+  const bool marked = t.symbol_plus_one != 0 && g_counted_as[t.symbol_plus_one - 1] == id;
+  const bool from_probe = ret >= g_self_lo && ret < g_self_hi;
+  if (marked && (from_probe || t.ret == ret)) {
+    t.symbol_plus_one = 0;
+    CounterPool::bump(b, b->through[id]);
+    return true;
+  }
+  if (from_probe) return true;  // libprobe's own call, not counted by a hook: neither kind
+  const BypassCacheEntry& c = t_bypass_cache[(ret >> 2) % kBypassCacheSize];
+  if (c.address == ret && c.generation == g_map->generation() && c.id < kMaxObjects) {
+    CounterPool::bump(b, b->bypassed[id][c.id]);
+    return true;
+  }
+  return false;
+}
 
 }  // namespace probe

@@ -36,13 +36,11 @@ Notices g_notices;
 char g_main_path[4096] = "[main]";
 char g_module_name[256] = "libprobe.so";
 PROBE_TLS bool t_in_probe = false;
+PROBE_TLS CounterPool::Block* t_block = nullptr;
 
 namespace {
 
 PROBE_TLS bool t_initialising = false;
-PROBE_TLS CounterPool::Block* t_block = nullptr;
-// Set by the thread-exit destructor: calls after it go to the shared block.
-CounterPool::Block* const kThreadGone = reinterpret_cast<CounterPool::Block*>(1);
 
 // Per-thread cache of return address -> object, valid for one map generation.
 struct CacheEntry {
@@ -161,6 +159,18 @@ void init_slow() {
   while (g_init_state.load(std::memory_order_acquire) != 2) sched_yield();
 }
 
+CounterPool::Block* this_thread_block() {
+  CounterPool::Block* b = t_block;
+  if (b == nullptr) {
+    b = g_pool->acquire();
+    t_block = b;
+    pthread_setspecific(g_thread_key, b);
+  } else if (b == kThreadGone) {
+    b = g_pool->shared_block();
+  }
+  return b;
+}
+
 namespace {
 
 // Everything note() may have to do besides counting a call from a known site: initialisation, a
@@ -177,14 +187,7 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
       kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
     report_on_demand();
-  CounterPool::Block* b = t_block;
-  if (b == nullptr) {
-    b = g_pool->acquire();
-    t_block = b;
-    pthread_setspecific(g_thread_key, b);
-  } else if (b == kThreadGone) {
-    b = g_pool->shared_block();
-  }
+  CounterPool::Block* const b = this_thread_block();
   const ObjectId caller = attribute_caller(ret);
   if (caller == g_self_id && caller != kUnknownObject) {  // e.g. the static libstdc++'s init
     t_bypass_token.symbol_plus_one = 0;

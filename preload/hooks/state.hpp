@@ -17,6 +17,14 @@ namespace probe {
 // The re-entry guard's flag (runtime.cpp's Guard): set while this thread is inside the probe.
 extern PROBE_TLS bool t_in_probe;
 
+// This thread's counter block (null until its first counted call; kThreadGone once its exit
+// destructor ran, after which it counts into the shared block).
+extern PROBE_TLS CounterPool::Block* t_block;
+inline CounterPool::Block* const kThreadGone = reinterpret_cast<CounterPool::Block*>(1);
+// The block to count into, taken from the pool on a thread's first call (runtime.cpp; inside the
+// re-entry guard: it may allocate the block's pages).
+CounterPool::Block* this_thread_block();
+
 // The object holding the code at `ret` (the hooks' attribution, with its per-thread cache).
 ObjectId attribute_caller(std::uintptr_t ret);
 
