@@ -111,6 +111,10 @@ def overhead_configs(cfg):
         "probe: PROBE_BACKTRACE=16": ([], dict(probe, PROBE_BACKTRACE="16"), all_w, both_t, 1),
         "probe: PROBE_TIME_OFFSET=3600": ([], dict(probe, PROBE_TIME_OFFSET="3600"), ("clock",),
                                           both_t, 1),
+        # The bypass counter (docs/BYPASS.md): the real malloc, free and clock_gettime patched,
+        # each call through the hook marked and checked at the entry (bench/bypass_cost.py).
+        "probe: PROBE_BYPASS=1": ([], dict(probe, PROBE_BYPASS="1"), ("malloc", "clock"), both_t,
+                                  1),
         "heaptrack": (["heaptrack", "-o", os.path.join(cfg.tmp, "ht")], {}, ("malloc",), both_t,
                       cfg.heaptrack_divisor),
         "ltrace -c": (["ltrace", "-c", "-o", os.path.join(cfg.tmp, "lt")], {},
