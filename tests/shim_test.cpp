@@ -58,10 +58,11 @@ class Shim : public testing::Test {
   }
   // Control run, then the same with the shim preloaded; the host must see no difference.
   ProbeReport run_pair(const std::vector<std::string>& argv, const fs::path& shim,
-                       std::string* out = nullptr) {
+                       std::string* out = nullptr, const Env& extra = {}) {
     ExecResult control = exec(argv, clean_env());
     EXPECT_EQ(control.describe(), "exit 0") << control.err;
     Env env = clean_env();
+    for (auto& [k, v] : extra) env[k] = v;
     env["LD_PRELOAD"] = shim.string();
     env["PROBE_SHIM_FORMAT"] = "json";
     env["PROBE_SHIM_REPORT"] = (dir_ / "report.json").string();
@@ -93,6 +94,29 @@ TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
   }
   for (auto& s : r.raw["symbols"]) EXPECT_EQ(s["family"], "shim");
   EXPECT_EQ(r.raw["shim"]["library"], SHIM_ABI_LIB);
+  EXPECT_TRUE(r.bypass.empty());
+
+  // PROBE_SHIM_BYPASS=1 (preload/shim/bypass.hpp): every call now also passes a patched entry's
+  // stub and counting entry (preload/patch/x86_64/entry.S) after the trampoline; the outputs stay
+  // the same (run_pair), and each of the 3 calls (the second thread's too: its first arrival
+  // takes the entry's slow path) arrives "through". read_errno is refused: `sub $0x8,%rsp` (4
+  // bytes) is followed by `call __errno_location@plt` (objdump -d libshimabi.so), so the 5-byte
+  // jump would take the call with it, and a call is never moved (preload/patch/README.md).
+  ProbeReport b = run_pair({SHIM_ABI_APP}, shim, nullptr, Env{{"PROBE_SHIM_BYPASS", "1"}});
+  EXPECT_EQ(b.settings.value("bypass", false), true);
+  std::size_t patched = 0;
+  for (auto& [fn, rec] : b.bypass) {
+    if (!rec.patched) {
+      EXPECT_EQ(fn, "read_errno") << rec.refused;
+      EXPECT_NE(rec.refused.find("a call among its first instructions"), std::string::npos);
+      continue;
+    }
+    ++patched;
+    const std::uint64_t want = fn == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 3;
+    EXPECT_EQ(rec.through, want) << fn;
+    EXPECT_TRUE(rec.bypassed.empty()) << fn;
+  }
+  EXPECT_EQ(patched, 9u) << b.raw.dump(1);
 }
 
 // The victim on every variant: for each path whose targets the shim trampolines, the calls the
