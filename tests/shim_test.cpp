@@ -305,9 +305,10 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
   fs::path shim = make_shim(lib, "libvictim-shim.so");
   // interprobe_bypass_hit: the bypass counter's fast half (preload/shim/bypass_hit.cpp), called
   // by preload/patch/x86_64/entry.S with the vector registers live, as the trampoline does.
-  for (const char* fn : {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
-                         "_ZN12_GLOBAL__N_114attribute_missERN4shim10CacheEntryEmj",
-                         "_ZNK5probe9ObjectMap6lookupEm"}) {
+  for (const char* fn :
+       {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
+        "_ZN12_GLOBAL__N_114attribute_missERN4shim10CacheEntryEmj",
+        "_ZNK5probe9ObjectMap6lookupEm"}) {
     ExecResult d = exec({"objdump", "-d", "--no-show-raw-insn", std::string("--disassemble=") + fn,
                          shim.string()}, clean_env());
     ASSERT_EQ(d.describe(), "exit 0") << d.err;
@@ -316,7 +317,8 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
     EXPECT_FALSE(std::regex_search(body, std::regex("%[xyz]mm"))) << body;
     std::smatch m;
     for (auto it = body.cbegin(); std::regex_search(it, body.cend(), m, std::regex("call.*<([^>]+)>")); it = m[0].second)
-      EXPECT_TRUE(m[1].str() == "_ZNK5probe9ObjectMap6lookupEm" || m[1].str() == "_ZN4shim13cached_objectEm" ||
+      EXPECT_TRUE(m[1].str() == "_ZNK5probe9ObjectMap6lookupEm" ||
+                  m[1].str() == "_ZN4shim13cached_objectEm" ||
                   m[1].str().find("attribute_miss") != std::string::npos)
           << fn << " calls " << m[1];
   }

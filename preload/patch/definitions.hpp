@@ -21,7 +21,7 @@ struct Definition {
   std::uintptr_t address = 0;  // 0: none requested
   char object[256] = {};       // the object holding it, as the loader names it
   Refusal refusal = Refusal::none;
-  std::int64_t same_as = -1;   // the id of an earlier request with this very definition
+  std::int64_t same_as = -1;  // the id of an earlier request with this very definition
 };
 
 // The executable segments of the loaded object holding `address` (empty if none).

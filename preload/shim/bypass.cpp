@@ -67,7 +67,8 @@ void bypass_install() {
                              g_main_path, g_definitions);
   }
   for (const std::uint32_t i : ids)
-    if (g_definitions[i].same_as >= 0) g_counted_as[i] = static_cast<std::uint32_t>(g_definitions[i].same_as);
+    if (g_definitions[i].same_as >= 0)
+      g_counted_as[i] = static_cast<std::uint32_t>(g_definitions[i].same_as);
   g_bypass_on = true;  // from now on the trampolines mark their calls
 }
 
@@ -90,7 +91,7 @@ using namespace shim;
 // The slow half of the counting entry (entry.S saved the vector state): a thread's first
 // arrival, or a return address the cache does not know.
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
-                                                                           std::uintptr_t ret) {
+                                                                             std::uintptr_t ret) {
   if (t_in_shim || id >= interprobe_shim_count) return;
   const int saved_errno = errno;  // as interprobe_shim_slow: the callee may read it
   t_in_shim = true;

@@ -30,8 +30,8 @@ struct BypassToken {
   std::uintptr_t ret;            // the return address of the trampoline's caller
 };
 extern constinit SHIM_TLS BypassToken t_bypass_token;
-extern bool g_bypass_on;               // set once the entries are patched, never cleared
-extern std::uint32_t* g_counted_as;    // by index: the index whose entry counts its calls
+extern bool g_bypass_on;             // set once the entries are patched, never cleared
+extern std::uint32_t* g_counted_as;  // by index: the index whose entry counts its calls
 
 inline void bypass_mark(std::uint32_t index, std::uintptr_t ret) {
   if (__builtin_expect(g_bypass_on, 0)) t_bypass_token = BypassToken{index + 1, ret};

@@ -12,7 +12,7 @@ constinit SHIM_TLS BypassToken t_bypass_token{0, 0};
 using namespace shim;
 
 extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::uint32_t id,
-                                                                         std::uintptr_t ret) {
+                                                                           std::uintptr_t ret) {
   // The runtime's own work (e.g. its calls of libc while a shim of libc reports): neither kind.
   if (t_in_shim || id >= interprobe_shim_count) return 1;
   if (g_state.load(std::memory_order_acquire) != 2) return 1;

@@ -55,8 +55,7 @@ std::string render_shim_report(const ShimReportData& d) {
                  ",\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
                  "\"format\":\"json\",\"report\":");
   probe::json_string(out, d.report_setting);
-  fmt::format_to(it, ",\"secure\":{},\"bypass\":{}}},\"shim\":{{\"library\":", d.secure,
-                 d.bypass);
+  fmt::format_to(it, ",\"secure\":{},\"bypass\":{}}},\"shim\":{{\"library\":", d.secure, d.bypass);
   probe::json_string(out, d.library);
   fmt::format_to(it, ",\"symbols\":{},\"dropped\":{}}},\"symbols\":[", d.names.size(), d.dropped);
   for (std::size_t s = 0; s < d.names.size(); ++s) {

@@ -80,7 +80,6 @@ void ensure_init() {
   while (g_state.load(std::memory_order_acquire) != 2) sched_yield();
 }
 
-
 }  // namespace
 
 const char* name_of(std::uint32_t index) {

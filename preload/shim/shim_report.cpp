@@ -13,10 +13,10 @@
 #include <iterator>
 #include <map>
 
+#include "bypass.hpp"
 #include "report.hpp"
 #include "report_file.hpp"
 #include "settings.hpp"
-#include "bypass.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
 #include "stderr_file.hpp"

@@ -121,9 +121,9 @@ TEST_F(LibcShim, ThreadsForkAndExecRunUnchanged) {
 // as printf's stdout buffer, are libc's, not the program's).
 TEST_F(LibcShim, BypassCountsAreExactUnderThreadsAndInAForkChild) {
   const fs::path one = *dir_ / "libc-malloc-shim.so";
-  ExecResult made = exec({TEST_INTERPROBE, "shim", "--lib", kLibc, "--symbols", "__libc_malloc",
-                          "-o", one.string()},
-                         clean_env());
+  ExecResult made = exec(
+      {TEST_INTERPROBE, "shim", "--lib", kLibc, "--symbols", "__libc_malloc", "-o", one.string()},
+      clean_env());
   ASSERT_EQ(made.describe(), "exit 0") << made.err;
   auto run = [&](const std::vector<std::string>& argv) {
     fs::remove_all(reports_);

@@ -134,8 +134,9 @@ TEST(RunShimFor, BypassCountsTheCallsTheShimMissed) {
     EXPECT_EQ(b["calls_bypassed_from_library"], bound ? 100 : 0) << variant << b.dump();
     EXPECT_EQ(b["calls_through"], bound ? 0 : 100) << variant << b.dump();
     // Every call the shim counted reached the definition, and every call made is one of the two.
-    EXPECT_EQ(b["calls_through"], (*t)["calls_from_library"].get<int>() +
-                                      (*t)["calls_outside"].get<int>()) << variant;
+    EXPECT_EQ(b["calls_through"],
+              (*t)["calls_from_library"].get<int>() + (*t)["calls_outside"].get<int>())
+        << variant;
     EXPECT_EQ(b["calls_through"].get<int>() + b["calls_bypassed"].get<int>(), 100) << variant;
     EXPECT_EQ((*t)["internal"]["direct_sites"].get<int>() > 0, bound) << variant << t->dump();
     const nlohmann::json* loop = row(r.table, "victim_interp_loop");
@@ -171,7 +172,8 @@ TEST(RunShimFor, ZlibBypassMatchesTheScannersSites) {
     ++patched;
     const nlohmann::json& b = s["bypass"];
     EXPECT_EQ(b["calls_bypassed"], 0) << s.dump();
-    EXPECT_EQ(b["calls_through"], s["calls_outside"].get<int>() + s["calls_from_library"].get<int>())
+    EXPECT_EQ(b["calls_through"],
+              s["calls_outside"].get<int>() + s["calls_from_library"].get<int>())
         << s.dump();
     EXPECT_EQ(s["internal"]["direct_sites"], 0) << s.dump();
   }

@@ -3,7 +3,6 @@
 // the shim prepended to LD_PRELOAD (not libprobe.so: the shim's report has the probe's format and
 // a second preload would only add its own hooks' calls), then read one JSON report per process.
 #include "shim_for.hpp"
-#include "shim_for_bypass.hpp"
 
 #include <fmt/format.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "elf_image.hpp"
 #include "generator.hpp"
 #include "scanner.hpp"
+#include "shim_for_bypass.hpp"
 
 namespace interprobe::cli {
 
@@ -335,10 +335,9 @@ int run_shim_for(const ShimForOptions& o) {
                "interprobe run: no shim report from {} (pid {}): the shim reports when a process "
                "exits normally, not after _exit(), a fatal signal or exec into a setuid program\n",
                o.command[0], st.pid);
-  std::string text =
-      o.format == "json"
-          ? render_json(o.library, lib.facts.soname, rows, unseen, plan, processes, o.command)
-          : render_text(o.library, rows, unseen, plan, processes);
+  std::string text = o.format == "json" ? render_json(o.library, lib.facts.soname, rows, unseen,
+                                                      plan, processes, o.command)
+                                        : render_text(o.library, rows, unseen, plan, processes);
   if (o.bypass && o.format != "json") text += render_bypass_text(rows);
   if (o.report.empty()) {
     std::cerr << text;

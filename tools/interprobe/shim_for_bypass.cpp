@@ -55,8 +55,8 @@ std::string render_bypass_text(const std::vector<Row>& rows) {
     if (!r.bypass) continue;
     const RowBypass& b = *r.bypass;
     if (!b.same_as.empty()) {
-      out += fmt::format("{:<36} {:>10} {:>10}  the same definition as {}, counted there\n",
-                         r.name, "-", "-", b.same_as);
+      out += fmt::format("{:<36} {:>10} {:>10}  the same definition as {}, counted there\n", r.name,
+                         "-", "-", b.same_as);
       continue;
     }
     if (!b.patched) {

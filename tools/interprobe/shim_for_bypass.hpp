@@ -20,8 +20,8 @@ namespace interprobe::cli {
 struct RowBypass {
   std::string definition;
   bool patched = false;
-  std::string refused, same_as;  // as in the report's "bypass" object
-  std::uint64_t through = 0;     // calls that came through the shim's trampoline
+  std::string refused, same_as;                   // as in the report's "bypass" object
+  std::uint64_t through = 0;                      // calls that came through the shim's trampoline
   std::map<std::string, std::uint64_t> bypassed;  // calling object (file name) -> calls
   std::uint64_t bypassed_total = 0;
   std::uint64_t bypassed_from_library = 0;  // of which from LIB itself
