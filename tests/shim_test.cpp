@@ -58,10 +58,11 @@ class Shim : public testing::Test {
   }
   // Control run, then the same with the shim preloaded; the host must see no difference.
   ProbeReport run_pair(const std::vector<std::string>& argv, const fs::path& shim,
-                       std::string* out = nullptr) {
+                       std::string* out = nullptr, const Env& extra = {}) {
     ExecResult control = exec(argv, clean_env());
     EXPECT_EQ(control.describe(), "exit 0") << control.err;
     Env env = clean_env();
+    for (auto& [k, v] : extra) env[k] = v;
     env["LD_PRELOAD"] = shim.string();
     env["PROBE_SHIM_FORMAT"] = "json";
     env["PROBE_SHIM_REPORT"] = (dir_ / "report.json").string();
@@ -93,6 +94,29 @@ TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
   }
   for (auto& s : r.raw["symbols"]) EXPECT_EQ(s["family"], "shim");
   EXPECT_EQ(r.raw["shim"]["library"], SHIM_ABI_LIB);
+  EXPECT_TRUE(r.bypass.empty());
+
+  // PROBE_SHIM_BYPASS=1 (preload/shim/bypass.hpp): every call now also passes a patched entry's
+  // stub and counting entry (preload/patch/x86_64/entry.S) after the trampoline; the outputs stay
+  // the same (run_pair), and each of the 3 calls (the second thread's too: its first arrival
+  // takes the entry's slow path) arrives "through". read_errno is refused: `sub $0x8,%rsp` (4
+  // bytes) is followed by `call __errno_location@plt` (objdump -d libshimabi.so), so the 5-byte
+  // jump would take the call with it, and a call is never moved (preload/patch/README.md).
+  ProbeReport b = run_pair({SHIM_ABI_APP}, shim, nullptr, Env{{"PROBE_SHIM_BYPASS", "1"}});
+  EXPECT_EQ(b.settings.value("bypass", false), true);
+  std::size_t patched = 0;
+  for (auto& [fn, rec] : b.bypass) {
+    if (!rec.patched) {
+      EXPECT_EQ(fn, "read_errno") << rec.refused;
+      EXPECT_NE(rec.refused.find("a call among its first instructions"), std::string::npos);
+      continue;
+    }
+    ++patched;
+    const std::uint64_t want = fn == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 3;
+    EXPECT_EQ(rec.through, want) << fn;
+    EXPECT_TRUE(rec.bypassed.empty()) << fn;
+  }
+  EXPECT_EQ(patched, 9u) << b.raw.dump(1);
 }
 
 // The victim on every variant: for each path whose targets the shim trampolines, the calls the
@@ -279,8 +303,12 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
   const std::string lib = std::string(TEST_VARIANTS) + "/gcc-O2/" + kLibraryName;
   fs::path shim = make_shim(lib, "libvictim-shim.so");
-  for (const char* fn : {"interprobe_shim_hit", "_ZN12_GLOBAL__N_114attribute_missERN4shim10CacheEntryEmj",
-                         "_ZNK5probe9ObjectMap6lookupEm"}) {
+  // interprobe_bypass_hit: the bypass counter's fast half (preload/shim/bypass_hit.cpp), called
+  // by preload/patch/x86_64/entry.S with the vector registers live, as the trampoline does.
+  for (const char* fn :
+       {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
+        "_ZN12_GLOBAL__N_114attribute_missERN4shim10CacheEntryEmj",
+        "_ZNK5probe9ObjectMap6lookupEm"}) {
     ExecResult d = exec({"objdump", "-d", "--no-show-raw-insn", std::string("--disassemble=") + fn,
                          shim.string()}, clean_env());
     ASSERT_EQ(d.describe(), "exit 0") << d.err;
@@ -289,7 +317,9 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
     EXPECT_FALSE(std::regex_search(body, std::regex("%[xyz]mm"))) << body;
     std::smatch m;
     for (auto it = body.cbegin(); std::regex_search(it, body.cend(), m, std::regex("call.*<([^>]+)>")); it = m[0].second)
-      EXPECT_TRUE(m[1].str() == "_ZNK5probe9ObjectMap6lookupEm" || m[1].str().find("attribute_miss") != std::string::npos)
+      EXPECT_TRUE(m[1].str() == "_ZNK5probe9ObjectMap6lookupEm" ||
+                  m[1].str() == "_ZN4shim13cached_objectEm" ||
+                  m[1].str().find("attribute_miss") != std::string::npos)
           << fn << " calls " << m[1];
   }
 }

@@ -16,8 +16,11 @@ std::uint64_t total_of(const Totals& t, std::size_t s) {
   return sum;
 }
 
+std::string_view object_name(const std::vector<std::string>& objects, std::size_t id) {
+  return id < objects.size() ? std::string_view(objects[id]) : std::string_view("[unknown]");
+}
 std::string_view object_name(const ReportData& d, std::size_t id) {
-  return id < d.objects.size() ? std::string_view(d.objects[id]) : std::string_view("[unknown]");
+  return object_name(d.objects, id);
 }
 
 // Callers of symbol s, largest count first.
@@ -108,30 +111,10 @@ std::string render_text(const ReportData& d) {
   }
   if (!uncalled.empty()) fmt::format_to(it, "not called: {}\n", uncalled);
   if (s.bypass) {
-    fmt::format_to(it,
-                   "-- PROBE_BYPASS: calls that reached each real definition, through the "
-                   "override or bypassing it\n{:<24} {:>12} {:>12}  {}\n",
-                   "symbol", "through", "bypassed", "definition");
-    for (const BypassRecord& r : d.bypass) {
-      if (!listed(static_cast<std::size_t>(r.symbol), victim)) continue;
-      std::uint64_t bypassed = 0;
-      for (auto& [obj, n] : r.callers) bypassed += n;
-      if (!r.same_as.empty() || !r.refused.empty()) {
-        fmt::format_to(it, "{:<24} {:>12} {:>12}  {}: ", symbol_name(r.symbol), "-", "-",
-                       r.definition);
-        if (!r.same_as.empty())
-          fmt::format_to(it, "the same definition as {}, counted there\n", r.same_as);
-        else
-          fmt::format_to(it, "not patched: {}\n", r.refused);
-        continue;
-      }
-      if (r.through == 0 && bypassed == 0) continue;
-      fmt::format_to(it, "{:<24} {:>12} {:>12}  {}\n", symbol_name(r.symbol), r.through, bypassed,
-                     r.definition);
-      for (auto& [obj, n] : r.callers)
-        fmt::format_to(it, "{:<24} {:>12} {:>12}  bypassed from {}\n", "", "", n,
-                       object_name(d, obj));
-    }
+    text_bypass_heading(out);
+    for (const BypassRecord& r : d.bypass)
+      if (listed(static_cast<std::size_t>(r.symbol), victim))
+        text_bypass(out, symbol_name(r.symbol), r, d.objects);
   }
   for (const StackRecord& r : d.stacks) {
     fmt::format_to(it, "-- {} × {}\n", symbol_name(r.symbol), r.count);
@@ -172,8 +155,11 @@ const BypassRecord* bypass_of(const ReportData& d, std::size_t sym) {
   return nullptr;
 }
 
+}  // namespace
+
 // ,"bypass":{"definition":..,"patched":..,"refused":..,"through":N,"bypassed":N,"callers":[..]}
-void json_bypass(fmt::memory_buffer& out, const ReportData& d, const BypassRecord& r) {
+void json_bypass(fmt::memory_buffer& out, const BypassFacts& r,
+                 const std::vector<std::string>& objects) {
   auto it = std::back_inserter(out);
   std::uint64_t bypassed = 0;
   for (auto& [obj, n] : r.callers) bypassed += n;
@@ -193,14 +179,39 @@ void json_bypass(fmt::memory_buffer& out, const ReportData& d, const BypassRecor
   bool first = true;
   for (auto& [obj, n] : r.callers) {
     fmt::format_to(it, "{}{{\"object\":", first ? "" : ",");
-    json_string(out, object_name(d, obj));
+    json_string(out, object_name(objects, obj));
     fmt::format_to(it, ",\"count\":{}}}", n);
     first = false;
   }
   fmt::format_to(it, "]}}");
 }
 
-}  // namespace
+void text_bypass_heading(fmt::memory_buffer& out) {
+  fmt::format_to(std::back_inserter(out),
+                 "-- PROBE_BYPASS: calls that reached each real definition, through the "
+                 "override or bypassing it\n{:<24} {:>12} {:>12}  {}\n",
+                 "symbol", "through", "bypassed", "definition");
+}
+
+void text_bypass(fmt::memory_buffer& out, std::string_view name, const BypassFacts& r,
+                 const std::vector<std::string>& objects) {
+  auto it = std::back_inserter(out);
+  std::uint64_t bypassed = 0;
+  for (auto& [obj, n] : r.callers) bypassed += n;
+  if (!r.same_as.empty() || !r.refused.empty()) {
+    fmt::format_to(it, "{:<24} {:>12} {:>12}  {}: ", name, "-", "-", r.definition);
+    if (!r.same_as.empty())
+      fmt::format_to(it, "the same definition as {}, counted there\n", r.same_as);
+    else
+      fmt::format_to(it, "not patched: {}\n", r.refused);
+    return;
+  }
+  if (r.through == 0 && bypassed == 0) return;
+  fmt::format_to(it, "{:<24} {:>12} {:>12}  {}\n", name, r.through, bypassed, r.definition);
+  for (auto& [obj, n] : r.callers)
+    fmt::format_to(it, "{:<24} {:>12} {:>12}  bypassed from {}\n", "", "", n,
+                   object_name(objects, obj));
+}
 
 std::string render_json(const ReportData& d) {
   fmt::memory_buffer out;
@@ -236,7 +247,7 @@ std::string render_json(const ReportData& d) {
       first = false;
     }
     fmt::format_to(it, "]");
-    if (const BypassRecord* r = bypass_of(d, sym)) json_bypass(out, d, *r);
+    if (const BypassRecord* r = bypass_of(d, sym)) json_bypass(out, *r, d.objects);
     fmt::format_to(it, "}}");
   }
   fmt::format_to(it, "],\"stacks\":[");

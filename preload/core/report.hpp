@@ -42,14 +42,18 @@ struct ProcessIdentity {
   std::string exe;    // /proc/self/exe at start-up
 };
 
-// PROBE_BYPASS: what became of one hooked symbol's real definition, and the calls that reached it.
-struct BypassRecord {
-  Symbol symbol;
+// PROBE_BYPASS: what became of one counted function's real definition, and the calls that reached
+// it. Both runtimes fill it: libprobe.so per hooked symbol, a shim per trampolined one.
+struct BypassFacts {
   std::string definition;  // the object holding it
   std::string refused;     // why its entry was not patched; empty: patched
-  std::string same_as;     // a hooked symbol with the same definition, whose entry counts both
+  std::string same_as;     // a counted name with the same definition, whose entry counts both
   std::uint64_t through = 0;  // calls that came through the override
   std::vector<std::pair<std::uint16_t, std::uint64_t>> callers;  // bypassed calls by ObjectId
+};
+
+struct BypassRecord : BypassFacts {
+  Symbol symbol;
 };
 
 struct ReportData {
@@ -82,5 +86,14 @@ void json_string(fmt::memory_buffer& out, std::string_view s);
 // Appends "process":{...} and "notices":[...] (both reports).
 void json_process(fmt::memory_buffer& out, const ProcessIdentity& p);
 void json_notices(fmt::memory_buffer& out, const std::vector<std::string>& notices);
+// Appends ,"bypass":{...} for one function (docs/REPORT_FORMAT.md; both reports). `objects` by
+// ObjectId.
+void json_bypass(fmt::memory_buffer& out, const BypassFacts& r,
+                 const std::vector<std::string>& objects);
+// Appends the text report's PROBE_BYPASS rows of one function (nothing if it was patched and
+// never reached). The heading is text_bypass_heading.
+void text_bypass(fmt::memory_buffer& out, std::string_view name, const BypassFacts& r,
+                 const std::vector<std::string>& objects);
+void text_bypass_heading(fmt::memory_buffer& out);
 
 }  // namespace probe

@@ -4,8 +4,6 @@
 #include "bypass.hpp"
 
 #include <dlfcn.h>
-#include <link.h>
-#include <sys/auxv.h>
 #include <sys/single_threaded.h>
 
 #include <cstdio>
@@ -13,7 +11,7 @@
 #include <vector>
 
 #include "bypass_state.hpp"
-#include "patch.hpp"
+#include "definitions.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -30,15 +28,9 @@ namespace {
 
 namespace patch = interprobe::patch;
 
-// What became of each symbol's real definition. Written during start-up (single-threaded) and by
-// bypass_learn under g_learn_busy; read at report time.
-struct Definition {
-  std::uintptr_t address = 0;  // 0: no definition seen
-  char object[256] = {};
-  patch::Refusal refusal = patch::Refusal::none;
-  int same_as = -1;  // another hooked symbol with this very definition (glibc's aliases)
-};
-Definition g_definitions[kNumSymbols];
+// What became of each symbol's real definition (preload/patch/definitions.hpp). Written during
+// start-up (single-threaded) and by bypass_learn under g_learn_busy; read at report time.
+patch::Definition g_definitions[kNumSymbols];
 }  // namespace
 
 unsigned g_counted_as[kNumSymbols];
@@ -46,100 +38,17 @@ unsigned g_counted_as[kNumSymbols];
 namespace {
 std::atomic_flag g_learn_busy = ATOMIC_FLAG_INIT;
 
-// The executable segments of the object holding `address` (empty if none).
-std::vector<patch::CodeRange> code_of(std::uintptr_t address) {
-  struct Search {
-    std::uintptr_t inside;
-    std::vector<patch::CodeRange> code;
-  } s{address, {}};
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* seg = static_cast<Search*>(data);
-        std::vector<patch::CodeRange> mine;
-        bool here = false;
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
-          const std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr, hi = lo + ph.p_memsz;
-          mine.push_back({lo, hi});
-          here = here || (seg->inside >= lo && seg->inside < hi);
-        }
-        if (here) seg->code = std::move(mine);
-        return here ? 1 : 0;
-      },
-      &s);
-  return s.code;
-}
-
-// The request for one definition, or a refusal decided here (before the patcher sees it).
-patch::Refusal plan(Symbol s, void* definition, patch::Function& fn) {
-  Definition& d = g_definitions[static_cast<unsigned>(s)];
-  d.address = reinterpret_cast<std::uintptr_t>(definition);
-  Dl_info info{};
-  ElfW(Sym)* sym = nullptr;
-  if (dladdr1(definition, &info, reinterpret_cast<void**>(&sym), RTLD_DL_SYMENT) == 0)
-    return patch::Refusal::not_in_object;
-  // The executable is listed with an empty name.
-  const char* name = info.dli_fname != nullptr && info.dli_fname[0] != '\0' ? info.dli_fname
-                                                                             : g_main_path;
-  std::snprintf(d.object, sizeof d.object, "%.255s", name);
-  if (reinterpret_cast<std::uintptr_t>(info.dli_fbase) == getauxval(AT_SYSINFO_EHDR)) {
-    std::snprintf(d.object, sizeof d.object, "[vdso]");
-    return patch::Refusal::in_vdso;
-  }
-  if (sym == nullptr || info.dli_saddr != definition) return patch::Refusal::no_symbol;
-  fn = patch::Function{d.address, sym->st_size, static_cast<std::uint32_t>(s)};
-  return patch::Refusal::none;
-}
-
-// Patches `symbols` (their definitions in `defs`), one patcher call per object: the sweep for
-// branches into the replaced bytes reads each object's code once.
+// Patches `symbols` (their definitions in `defs`); a symbol sharing an earlier one's definition
+// is counted under it (g_counted_as).
 void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
-  std::vector<bool> done(n, false);
-  // Two hooked names, one definition (memalign and aligned_alloc, adjtimex and ntp_adjtime in
-  // glibc): one entry, patched once; its calls are counted under the first name.
+  std::uint32_t ids[kNumSymbols];
+  for (std::size_t k = 0; k < n; ++k) ids[k] = static_cast<std::uint32_t>(symbols[k]);
+  patch::patch_definitions(ids, defs, n,
+                           {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
+                           g_main_path, g_definitions);
   for (std::size_t k = 0; k < n; ++k)
-    for (std::size_t j = 0; j < k && !done[k]; ++j)
-      if (defs[j] == defs[k]) {
-        done[k] = true;
-        Definition& d = g_definitions[static_cast<unsigned>(symbols[k])];
-        d.address = reinterpret_cast<std::uintptr_t>(defs[k]);
-        d.same_as = static_cast<int>(symbols[j]);
-        g_counted_as[static_cast<unsigned>(symbols[k])] = static_cast<unsigned>(symbols[j]);
-      }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (done[i]) continue;
-    const auto code = code_of(reinterpret_cast<std::uintptr_t>(defs[i]));
-    std::vector<patch::Function> fns;
-    std::vector<Symbol> which;
-    for (std::size_t k = i; k < n; ++k) {
-      if (done[k]) continue;
-      bool here = false;
-      for (const patch::CodeRange& r : code)
-        here = here || (reinterpret_cast<std::uintptr_t>(defs[k]) >= r.lo &&
-                        reinterpret_cast<std::uintptr_t>(defs[k]) < r.hi);
-      if (k != i && !here) continue;
-      done[k] = true;
-      patch::Function fn;
-      const patch::Refusal r = plan(symbols[k], defs[k], fn);
-      if (r != patch::Refusal::none) {
-        g_definitions[static_cast<unsigned>(symbols[k])].refusal = r;
-        continue;
-      }
-      if (code.empty()) {
-        g_definitions[static_cast<unsigned>(symbols[k])].refusal = patch::Refusal::not_in_object;
-        continue;
-      }
-      fns.push_back(fn);
-      which.push_back(symbols[k]);
-    }
-    if (fns.empty()) continue;
-    std::vector<patch::Outcome> out(fns.size());
-    patch::patch_functions(code, fns,
-                           {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)}, out);
-    for (std::size_t k = 0; k < fns.size(); ++k)
-      g_definitions[static_cast<unsigned>(which[k])].refusal = out[k].refusal;
-  }
+    if (const auto same = g_definitions[ids[k]].same_as; same >= 0)
+      g_counted_as[ids[k]] = static_cast<unsigned>(same);
 }
 
 }  // namespace
@@ -149,7 +58,7 @@ void bypass_install() {
   Guard g = Guard::enter();
   if (!g) return;
   for (unsigned i = 0; i < kNumSymbols; ++i) g_counted_as[i] = i;
-  const auto self = code_of(reinterpret_cast<std::uintptr_t>(&bypass_install));
+  const auto self = patch::code_of(reinterpret_cast<std::uintptr_t>(&bypass_install));
   for (const patch::CodeRange& r : self) {
     if (g_self_lo == 0 || r.lo < g_self_lo) g_self_lo = r.lo;
     if (r.hi > g_self_hi) g_self_hi = r.hi;
@@ -178,14 +87,15 @@ void bypass_install() {
 
 void bypass_learn(Symbol s, void* definition) {
   if (!g_bypass_on || definition == nullptr) return;
-  Definition& d = g_definitions[static_cast<unsigned>(s)];
+  patch::Definition& d = g_definitions[static_cast<unsigned>(s)];
   if (d.address != 0 || g_learn_busy.test_and_set(std::memory_order_acquire)) return;
   {
     Guard g = Guard::enter();
     if (d.address == 0 && g) {
       if (!__libc_single_threaded) {
         patch::Function fn;
-        const patch::Refusal r = plan(s, definition, fn);
+        const patch::Refusal r =
+            patch::plan_definition(definition, static_cast<std::uint32_t>(s), g_main_path, d, fn);
         d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
       } else {
         patch_all(&s, &definition, 1);
@@ -201,7 +111,7 @@ void bypass_snapshot(std::vector<BypassRecord>& out) {
   static Totals bypassed;
   g_pool->snapshot_bypass(through, bypassed);
   for (unsigned i = 0; i < kNumSymbols; ++i) {
-    const Definition& d = g_definitions[i];
+    const patch::Definition& d = g_definitions[i];
     if (d.address == 0) continue;
     BypassRecord rec;
     rec.symbol = static_cast<Symbol>(i);

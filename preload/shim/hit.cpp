@@ -6,14 +6,15 @@
 // resolving the real definition, a thread's first table, refreshing the object map — makes this
 // return nullptr, and the trampoline takes the slow path (interprobe_shim_slow, which saves the
 // whole extended state first).
+#include "bypass.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
 
 namespace shim {
 
-SHIM_TLS bool t_in_shim = false;
-SHIM_TLS SparseCounts::Table* t_table = nullptr;
-SHIM_TLS CacheEntry t_cache[kCacheSize];
+constinit SHIM_TLS bool t_in_shim = false;
+constinit SHIM_TLS SparseCounts::Table* t_table = nullptr;
+constinit SHIM_TLS CacheEntry t_cache[kCacheSize];
 
 }  // namespace shim
 
@@ -32,22 +33,35 @@ namespace {
 
 }  // namespace
 
+namespace shim {
+
+probe::ObjectId cached_object(std::uintptr_t ret) {
+  const std::uint32_t gen = g_map->generation();
+  CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
+  if (__builtin_expect(c.address == ret && c.generation == gen, 1)) return c.id;
+  return attribute_miss(c, ret, gen);
+}
+
+}  // namespace shim
+
 extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (__builtin_expect(target == nullptr, 0)) return nullptr;
-  if (t_in_shim) return target;  // the runtime's own calls (e.g. a shim of libc): never counted
+  if (t_in_shim) {  // the runtime's own calls (e.g. a shim of libc): never counted
+    bypass_clear();
+    return target;
+  }
   if (__builtin_expect(g_state.load(std::memory_order_acquire) != 2, 0)) return nullptr;
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return nullptr;  // the slow path gives it one
   if (t == kThreadGone) t = g_counts->shared();
-  const std::uint32_t gen = g_map->generation();
-  CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
-  probe::ObjectId id = c.id;
-  if (__builtin_expect(c.address != ret || c.generation != gen, 0)) {
-    id = attribute_miss(c, ret, gen);
-    if (id == probe::kUnknownObject) return nullptr;  // maybe a library loaded since: slow path
+  const probe::ObjectId id = cached_object(ret);
+  if (id == probe::kUnknownObject) return nullptr;  // maybe a library loaded since: slow path
+  if (id == g_self_id) {
+    bypass_clear();
+    return target;
   }
-  if (id == g_self_id && id != probe::kUnknownObject) return target;
   SparseCounts::add(t, SparseCounts::make_key(index, id));
+  bypass_mark(index, ret);  // PROBE_BYPASS: the definition's entry sees this call as "through"
   return target;
 }

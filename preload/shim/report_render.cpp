@@ -37,6 +37,12 @@ std::string render_shim_report(const ShimReportData& d) {
     // report lists them all.
     fmt::format_to(it, "not called: {} of {} trampolined symbols\n", uncalled, d.names.size());
     if (d.dropped != 0) fmt::format_to(it, "dropped: {} calls (a count table was full)\n", d.dropped);
+    if (d.bypass) {
+      probe::text_bypass_heading(out);
+      for (std::size_t s = 0; s < d.names.size() && s < d.bypass_facts.size(); ++s)
+        if (d.bypass_facts[s]) probe::text_bypass(out, d.names[s], *d.bypass_facts[s], d.objects);
+      fmt::format_to(it, "(inlined copies are not calls: they are never seen at run time)\n");
+    }
     return fmt::to_string(out);
   }
   fmt::format_to(it, "{{\"schema\":{},\"tool\":\"interprobe-probe\",\"version\":", probe::kReportSchema);
@@ -49,7 +55,7 @@ std::string render_shim_report(const ShimReportData& d) {
                  ",\"settings\":{{\"backtrace\":0,\"time_offset\":0,"
                  "\"format\":\"json\",\"report\":");
   probe::json_string(out, d.report_setting);
-  fmt::format_to(it, ",\"secure\":{}}},\"shim\":{{\"library\":", d.secure);
+  fmt::format_to(it, ",\"secure\":{},\"bypass\":{}}},\"shim\":{{\"library\":", d.secure, d.bypass);
   probe::json_string(out, d.library);
   fmt::format_to(it, ",\"symbols\":{},\"dropped\":{}}},\"symbols\":[", d.names.size(), d.dropped);
   for (std::size_t s = 0; s < d.names.size(); ++s) {
@@ -65,7 +71,10 @@ std::string render_shim_report(const ShimReportData& d) {
       fmt::format_to(it, ",\"count\":{}}}", n);
       first = false;
     }
-    fmt::format_to(it, "]}}");
+    fmt::format_to(it, "]");
+    if (s < d.bypass_facts.size() && d.bypass_facts[s])
+      probe::json_bypass(out, *d.bypass_facts[s], d.objects);
+    fmt::format_to(it, "}}");
   }
   fmt::format_to(it, "],\"stacks\":[],\"stack_overflow\":0}}\n");
   return fmt::to_string(out);

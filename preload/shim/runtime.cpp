@@ -20,6 +20,7 @@
 #include <cstring>
 #include <new>
 
+#include "bypass.hpp"
 #include "shim_abi.h"
 #include "shim_report.hpp"
 #include "state.hpp"
@@ -79,19 +80,26 @@ void ensure_init() {
   while (g_state.load(std::memory_order_acquire) != 2) sched_yield();
 }
 
-const char* name_of(std::uint32_t index) { return interprobe_shim_strtab + interprobe_shim_names[index]; }
+}  // namespace
+
+const char* name_of(std::uint32_t index) {
+  return interprobe_shim_strtab + interprobe_shim_names[index];
+}
+
+namespace {
+std::uintptr_t g_vdso_base = 0;
+}  // namespace
 
 // The next definition of `name` after the shim (core/symbol_lookup.hpp): read from the loaded
 // objects' symbol tables, calling nothing. Not dlsym: in a shim of libc, dlsym itself calls
 // functions the shim trampolines, whose first call would resolve them with dlsym again (issue 11
 // item 5: every program crashed). getauxval is one of the runtime's own calls, which no shim
 // trampolines (tools/shim skips them); the value never changes, so racing writers agree.
-std::uintptr_t g_vdso_base = 0;
-void* resolve(const char* name) {
+void* resolve_index(std::uint32_t index) {
   if (g_vdso_base == 0) g_vdso_base = getauxval(AT_SYSINFO_EHDR);
   // _DYNAMIC (<link.h>; the linker defines it in every object) is the shim's own dynamic
   // section: it names the shim among the loaded objects, so that resolution skips it.
-  return probe::find_definition(name, _DYNAMIC, g_vdso_base);
+  return probe::find_definition(name_of(index), _DYNAMIC, g_vdso_base);
 }
 
 probe::ObjectId attribute(std::uintptr_t ret) {
@@ -106,6 +114,18 @@ probe::ObjectId attribute(std::uintptr_t ret) {
   t_cache[(ret >> 2) % kCacheSize] = CacheEntry{ret, g_map->generation(), id};
   return id;
 }
+
+SparseCounts::Table* thread_table() {
+  if (g_state.load(std::memory_order_acquire) != 2) return nullptr;
+  if (t_table == nullptr) {
+    SparseCounts::Table* t = g_counts->acquire();
+    t_table = t != nullptr ? t : kThreadGone;
+    if (t != nullptr) pthread_setspecific(g_thread_key, t);
+  }
+  return t_table == kThreadGone ? g_counts->shared() : t_table;
+}
+
+namespace {
 
 [[noreturn]] void no_definition(std::uint32_t index) {
   char line[512];
@@ -132,20 +152,17 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
   ensure_init();
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (target == nullptr) {
-    target = resolve(name_of(index));
+    target = resolve_index(index);
     if (target == nullptr) no_definition(index);
     __atomic_store_n(&interprobe_shim_targets[index], target, __ATOMIC_RELEASE);
   }
-  if (outer && g_state.load(std::memory_order_acquire) == 2) {
-    if (t_table == nullptr) {
-      SparseCounts::Table* t = g_counts->acquire();
-      t_table = t != nullptr ? t : kThreadGone;
-      if (t != nullptr) pthread_setspecific(g_thread_key, t);
-    }
-    SparseCounts::Table* t = t_table == kThreadGone ? g_counts->shared() : t_table;
-    const probe::ObjectId id = attribute(ret);
-    if (t != nullptr && !(id == g_self_id && id != probe::kUnknownObject))
-      SparseCounts::add(t, SparseCounts::make_key(index, id));
+  SparseCounts::Table* t = outer ? thread_table() : nullptr;
+  const probe::ObjectId id = t != nullptr ? attribute(ret) : probe::kUnknownObject;
+  if (t != nullptr && !(id == g_self_id && id != probe::kUnknownObject)) {
+    SparseCounts::add(t, SparseCounts::make_key(index, id));
+    bypass_mark(index, ret);  // as hit.cpp
+  } else {
+    bypass_clear();
   }
   t_in_shim = !outer;
   errno = saved_errno;
@@ -159,6 +176,8 @@ __attribute__((constructor)) static void shim_constructor() {
   const bool outer = !t_in_shim;
   t_in_shim = true;
   ensure_init();
+  // PROBE_BYPASS: patch the real definitions now, while the process is single-threaded.
+  if (outer && g_state.load(std::memory_order_acquire) == 2) bypass_install();
   t_in_shim = !outer;
 }
 

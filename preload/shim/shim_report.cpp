@@ -13,6 +13,7 @@
 #include <iterator>
 #include <map>
 
+#include "bypass.hpp"
 #include "report.hpp"
 #include "report_file.hpp"
 #include "settings.hpp"
@@ -38,7 +39,8 @@ probe::OriginalStderr g_original_stderr;  // which file fd 2 was; no descriptor 
 
 // The shim's own variables first: PROBE_SHIM_REPORT / PROBE_SHIM_FORMAT override the ones it
 // shares with libprobe.so. Backtraces and the time offset are libprobe's business: the shim
-// neither reads them nor repeats their warnings.
+// neither reads them nor repeats their warnings. PROBE_BYPASS (PROBE_SHIM_BYPASS first) counts
+// the calls that bypassed the trampolines (bypass.hpp).
 const char* shim_getenv(const char* name) {
   if (std::strcmp(name, "PROBE_REPORT") == 0) {
     if (const char* v = std::getenv("PROBE_SHIM_REPORT")) {
@@ -49,6 +51,10 @@ const char* shim_getenv(const char* name) {
   }
   if (std::strcmp(name, "PROBE_FORMAT") == 0) {
     if (const char* v = std::getenv("PROBE_SHIM_FORMAT")) return v;
+    return std::getenv(name);
+  }
+  if (std::strcmp(name, "PROBE_BYPASS") == 0) {
+    if (const char* v = std::getenv("PROBE_SHIM_BYPASS")) return v;
     return std::getenv(name);
   }
   return nullptr;
@@ -65,6 +71,9 @@ void report_init() {
                               sizeof g_module_name);
   g_original_stderr = probe::remember_stderr();
 }
+
+const probe::Settings& shim_settings() { return g_settings; }
+void add_notice(const char* line) { g_notices.add(line); }
 
 void report_after_fork() { g_reported.store(false, std::memory_order_relaxed); }
 
@@ -89,12 +98,40 @@ void write_report() {
   std::map<std::uint32_t, std::uint64_t> sums;  // by key: (symbol, object) in symbol order
   d.dropped = g_counts->for_each([&](std::uint32_t key, std::uint64_t count) { sums[key] += count; });
   d.callers.resize(n);
-  for (auto& [key, count] : sums) {
-    const std::uint32_t s = SparseCounts::key_symbol(key);
-    if (s < n && count != 0) d.callers[s].emplace_back(SparseCounts::key_object(key), count);
+  d.bypass = g_settings.bypass;
+  d.bypass_facts.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    BypassDefinitionView v{};
+    if (!bypass_definition(i, v)) break;
+    probe::BypassFacts f;
+    if (v.address == 0) {
+      // Resolved after start-up (its library came later) or never: its entry was not patched.
+      if (interprobe_shim_targets[i] == nullptr) continue;
+      f.refused = "its definition was not loaded when the shim started (a library loaded later)";
+    } else {
+      f.definition = v.object;
+      if (v.refused != nullptr) f.refused = v.refused;
+      if (v.same_as >= 0) f.same_as = d.names[static_cast<std::size_t>(v.same_as)];
+    }
+    d.bypass_facts[i] = std::move(f);
   }
-  for (auto& c : d.callers)
-    std::stable_sort(c.begin(), c.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  // Keys (bypass.hpp): symbol s < n, the trampoline's calls; n + i, through i's entry; 2n + i,
+  // bypassed i's entry.
+  for (auto& [key, count] : sums) {
+    const std::uint32_t s = SparseCounts::key_symbol(key), o = SparseCounts::key_object(key);
+    if (count == 0) continue;
+    if (s < n) {
+      d.callers[s].emplace_back(o, count);
+    } else if (s < 2 * n && d.bypass_facts[s - n]) {
+      d.bypass_facts[s - n]->through += count;
+    } else if (s >= 2 * n && s < 3 * n && d.bypass_facts[s - 2 * n]) {
+      d.bypass_facts[s - 2 * n]->callers.emplace_back(static_cast<std::uint16_t>(o), count);
+    }
+  }
+  auto by_count = [](auto& a, auto& b) { return a.second > b.second; };
+  for (auto& c : d.callers) std::stable_sort(c.begin(), c.end(), by_count);
+  for (auto& f : d.bypass_facts)
+    if (f) std::stable_sort(f->callers.begin(), f->callers.end(), by_count);
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
     d.objects.emplace_back(g_map->object_name(static_cast<probe::ObjectId>(i)));
   g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });

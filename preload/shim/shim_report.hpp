@@ -9,17 +9,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "report.hpp"
+#include "settings.hpp"
 
 namespace shim {
 
 void report_init();         // at start-up: reads the settings, remembers which file stderr is
 void report_after_fork();   // in a fork child: the child writes its own report
 void write_report();        // at exit, once per process
+const probe::Settings& shim_settings();  // as read by report_init
+void add_notice(const char* line);       // a line for the report's notices
 
 // Pure rendering, unit-tested. callers[i] = (object index, count) for symbol i.
 struct ShimReportData {
@@ -32,6 +36,10 @@ struct ShimReportData {
   std::vector<std::string> names;                                      // by symbol index
   std::vector<std::vector<std::pair<std::size_t, std::uint64_t>>> callers;  // by symbol index
   std::vector<std::string> objects;                                    // by object id
+  // PROBE_BYPASS (bypass.hpp): the setting, and by symbol index what became of its definition
+  // (none: not resolved when the entries were patched).
+  bool bypass = false;
+  std::vector<std::optional<probe::BypassFacts>> bypass_facts;
 };
 std::string render_shim_report(const ShimReportData& d);
 

@@ -32,8 +32,21 @@ extern SparseCounts* g_counts;
 extern probe::ObjectId g_self_id;
 extern char g_main_path[4096];  // /proc/self/exe
 
-extern SHIM_TLS bool t_in_shim;
-extern SHIM_TLS SparseCounts::Table* t_table;
-extern SHIM_TLS CacheEntry t_cache[kCacheSize];
+// constinit: the compiler checks that they need no dynamic initialisation (SHIM_TLS says why
+// that matters on the counting path).
+extern constinit SHIM_TLS bool t_in_shim;
+extern constinit SHIM_TLS SparseCounts::Table* t_table;
+extern constinit SHIM_TLS CacheEntry t_cache[kCacheSize];
+
+// The object holding a return address, through this thread's cache (hit.cpp, integer-only);
+// kUnknownObject when the map does not know it (the slow path learns it).
+probe::ObjectId cached_object(std::uintptr_t ret);
+
+// The slow path's helpers (runtime.cpp): this thread's table (nullptr if the runtime is not
+// ready), the object of a return address learning new libraries, the real definition of index.
+SparseCounts::Table* thread_table();
+probe::ObjectId attribute(std::uintptr_t ret);
+void* resolve_index(std::uint32_t index);
+const char* name_of(std::uint32_t index);
 
 }  // namespace shim

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "definitions.hpp"
 #include "patch.hpp"
 
 extern "C" {
@@ -87,32 +88,6 @@ extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std
 
 namespace {
 
-struct Segments {
-  std::uintptr_t inside;
-  std::vector<interprobe::patch::CodeRange> code;
-};
-
-std::vector<interprobe::patch::CodeRange> code_of(std::uintptr_t address) {
-  Segments s{address, {}};
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* seg = static_cast<Segments*>(data);
-        std::vector<interprobe::patch::CodeRange> mine;
-        bool here = false;
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
-          const std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr, hi = lo + ph.p_memsz;
-          mine.push_back({lo, hi});
-          here = here || (seg->inside >= lo && seg->inside < hi);
-        }
-        if (here) seg->code = mine;
-        return here;
-      },
-      &s);
-  return s.code;
-}
-
 void patch_all() {
   std::vector<interprobe::patch::Function> fns;
   std::vector<interprobe::patch::CodeRange> code;
@@ -126,7 +101,7 @@ void patch_all() {
       continue;
     }
     fns.push_back({reinterpret_cast<std::uintptr_t>(p), sym->st_size, static_cast<std::uint32_t>(i)});
-    if (code.empty()) code = code_of(reinterpret_cast<std::uintptr_t>(p));
+    if (code.empty()) code = interprobe::patch::code_of(reinterpret_cast<std::uintptr_t>(p));
   }
   std::vector<interprobe::patch::Outcome> out(fns.size());
   interprobe::patch::patch_functions(

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <regex>
 
 #include "exec.hpp"
@@ -109,6 +110,54 @@ TEST_F(LibcShim, ThreadsForkAndExecRunUnchanged) {
     run_pair({SPAWN_APP, how});
     EXPECT_EQ(report_count(), 2u) << how << ": the parent and the child";
   }
+}
+
+// PROBE_SHIM_BYPASS=1 on a shim of libc's __libc_malloc only: malloc itself is never trampolined
+// (the shim runtime calls it; tools/shim skips it), and glibc exports __libc_malloc at malloc's
+// very address (`nm -D libc.so.6`), so every malloc call arrives at the patched entry without
+// passing the trampoline: bypassed, from the program. thread_app's 4 threads make 4 x 1000 calls
+// at once (per-thread tables: exact); fork_app's parent makes 3 + 7 and its child 5, and the
+// child's report starts from zero, as the shim's other counts do (its libc-internal calls, such
+// as printf's stdout buffer, are libc's, not the program's).
+TEST_F(LibcShim, BypassCountsAreExactUnderThreadsAndInAForkChild) {
+  const fs::path one = *dir_ / "libc-malloc-shim.so";
+  ExecResult made = exec(
+      {TEST_INTERPROBE, "shim", "--lib", kLibc, "--symbols", "__libc_malloc", "-o", one.string()},
+      clean_env());
+  ASSERT_EQ(made.describe(), "exit 0") << made.err;
+  auto run = [&](const std::vector<std::string>& argv) {
+    fs::remove_all(reports_);
+    fs::create_directories(reports_);
+    Env env = shim_env();
+    env["LD_PRELOAD"] = one.string();
+    env["PROBE_SHIM_BYPASS"] = "1";
+    ExecResult control = exec(argv, clean_env()), shimmed = exec(argv, env);
+    EXPECT_EQ(shimmed.describe(), control.describe()) << shimmed.err;
+    EXPECT_EQ(shimmed.out, control.out) << argv[0];
+    std::map<long, ProbeReport> by_pid;
+    for (auto& f : fs::directory_iterator(reports_)) {
+      ProbeReport r = report_at(f.path());
+      by_pid[r.pid] = r;
+    }
+    return by_pid;
+  };
+  auto threads = run({THREAD_APP, "4", "1000"});
+  ASSERT_EQ(threads.size(), 1u);
+  const ProbeReport& t = threads.begin()->second;
+  ASSERT_TRUE(t.bypass.count("__libc_malloc")) << t.raw.dump(1);
+  EXPECT_TRUE(t.bypass.at("__libc_malloc").patched) << t.bypass.at("__libc_malloc").refused;
+  EXPECT_EQ(t.bypassed_from("__libc_malloc", fs::path(THREAD_APP).filename()), 4000u);
+  EXPECT_EQ(t.bypass.at("__libc_malloc").through, 0u);
+
+  auto forked = run({FORK_APP});
+  ASSERT_EQ(forked.size(), 2u);
+  const std::string app = fs::path(FORK_APP).filename();
+  const ProbeReport* parent = &forked.begin()->second;
+  const ProbeReport* child = &std::next(forked.begin())->second;
+  if (parent->raw["process"]["ppid"] == child->pid) std::swap(parent, child);  // pids wrap
+  ASSERT_EQ(child->raw["process"]["ppid"], parent->pid);
+  EXPECT_EQ(parent->bypassed_from("__libc_malloc", app), 10u);
+  EXPECT_EQ(child->bypassed_from("__libc_malloc", app), 5u);
 }
 
 TEST_F(LibcShim, HoldsNoDescriptorOfTheHost) {

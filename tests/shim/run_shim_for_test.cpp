@@ -30,13 +30,17 @@ struct Pair {
 };
 
 // The command alone, then under `run --shim-for LIB --format json --report FILE`.
-Pair run_pair(const std::string& lib, const std::vector<std::string>& cmd, const Env& env) {
+Pair run_pair(const std::string& lib, const std::vector<std::string>& cmd, const Env& env,
+              const std::vector<std::string>& options = {}) {
   Pair r;
   r.control = exec(cmd, env);
   const fs::path report = scratch_dir() / "shim_for_table.json";
   fs::remove(report);
-  std::vector<std::string> argv{TEST_INTERPROBE, "run",      "--shim-for",    lib, "--format",
-                                "json",          "--report", report.string(), "--"};
+  std::vector<std::string> argv{TEST_INTERPROBE, "run", "--shim-for", lib};
+  argv.insert(argv.end(), options.begin(), options.end());
+  for (const char* a : {"--format", "json", "--report"}) argv.push_back(a);
+  argv.push_back(report.string());
+  argv.push_back("--");
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   r.shimmed = exec(argv, env);
   std::ifstream in(report);
@@ -104,6 +108,99 @@ TEST(RunShimFor, Zlib) {
   EXPECT_EQ(text.out, r.control.out);
   EXPECT_NE(text.err.find("== interprobe run --shim-for"), std::string::npos) << text.err;
   EXPECT_NE(text.err.find("compress2"), std::string::npos) << text.err;
+}
+
+// --bypass (preload/shim/bypass.hpp): victim_interp_loop(100) (victim/src/api.c, the app's
+// interp_loop path) calls victim_noinline_touch once per iteration (victim_err_occurred is 0
+// throughout): 100 calls from libvictim. Under -fno-semantic-interposition they are direct calls
+// (`objdump -d`: call <victim_noinline_touch.localalias>; the scanner: 2 direct sites), so the shim
+// never sees them and the definition's entry counts all 100 as bypassed from libvictim; in the
+// default build (interposable) they go through the PLT, reach the shim, and arrive "through".
+TEST(RunShimFor, BypassCountsTheCallsTheShimMissed) {
+  const std::vector<std::string> options{"--symbols", "victim_noinline_touch,victim_interp_loop",
+                                         "--bypass"};
+  for (const char* variant : {"gcc-O2-nosi", "gcc-O2"}) {
+    const std::string dir = variant_dir(variant);
+    Pair r = run_pair(dir + "/libvictim.so.1", {TEST_APP, "interp_loop"}, clean_env(dir), options);
+    ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << variant << r.shimmed.err;
+    EXPECT_EQ(r.shimmed.out, r.control.out) << variant;
+    EXPECT_EQ(r.table["trampolined"], 2) << variant;
+    const nlohmann::json* t = row(r.table, "victim_noinline_touch");
+    ASSERT_NE(t, nullptr) << variant << r.table.dump(2);
+    const nlohmann::json& b = (*t)["bypass"];
+    ASSERT_EQ(b["patched"], true) << variant << b.dump();
+    const bool bound = std::string(variant) == "gcc-O2-nosi";
+    EXPECT_EQ(b["calls_bypassed"], bound ? 100 : 0) << variant << b.dump();
+    EXPECT_EQ(b["calls_bypassed_from_library"], bound ? 100 : 0) << variant << b.dump();
+    EXPECT_EQ(b["calls_through"], bound ? 0 : 100) << variant << b.dump();
+    // Every call the shim counted reached the definition, and every call made is one of the two.
+    EXPECT_EQ(b["calls_through"],
+              (*t)["calls_from_library"].get<int>() + (*t)["calls_outside"].get<int>())
+        << variant;
+    EXPECT_EQ(b["calls_through"].get<int>() + b["calls_bypassed"].get<int>(), 100) << variant;
+    EXPECT_EQ((*t)["internal"]["direct_sites"].get<int>() > 0, bound) << variant << t->dump();
+    const nlohmann::json* loop = row(r.table, "victim_interp_loop");
+    ASSERT_NE(loop, nullptr) << variant;
+    EXPECT_EQ((*loop)["bypass"]["calls_through"], 1) << variant;  // the app's one call
+    EXPECT_EQ((*loop)["bypass"]["calls_bypassed"], 0) << variant;
+  }
+  // The text table's summary, with the numbers of this run.
+  const std::string dir = variant_dir("gcc-O2-nosi");
+  std::vector<std::string> argv{TEST_INTERPROBE, "run", "--shim-for", dir + "/libvictim.so.1"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"--", TEST_APP, "interp_loop"});
+  auto text = exec(argv, clean_env(dir));
+  EXPECT_NE(text.err.find("the override missed 100 of 100 calls of victim_noinline_touch; all from "
+                          "libvictim.so.1"),
+            std::string::npos)
+      << text.err;
+  EXPECT_NE(text.err.find("never seen at run time"), std::string::npos) << text.err;
+}
+
+// Debian's libz with --bypass: nothing is bypassed, and that is what the file says. Its internal
+// calls all go through its PLT (the scanner: 0 direct sites for every function called here;
+// `objdump -d --disassemble=compress2 libz.so.1`: call deflateInit_@plt, deflate@plt,
+// deflateEnd@plt): Debian builds zlib without -fno-semantic-interposition or -Bsymbolic, so each
+// of them reaches the shim (FROM-LIB) and then the definition, "through".
+TEST(RunShimFor, ZlibBypassMatchesTheScannersSites) {
+  Pair r = run_pair(SHIM_ZLIB_SO, {SHIM_ZLIB_APP}, clean_env(), {"--bypass"});
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  EXPECT_EQ(r.shimmed.out, r.control.out);
+  std::size_t patched = 0;
+  for (auto& s : r.table["symbols"]) {
+    if (!s.contains("bypass") || s["bypass"]["patched"] != true) continue;
+    ++patched;
+    const nlohmann::json& b = s["bypass"];
+    EXPECT_EQ(b["calls_bypassed"], 0) << s.dump();
+    EXPECT_EQ(b["calls_through"],
+              s["calls_outside"].get<int>() + s["calls_from_library"].get<int>())
+        << s.dump();
+    EXPECT_EQ(s["internal"]["direct_sites"], 0) << s.dump();
+  }
+  EXPECT_GE(patched, 10u) << r.table.dump(2);  // compress2, deflate, inflate, ... were counted
+  const nlohmann::json* c = row(r.table, "compress2");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["bypass"]["calls_through"], 200);  // zlib_app.c: ROUNDS
+}
+
+// Debian's libpython3.11 is built with -fno-semantic-interposition: the scanner counts over a
+// thousand direct call sites of PyErr_Occurred in it and no PLT/GOT one, so an override sees
+// only the calls from other objects, and the definition's entry sees the library's own, bypassed.
+TEST(RunShimFor, PythonPyErrOccurredIsBypassedFromLibpython) {
+  Pair r = run_pair(SHIM_PYTHON_SO, {SHIM_PYTHON_APP}, clean_env(),
+                    {"--symbols", "PyErr_Occurred", "--bypass"});
+  ASSERT_EQ(r.shimmed.describe(), r.control.describe()) << r.shimmed.err;
+  EXPECT_EQ(r.shimmed.out, r.control.out);
+  const nlohmann::json* p = row(r.table, "PyErr_Occurred");
+  ASSERT_NE(p, nullptr) << r.table.dump(2);
+  const nlohmann::json& b = (*p)["bypass"];
+  ASSERT_EQ(b["patched"], true) << b.dump();
+  EXPECT_GT((*p)["internal"]["direct_sites"], 1000) << p->dump();
+  EXPECT_EQ((*p)["internal"]["plt_got_sites"], 0) << p->dump();
+  EXPECT_EQ((*p)["calls_from_library"], 0) << p->dump();
+  EXPECT_GT(b["calls_bypassed_from_library"], 0) << b.dump();
+  EXPECT_EQ(b["calls_bypassed_from_library"], b["calls_bypassed"]) << b.dump();
+  EXPECT_EQ(b["calls_through"], (*p)["calls_outside"]) << p->dump();
 }
 
 // run_app does not link libz: LD_PRELOAD (kept, after the shim) makes it load it.

@@ -34,6 +34,7 @@ struct RunOptions {
   bool bypass = false;
   std::vector<std::string> command;
   std::string shim_for;  // --shim-for LIB: shim_for.cpp instead of libprobe.so
+  std::vector<std::string> symbols;  // --symbols a,b: with --shim-for, only these functions
 };
 
 std::string slurp(const fs::path& p) {
@@ -77,7 +78,8 @@ int run(const RunOptions& opt) {
   // way the private directories below are removed (docs/cli/run.md, "Signals").
   ForwardTermination forward;
   if (!opt.shim_for.empty())
-    return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.command});
+    return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.symbols,
+                                       opt.bypass, opt.command});
   PreloadStage stage;
   std::string problem;
   const std::string probe = stage.entry(opt.probe, &problem);
@@ -186,7 +188,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--bypass", opt->bypass,
                 "Also count, at each hooked function's real definition, the calls that reached "
                 "it without passing the override, per calling object (PROBE_BYPASS=1; "
-                "docs/BYPASS.md).");
+                "docs/BYPASS.md). With --shim-for: at each of LIB's functions the shim "
+                "trampolines.");
   CLI::Option* probe =
       with_default(
           cmd->add_option("--probe", opt->probe, "libprobe.so to preload (an absolute path)."),
@@ -201,8 +204,13 @@ void add_run_command(CLI::App& app) {
       ->excludes(probe)
       ->excludes("--backtrace")
       ->excludes("--time-offset")
-      ->excludes("--bypass")
       ->option_text("LIB");
+  cmd->add_option("--symbols", opt->symbols,
+                  "With --shim-for: trampoline (and with --bypass, patch) only these functions of "
+                  "LIB, comma-separated, instead of every exported one.")
+      ->delimiter(',')
+      ->needs("--shim-for")
+      ->option_text("a,b");
   cmd->add_option("command", opt->command,
                   "The command and its arguments; put them after '--' so that their options are "
                   "not read as interprobe's.")

@@ -23,21 +23,13 @@
 #include "elf_image.hpp"
 #include "generator.hpp"
 #include "scanner.hpp"
+#include "shim_for_bypass.hpp"
 
 namespace interprobe::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// One called function of LIB: who called it in this run, and LIB's own references to it.
-struct Row {
-  std::string name;
-  std::map<std::string, std::uint64_t> outside;  // calling object (file name) -> calls
-  std::uint64_t outside_total = 0;
-  std::uint64_t from_library = 0;           // calls from LIB itself that reached the shim
-  const scan::SymbolReport* sym = nullptr;  // nullptr: the scanner does not list it
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -175,6 +167,7 @@ std::string render_json(const std::string& lib, const std::string& soname,
                         {"calls_outside", r.outside_total},
                         {"calls_outside_by_object", r.outside},
                         {"calls_from_library", r.from_library}};
+    if (r.bypass) s["bypass"] = bypass_json(*r.bypass);
     if (r.sym != nullptr)
       s["internal"] = {{"plt_got_sites", r.sym->got_sites},
                        {"direct_sites", r.sym->direct_sites},
@@ -236,8 +229,8 @@ int run_shim_for(const ShimForOptions& o) {
   shim::ShimPlan plan;
   try {
     const std::string runtime = o.runtime.empty() ? shim::default_runtime_path() : o.runtime;
-    plan = shim::plan_shim(
-        shim::PlanRequest{o.library, {}, true, shim::archive_undefined_symbols(runtime)});
+    plan = shim::plan_shim(shim::PlanRequest{o.library, o.symbols, o.symbols.empty(),
+                                             shim::archive_undefined_symbols(runtime)});
     shim::build_shim(plan, shim::BuildOptions{shim_so.string(), runtime, ""});
   } catch (const shim::InputError& e) {
     fmt::print(stderr, "interprobe run: --shim-for: {}\n", e.what());
@@ -254,6 +247,9 @@ int run_shim_for(const ShimForOptions& o) {
   fs::create_directory(cleanup.dir / "reports", ec);
   fs::create_directory(cleanup.dir / "ld", ec);
   Env env = shim_environment(current_environment(), shim_entry, (cleanup.dir / "reports").string());
+  // The shim's own variable (preload/shim/bypass.hpp): libprobe.so preloaded by the user is not
+  // asked to patch anything.
+  env["PROBE_SHIM_BYPASS"] = o.bypass ? "1" : "0";
   // The loader's log says whether any process of the command loaded LIB: an empty table must not
   // pass for "LIB's functions were never called" when LIB was never there.
   const bool witnessed = add_loader_log(env, cleanup.dir / "ld");
@@ -311,6 +307,7 @@ int run_shim_for(const ShimForOptions& o) {
           r.outside_total += n;
         }
       }
+    if (o.bypass) add_bypass(*parsed, o.library, lib.facts.soname, by_name);
   }
   std::vector<Row> rows;
   for (auto& [name, r] : by_name) {
@@ -338,10 +335,10 @@ int run_shim_for(const ShimForOptions& o) {
                "interprobe run: no shim report from {} (pid {}): the shim reports when a process "
                "exits normally, not after _exit(), a fatal signal or exec into a setuid program\n",
                o.command[0], st.pid);
-  const std::string text =
-      o.format == "json"
-          ? render_json(o.library, lib.facts.soname, rows, unseen, plan, processes, o.command)
-          : render_text(o.library, rows, unseen, plan, processes);
+  std::string text = o.format == "json" ? render_json(o.library, lib.facts.soname, rows, unseen,
+                                                      plan, processes, o.command)
+                                        : render_text(o.library, rows, unseen, plan, processes);
+  if (o.bypass && o.format != "json") text += render_bypass_text(rows);
   if (o.report.empty()) {
     std::cerr << text;
     std::cerr.flush();

@@ -17,6 +17,8 @@ struct ShimForOptions {
   std::string report;   // --report PATH: write the table there instead of stderr
   std::string format;   // "text" (default) or "json"
   std::string runtime;  // the shim runtime archive; "" = the default
+  std::vector<std::string> symbols;  // --symbols: only these functions (default: every export)
+  bool bypass = false;  // --bypass: also count, at each real definition, the calls the shim missed
   std::vector<std::string> command;
 };
 

@@ -24,4 +24,13 @@ std::vector<std::string> wrap(const std::string& text, const std::string& first,
   return lines;
 }
 
+std::string group_digits(unsigned long long n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 }  // namespace interprobe

@@ -14,4 +14,7 @@ inline constexpr std::size_t kTextWidth = 100;
 std::vector<std::string> wrap(const std::string& text, const std::string& first,
                               const std::string& rest, std::size_t width = kTextWidth);
 
+// 39244 -> "39,244": counts in sentences (run --shim-for --bypass's summary).
+std::string group_digits(unsigned long long n);
+
 }  // namespace interprobe

@@ -1,0 +1,77 @@
+// bypass.hpp — PROBE_BYPASS in a generated shim: count, at each trampolined function's real
+// definition, the calls that reached it without passing the shim's trampoline (a direct call
+// inside its library, a hidden alias, a -Bsymbolic binding), per calling object.
+//
+// The same scheme as libprobe.so's (preload/hooks/bypass.hpp, docs/BYPASS.md): at the shim's
+// constructor (single-threaded, before main) every trampolined symbol's real definition is
+// resolved and its entry patched (preload/patch/definitions.hpp) with a jump to a stub that calls
+// this runtime's interprobe_bypass_hit(index, return address). A trampoline that counts a call
+// marks it — a per-thread token (index, the caller's return address) — before its tail-jump, so a
+// marked arrival whose return address equals the token's came through the override (consumed);
+// every other arrival is bypassed, attributed to the object of its return address. Calls the
+// trampoline does not count (the runtime's own, the shim's) clear the token; arrivals while the
+// runtime works (t_in_shim) or from the shim itself are counted as neither.
+//
+// Where the counts go: the thread's SparseCounts table (state.hpp), under two more ranges of
+// "symbol" in the key: n + i (through, per caller) and 2n + i (bypassed, per caller), n the
+// number of trampolines. So they are per-thread, exact under threads, handed back at thread exit
+// and reset in a fork child exactly as the trampoline counts are, with no second table per thread.
+#pragma once
+
+#include <cstdint>
+
+#include "shim_abi.h"
+#include "state.hpp"
+
+namespace shim {
+
+struct BypassToken {
+  std::uint32_t index_plus_one;  // 0 = none
+  std::uintptr_t ret;            // the return address of the trampoline's caller
+};
+extern constinit SHIM_TLS BypassToken t_bypass_token;
+extern bool g_bypass_on;             // set once the entries are patched, never cleared
+extern std::uint32_t* g_counted_as;  // by index: the index whose entry counts its calls
+
+inline void bypass_mark(std::uint32_t index, std::uintptr_t ret) {
+  if (__builtin_expect(g_bypass_on, 0)) t_bypass_token = BypassToken{index + 1, ret};
+}
+inline void bypass_clear() {
+  if (__builtin_expect(g_bypass_on, 0)) t_bypass_token.index_plus_one = 0;
+}
+
+// The keys' symbol ranges (see above).
+inline std::uint32_t through_key(std::uint32_t index, probe::ObjectId object) {
+  return SparseCounts::make_key(interprobe_shim_count + index, object);
+}
+inline std::uint32_t bypassed_key(std::uint32_t index, probe::ObjectId object) {
+  return SparseCounts::make_key(2 * interprobe_shim_count + index, object);
+}
+
+// One arrival at the entry of `id`'s definition, its caller's object known: through or bypassed.
+// Integer-only (runs in bypass_hit.cpp too).
+inline void bypass_count(SparseCounts::Table* t, std::uint32_t id, std::uintptr_t ret,
+                         probe::ObjectId object) {
+  BypassToken& k = t_bypass_token;
+  if (k.index_plus_one != 0 && k.ret == ret && g_counted_as[k.index_plus_one - 1] == id) {
+    k.index_plus_one = 0;
+    SparseCounts::add(t, through_key(id, object));
+    return;
+  }
+  if (object == g_self_id && object != probe::kUnknownObject) return;  // the shim's own: neither
+  SparseCounts::add(t, bypassed_key(id, object));
+}
+
+// At the constructor (runtime.cpp), with t_in_shim set: patches the definitions if asked for.
+void bypass_install();
+
+// For the report: one entry per trampolined index (definition 0: not resolved at start-up).
+struct BypassDefinitionView {
+  std::uintptr_t address;
+  const char* object;
+  const char* refused;  // nullptr: patched
+  std::int64_t same_as;
+};
+bool bypass_definition(std::uint32_t index, BypassDefinitionView& out);
+
+}  // namespace shim
