@@ -46,6 +46,8 @@ enum class Refusal : std::uint8_t {
                        // a page shared with the kernel, never rewritten
   no_symbol,           // no symbol of the object starts at the address (e.g. an IFUNC's chosen
                        // implementation is local): its size, hence its end, is unknown
+  no_lahf_sahf,        // the CPU lacks LAHF/SAHF in 64-bit mode, which the counting entry uses
+                       // to keep the caller's arithmetic flags (x86_64/entry.S)
 };
 const char* describe(Refusal r);
 

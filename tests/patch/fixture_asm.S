@@ -64,26 +64,31 @@ FUNC(patch_lea_first)
         ret
 END(patch_lea_first)
 
-/* The flags at its entry: pushfq is stolen and runs after the counting entry restored them. */
+/* The flags at its entry: pushfq is stolen and runs after the counting entry restored them.
+ * Returns CF PF ZF SF OF (the arithmetic flags that lahf/seto keep: x86_64/entry.S). */
 FUNC(patch_flags_at_entry)
 .Lflags_entry:                      /* called directly: a PLT call's lazy binding would clobber the flags */
         pushfq
         popq    %rax
-        andq    $1, %rax            /* CF */
+        andq    $0x8c5, %rax        /* OF SF ZF PF CF */
         ret
 END(patch_flags_at_entry)
 
-/* Calls patch_flags_at_entry directly with CF set (edi != 0) or clear. */
+/* Calls patch_flags_at_entry directly with OF SF CF set (edi != 0: 0x7f + 1 in 8 bits, then
+ * stc) or ZF PF set (0 ^ 0, then clc). */
 FUNC(patch_flags_test)
         endbr64
         subq    $8, %rsp
         testl   %edi, %edi
         jz      1f
+        movb    $0x7f, %al
+        addb    $1, %al
         stc
         call    .Lflags_entry
         addq    $8, %rsp
         ret
-1:      clc
+1:      xorl    %eax, %eax
+        clc
         call    .Lflags_entry
         addq    $8, %rsp
         ret

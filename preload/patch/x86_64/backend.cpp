@@ -196,20 +196,36 @@ class X86Backend final : public Backend {
   bool ok_ = false;
 };
 
+// entry.S saves the arithmetic flags with lahf/sahf, which 64-bit mode has only where CPUID
+// 0x80000001 says so (ECX bit 0, LAHF-SAHF: every x86-64 CPU since about 2005; x86-64-v2
+// requires it).
+bool has_lahf_sahf() {
+  unsigned a = 0x80000000u, b = 0, c = 0, d = 0;
+  asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d) : : );
+  if (a < 0x80000001u) return false;
+  a = 0x80000001u;
+  c = 0;
+  asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : );
+  return (c & 1u) != 0;
+}
+
 }  // namespace
 
 Backend* host_backend(Refusal& why) {
   static X86Backend* backend = nullptr;
   static bool tried = false;
+  static Refusal reason = Refusal::no_decoder;
   if (!tried) {
     tried = true;
-    if (const x86_64::ZydisApi* z = x86_64::zydis()) {
+    if (!has_lahf_sahf())
+      reason = Refusal::no_lahf_sahf;
+    else if (const x86_64::ZydisApi* z = x86_64::zydis()) {
       alignas(X86Backend) static unsigned char storage[sizeof(X86Backend)];
       auto* b = new (storage) X86Backend(*z);
       if (b->ok()) backend = b;
     }
   }
-  if (backend == nullptr) why = Refusal::no_decoder;
+  if (backend == nullptr) why = reason;
   return backend;
 }
 

@@ -3,7 +3,7 @@
  * A stub is `pushq $ID; call *slot(%rip); <relocated first instructions>; jmp back`. Here, [rsp]
  * is the return into the stub, [rsp+8] the id and [rsp+16] the return address of the patched
  * function's caller; `ret $8` goes back into the stub with the id gone, so that the stack is the
- * function's entry stack to the byte. Every register is kept, and the flags: the argument
+ * function's entry stack to the byte. Every register is kept, and the arithmetic flags: the argument
  * registers (rdi rsi rdx rcx r8 r9, rax = vector registers used by a varargs call, r10 = static
  * chain) and r11 too, although the psABI (3.2.1) makes it scratch at an entry. A caller in the
  * same object may know better than the ABI: GCC's -fipa-ra (on at -O2) lets a caller keep values
@@ -26,8 +26,12 @@ interprobe_bypass_entry:
         .cfi_startproc
         endbr64                     /* reached by an indirect call */
         /* rsp = 8 mod 16 here (the function's entry, the stub's push, its call): 10 pushes and
-         * 8 bytes of padding make it 16-aligned for the call. */
-        pushfq
+         * 8 bytes of padding make it 16-aligned for the call. None of the pushes writes the
+         * flags. The arithmetic flags are saved as DynamoRIO saves them, with lahf (SF ZF AF PF
+         * CF into ah) and seto (OF into al), restored with `add $0x7f, %al` (OF again) and sahf:
+         * a few cycles, where pushfq/popfq cost ~10 ns per call on this machine
+         * (docs/PERFORMANCE-bypass.md). DF is clear at any entry (psABI) and nothing here sets it;
+         * the system flags are never written. */
         pushq   %rdi
         pushq   %rsi
         pushq   %rdx
@@ -37,7 +41,10 @@ interprobe_bypass_entry:
         pushq   %rax
         pushq   %r10
         pushq   %r11
-        leaq    -8(%rsp), %rsp      /* lea: the flags are saved, but leave them be anyway */
+        lahf
+        seto    %al
+        pushq   %rax                /* the flags word: ah and al */
+        leaq    -8(%rsp), %rsp
         .cfi_adjust_cfa_offset 88
         movl    96(%rsp), %edi      /* the id, above the return into the stub */
         movq    104(%rsp), %rsi     /* the caller's return address, above the id */
@@ -46,6 +53,9 @@ interprobe_bypass_entry:
         jz      .Lslow
 .Lback:
         leaq    8(%rsp), %rsp
+        popq    %rax                /* the flags word */
+        addb    $0x7f, %al          /* OF = (al == 1) */
+        sahf                        /* SF ZF AF PF CF from ah */
         popq    %r11
         popq    %r10
         popq    %rax
@@ -55,7 +65,6 @@ interprobe_bypass_entry:
         popq    %rdx
         popq    %rsi
         popq    %rdi
-        popfq
         .cfi_adjust_cfa_offset -88
         ret     $8                  /* into the stub, the id popped */
 
