@@ -93,7 +93,9 @@ TEST(Patch, EveryArrivalAtAPatchedEntryIsCountedOnce) {
   // takes the entry's slow path (xsave), the others the fast one: both count.
   EXPECT_EQ(r.count.at("patch_sum6"), 9u);
   for (const char* f : kPatchable) {
-    if (std::string(f) != "patch_sum6") EXPECT_EQ(r.count.at(f), 3u) << f;
+    if (std::string(f) != "patch_sum6") {
+      EXPECT_EQ(r.count.at(f), 3u) << f;
+    }
   }
 }
 
