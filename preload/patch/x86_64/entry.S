@@ -29,8 +29,8 @@ interprobe_bypass_entry:
          * 8 bytes of padding make it 16-aligned for the call. None of the pushes writes the
          * flags. The arithmetic flags are saved as DynamoRIO saves them, with lahf (SF ZF AF PF
          * CF into ah) and seto (OF into al), restored with `add $0x7f, %al` (OF again) and sahf:
-         * a few cycles, where pushfq/popfq cost ~10 ns per call on this machine
-         * (docs/PERFORMANCE-bypass.md). DF is clear at any entry (psABI) and nothing here sets it;
+         * a few cycles, where popfq is microcoded and costs more than the rest of this entry
+         * (an A/B of the two builds by hand on this machine: the closing note of stop 21). DF is clear at any entry (psABI) and nothing here sets it;
          * the system flags are never written. */
         pushq   %rdi
         pushq   %rsi
