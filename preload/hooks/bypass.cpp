@@ -102,10 +102,9 @@ void bypass_learn(Symbol s, void* definition) {
   g_learn_busy.clear(std::memory_order_release);
 }
 
-void bypass_snapshot(std::vector<BypassRecord>& out) {
+void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
+                     std::vector<BypassRecord>& out) {
   if (!g_bypass_on) return;
-  static std::uint64_t through[kNumSymbols];  // the report is written by one thread at a time
-  static Totals bypassed;
   g_pool->snapshot_bypass(through, bypassed);
   for (unsigned i = 0; i < kNumSymbols; ++i) {
     const patch::Definition& d = g_definitions[i];

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "../core/counters.hpp"
 #include "../core/object_map.hpp"
 #include "../core/report.hpp"
 #include "../core/symbols.hpp"
@@ -42,8 +43,11 @@ inline void bypass_mark(Symbol s, std::uintptr_t ret) {
 void bypass_install();
 void bypass_learn(Symbol s, void* definition);
 
-// For the report: one record per symbol with a real definition the probe saw.
-void bypass_snapshot(std::vector<BypassRecord>& out);
+// For the report: one record per symbol with a real definition the probe saw. `through` and
+// `bypassed` are the caller's scratch storage (reporting.cpp's ReportScratch): two reports can be
+// written at once (at exit and on demand), so nothing here is static.
+void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
+                     std::vector<BypassRecord>& out);
 void bypass_after_fork_child();
 
 }  // namespace probe

@@ -98,6 +98,14 @@ Artifacts Artifacts::from_build_tree() {
                    INTERPROBE_SOURCE_MATRIX};
 }
 
+Artifacts Artifacts::for_arch(const std::string& arch) {
+  if (arch == "aarch64")
+    return Artifacts{INTERPROBE_BUILD_AARCH64_PROBE, INTERPROBE_BUILD_AARCH64_APP,
+                     INTERPROBE_BUILD_AARCH64_VARIANTS, INTERPROBE_SOURCE_MATRIX,
+                     {INTERPROBE_QEMU_AARCH64, "-L", INTERPROBE_AARCH64_SYSROOT}};
+  throw std::invalid_argument(fmt::format("'{}' is not an architecture of this build (aarch64)", arch));
+}
+
 Verdict classify(Observe how, bool ran, bool changed) {
   if (how == Observe::count) return ran ? Verdict::interposed : Verdict::bypassed;
   if (ran && changed) return Verdict::interposed;
@@ -133,9 +141,24 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
   o.caller_object = p.caller == "app" ? file_name_of(a.app) : kLibraryName;
   Env env = without_probe(current_environment());  // no stray probe settings from the caller
   env["LD_LIBRARY_PATH"] = fs::absolute(fs::path(a.variants_dir) / v.name).string();
-  const std::vector<std::string> argv = {a.app, p.name};
+  // The command line for the environment `e`: the app itself, or the launcher with the loader's
+  // variables moved to its -E options (qemu-user passes the rest of its environment on).
+  auto command = [&](Env& e) {
+    std::vector<std::string> argv = a.launcher;
+    if (!argv.empty())
+      for (const char* key : {"LD_LIBRARY_PATH", "LD_PRELOAD"})
+        if (auto it = e.find(key); it != e.end()) {
+          argv.insert(argv.end(), {"-E", std::string(key) + "=" + it->second});
+          e.erase(it);
+        }
+    argv.insert(argv.end(), {a.app, p.name});
+    return argv;
+  };
 
-  o.control = exec(argv, env);
+  {
+    Env control_env = env;
+    o.control = exec(command(control_env), control_env);
+  }
   if (!o.control.exited || o.control.exit_status != 0 ||
       !parse_app_output(o.control.out, p.name, o.control_value)) {
     o.problem = fmt::format("control run of {} {} failed ({}): {}", a.app, p.name,
@@ -154,7 +177,7 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
   env["PROBE_REPORT"] = report.string();
   env["PROBE_TIME_OFFSET"] = std::to_string(kTimeOffset);
   if (bypass) env["PROBE_BYPASS"] = "1";
-  o.probed = exec(argv, env);
+  o.probed = exec(command(env), env);
   std::string report_text = read_file(report);
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -1,6 +1,5 @@
 // shared_library.cpp — the one rule of what interprobe reads as a shared library (elf_image.hpp:
-// is_pie_executable, require_shared_library), the machine this build runs on, and the scanner's
-// entry points that open a file or bytes under that rule (scanner.hpp: scan_file, scan_bytes).
+// is_pie_executable, require_shared_library), and the scanner's entry points that open a file or bytes under that rule (scanner.hpp: scan_file, scan_bytes).
 #include <gelf.h>
 #include <libelf.h>
 
@@ -8,16 +7,6 @@
 #include "scanner.hpp"
 
 namespace interprobe::scan {
-
-std::uint16_t host_machine() {
-#if defined(__x86_64__)
-  return EM_X86_64;
-#elif defined(__aarch64__)
-  return EM_AARCH64;
-#else
-  return EM_NONE;
-#endif
-}
 
 bool is_pie_executable(const ElfImage& image) {
   Elf* elf = image.elf();
