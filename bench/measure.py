@@ -203,7 +203,9 @@ class Config:
     def __init__(self, build, quick, log):
         self.build = os.path.abspath(build)
         self.variants_dir = os.path.join(self.build, "victim", "variants")
-        self.probe_so = os.path.join(self.build, "lib", "libprobe.so")
+        # The test-only build with the victim's overrides (victim/probe/): the victim workload
+        # measures one; the malloc and clock ones run the same code as the installed libprobe.so.
+        self.probe_so = os.path.join(self.build, "victim", "probe", "libprobe.so")
         self.tmp = tempfile.mkdtemp(prefix="interprobe-bench.")
         self.log = log
         self.commands = []

@@ -9,7 +9,8 @@
 #   only that link, so that the build machine's libc headers never shadow the target's.
 # interprobe_add_aarch64_probe() — in the main build: when the aarch64 cross compilers and the
 #   aarch64 victim variants are there, the target probe_aarch64 makes
-#   <build>/aarch64/lib/libprobe.so and <build>/aarch64/bin/victim_app (tests/CMakeLists.txt
+#   <build>/aarch64/lib/libprobe.so, the test-only <build>/aarch64/victim/probe/libprobe.so and
+#   <build>/aarch64/bin/victim_app (tests/CMakeLists.txt
 #   runs them under qemu-aarch64, label aarch64).
 
 macro(interprobe_preload_only_build)
@@ -32,6 +33,8 @@ macro(interprobe_preload_only_build)
   set(INTERPROBE_VICTIM_LIBRARY "" CACHE FILEPATH
     "A libvictim.so.1 of the target architecture: victim_app is linked against it.")
   if(INTERPROBE_VICTIM_LIBRARY)
+    # The matrix preloads the test-only libprobe.so with the specimen's overrides (victim/probe/).
+    add_subdirectory(victim/probe)
     add_executable(victim_app victim/app.c)
     target_include_directories(victim_app PRIVATE victim/include)
     target_link_libraries(victim_app PRIVATE "${INTERPROBE_VICTIM_LIBRARY}")
@@ -69,7 +72,9 @@ function(interprobe_add_aarch64_probe)
     INSTALL_COMMAND ""
     USES_TERMINAL_BUILD ON
     DEPENDS victim_aarch64_gcc-O2)
-  set(INTERPROBE_AARCH64_PROBE "${dir}/lib/libprobe.so" CACHE INTERNAL "libprobe.so for aarch64.")
+  # The test-only libprobe.so (victim/probe/): the aarch64 matrix needs the specimen's overrides.
+  set(INTERPROBE_AARCH64_PROBE "${dir}/victim/probe/libprobe.so" CACHE INTERNAL
+    "libprobe.so for aarch64.")
   set(INTERPROBE_AARCH64_VICTIM_APP "${dir}/bin/victim_app" CACHE INTERNAL "victim_app, aarch64.")
   find_program(INTERPROBE_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static
     DOC "qemu-user for aarch64: runs the aarch64 matrix (Debian package qemu-user).")

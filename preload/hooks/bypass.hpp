@@ -38,8 +38,8 @@ inline void bypass_mark(Symbol s, std::uintptr_t ret) {
 }
 
 // At start-up (libprobe's constructor, single-threaded): patch the real definitions resolved so
-// far. Later, a definition resolved lazily (the victim family) is patched when first resolved,
-// if the process is still single-threaded.
+// far. Later, an optional symbol's definition (symbols.def), resolved at its first call, is
+// patched then, if the process is still single-threaded.
 void bypass_install();
 void bypass_learn(Symbol s, void* definition);
 
