@@ -45,7 +45,7 @@ void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) ids[k] = static_cast<std::uint32_t>(symbols[k]);
   patch::patch_definitions(ids, defs, n,
                            {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
-                           g_main_path, g_definitions);
+                           g_process.main_path, g_definitions);
   for (std::size_t k = 0; k < n; ++k)
     if (const auto same = g_definitions[ids[k]].same_as; same >= 0)
       g_counted_as[ids[k]] = static_cast<unsigned>(same);
@@ -54,7 +54,7 @@ void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
 }  // namespace
 
 void bypass_install() {
-  if (!g_settings.bypass) return;
+  if (!g_process.settings.bypass) return;
   Guard g = Guard::enter();
   if (!g) return;
   for (unsigned i = 0; i < kNumSymbols; ++i) g_counted_as[i] = i;
@@ -95,7 +95,7 @@ void bypass_learn(Symbol s, void* definition) {
       if (!__libc_single_threaded) {
         patch::Function fn;
         const patch::Refusal r =
-            patch::plan_definition(definition, static_cast<std::uint32_t>(s), g_main_path, d, fn);
+            patch::plan_definition(definition, static_cast<std::uint32_t>(s), g_process.main_path, d, fn);
         d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
       } else {
         patch_all(&s, &definition, 1);

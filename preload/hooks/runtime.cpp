@@ -30,11 +30,6 @@ std::atomic<int> g_init_state{0};
 ObjectMap* g_map = nullptr;
 CounterPool* g_pool = nullptr;
 StackTable* g_stacks = nullptr;
-Settings g_settings;
-OriginalStderr g_original_stderr;
-Notices g_notices;
-char g_main_path[4096] = "[main]";
-char g_module_name[256] = "libprobe.so";
 PROBE_TLS bool t_in_probe = false;
 PROBE_TLS CounterPool::Block* t_block = nullptr;
 
@@ -97,7 +92,7 @@ ObjectId attribute_caller(std::uintptr_t ret) {
     // An object loaded since the last refresh (dlopen, or libc's own loads). learn() asks
     // _dl_find_object, which takes no loader lock, so a miss never waits — not even in a fork
     // child whose parent had a thread inside dlopen. Code in no object at all (JIT) stays unknown.
-    auto learned = g_map->learn(ret, g_main_path);
+    auto learned = g_map->learn(ret, g_process.main_path);
     if (!learned) return id;  // another thread is refreshing: unknown this once, not cached
     id = *learned;
   }
@@ -109,20 +104,16 @@ namespace {
 
 void do_init() {
   real::resolve_required();
-  g_settings = parse_settings([](const char* n) -> const char* { return ::getenv(n); },
-                              getauxval(AT_SECURE) != 0, g_notices);
-  ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
-  if (n > 0) g_main_path[n] = '\0';
+  // The settings, /proc/self/exe, %m and which file stderr is (no descriptor is kept).
+  start_process_state([](const char* n) -> const char* { return ::getenv(n); },
+                      reinterpret_cast<const void*>(&do_init), "libprobe.so");
   g_map = new (g_map_storage) ObjectMap();
   g_pool = new (g_pool_storage) CounterPool();
   g_stacks = new (g_stacks_storage) StackTable();
-  g_map->refresh_from_loader(g_main_path);
+  g_map->refresh_from_loader(g_process.main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
-  remember_module_name(reinterpret_cast<const void*>(&do_init), g_module_name,
-                       sizeof g_module_name);
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
-  if (g_settings.backtrace != 0) unwind_init();
-  g_original_stderr = remember_stderr();  // which file; no descriptor is kept (stderr_file.hpp)
+  if (g_process.settings.backtrace != 0) unwind_init();
   pthread_key_create(&g_thread_key, on_thread_exit);
   pthread_atfork(nullptr, nullptr, after_fork_child);
   install_report_signal();
@@ -140,9 +131,9 @@ Guard::~Guard() {
   if (held_) t_in_probe = false;
 }
 
-void notice(const char* line) { g_notices.add(line); }
+void notice(const char* line) { g_process.notices.add(line); }
 
-const Settings& settings() { return g_settings; }
+const Settings& settings() { return g_process.settings; }
 
 void init_slow() {
   int expected = 0;
@@ -194,8 +185,8 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
     return;
   }
   CounterPool::add(b, s, caller);
-  if (g_settings.backtrace != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
+  if (g_process.settings.backtrace != 0 && may_unwind(caller)) {
+    int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
   }
 }
@@ -203,7 +194,7 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
 __attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();  // a new site is unwound (unwind.cpp)
   if (!g) return;
-  int entry = g_stacks->record(s, ret, g_settings.backtrace, unwind_host);
+  int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
   if (entry >= 0) CounterPool::add_stack(b, entry);
 }
 
@@ -230,7 +221,7 @@ void note(Symbol s, void* return_address) {
         return;
       }
       CounterPool::add(b, s, c.id);
-      if (g_settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
+      if (g_process.settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
       return;
     }
   }

@@ -5,11 +5,10 @@
 #include <atomic>
 
 #include "../core/counters.hpp"
-#include "../core/notices.hpp"
 #include "../core/object_map.hpp"
 #include "../core/settings.hpp"
 #include "../core/stacks.hpp"
-#include "../core/stderr_file.hpp"
+#include "../runtime/process_state.hpp"
 #include "runtime.hpp"
 
 namespace probe {
@@ -33,15 +32,9 @@ ObjectId attribute_caller(std::uintptr_t ret);
 extern ObjectMap* g_map;
 extern CounterPool* g_pool;
 extern StackTable* g_stacks;
-extern Settings g_settings;
 
-// Which file fd 2 was at start-up: a report for stderr goes there (stderr_file.hpp).
-extern OriginalStderr g_original_stderr;
-
-// The probe's notices (core/notices.hpp), for the report; and the module's file name (%m).
-extern Notices g_notices;
-extern char g_module_name[256];
-extern char g_main_path[4096];  // /proc/self/exe at start-up
+// The settings, notices, which file stderr was, %m and /proc/self/exe: the runtime's g_process
+// (runtime/process_state.hpp).
 
 // Report on demand (PROBE_REPORT_SIGNAL): the handler only counts the request; the next
 // malloc-family hook in any thread writes one report for all requests so far (reporting.cpp).

@@ -58,13 +58,13 @@ void bypass_install() {
     for (std::size_t k = 0; k < ids.size(); ++k) {
       patch::Function fn;
       patch::Definition& d = g_definitions[ids[k]];
-      const patch::Refusal r = patch::plan_definition(defs[k], ids[k], g_main_path, d, fn);
+      const patch::Refusal r = patch::plan_definition(defs[k], ids[k], probe::g_process.main_path, d, fn);
       d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
     }
   } else {
     patch::patch_definitions(ids.data(), defs.data(), ids.size(),
                              {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
-                             g_main_path, g_definitions);
+                             probe::g_process.main_path, g_definitions);
   }
   for (const std::uint32_t i : ids)
     if (g_definitions[i].same_as >= 0)

@@ -25,6 +25,7 @@
 #include "shim_report.hpp"
 #include "state.hpp"
 #include "symbol_lookup.hpp"
+#include "../runtime/process_state.hpp"
 
 namespace shim {
 
@@ -32,7 +33,6 @@ std::atomic<int> g_state{0};
 probe::ObjectMap* g_map = nullptr;
 SparseCounts* g_counts = nullptr;
 probe::ObjectId g_self_id = probe::kUnknownObject;
-char g_main_path[4096] = "[main]";
 
 namespace {
 
@@ -54,15 +54,13 @@ void after_fork_child() {
 }
 
 void do_init() {
-  ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
-  if (n > 0) g_main_path[n] = '\0';
+  report_init();  // first: the settings and /proc/self/exe, which the map needs
   g_map = new (g_map_storage) probe::ObjectMap();
   g_counts = new (g_counts_storage) SparseCounts();
-  g_map->refresh_from_loader(g_main_path);
+  g_map->refresh_from_loader(probe::g_process.main_path);
   g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
   pthread_key_create(&g_thread_key, on_thread_exit);
   pthread_atfork(nullptr, nullptr, after_fork_child);
-  report_init();
 }
 
 // Returns once the runtime is ready, or at once if this thread is the one initialising it.
@@ -107,7 +105,7 @@ probe::ObjectId attribute(std::uintptr_t ret) {
   // A library loaded since the last refresh (dlopen): ObjectMap::learn asks _dl_find_object,
   // which takes no loader lock. Code in no object at all (JIT) stays unknown.
   if (id == probe::kUnknownObject) {
-    auto learned = g_map->learn(ret, g_main_path);
+    auto learned = g_map->learn(ret, probe::g_process.main_path);
     if (!learned) return id;  // another thread is refreshing: unknown this once, not cached
     id = *learned;
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "../runtime/process_state.hpp"
 #include "object_map.hpp"
 #include "sparse_counts.hpp"
 
@@ -30,7 +31,6 @@ extern std::atomic<int> g_state;  // 0 = not started, 1 = initialising, 2 = read
 extern probe::ObjectMap* g_map;
 extern SparseCounts* g_counts;
 extern probe::ObjectId g_self_id;
-extern char g_main_path[4096];  // /proc/self/exe
 
 // constinit: the compiler checks that they need no dynamic initialisation (SHIM_TLS says why
 // that matters on the counting path).
