@@ -62,7 +62,8 @@ std::string render_text(const ReportData& d) {
     }
     bool first = true;
     for (auto& [obj, n] : r.callers) {
-      fmt::format_to(it, "{:<24} {:>12}  {}\n", first ? r.name : "", n, object_name(d.objects, obj));
+      fmt::format_to(it, "{:<24} {:>12}  {}\n", first ? r.name : "", n,
+                     object_name(d.objects, obj));
       first = false;
     }
   }

@@ -107,8 +107,8 @@ void report_on_demand() {
     static Totals totals;
     const std::string path = g_process.settings.report_path;
     write_probe_report("signal",
-                 path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
-                 requests, totals);
+                       path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
+                       requests, totals);
   }
   g_on_demand_busy.clear(std::memory_order_release);
 }

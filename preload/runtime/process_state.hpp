@@ -11,14 +11,16 @@
 #include "../core/settings.hpp"
 #include "../core/stderr_file.hpp"
 
+#pragma GCC visibility push(hidden)  // as start.hpp says
+
 namespace probe {
 
 struct ProcessState {
   Settings settings;
-  Notices notices;                 // for the report, never for the host's stderr
-  OriginalStderr original_stderr;  // which file fd 2 was; no descriptor is kept (stderr_file.hpp)
-  char module_name[256] = {};      // %m: this module's file name
-  char main_path[4096] = "[main]"; // /proc/self/exe at start-up
+  Notices notices;                  // for the report, never for the host's stderr
+  OriginalStderr original_stderr;   // which file fd 2 was; no descriptor is kept (stderr_file.hpp)
+  char module_name[256] = {};       // %m: this module's file name
+  char main_path[4096] = "[main]";  // /proc/self/exe at start-up
 };
 
 extern ProcessState g_process;
@@ -29,3 +31,5 @@ extern ProcessState g_process;
 void start_process_state(GetEnv getenv_fn, const void* inside, const char* module_default);
 
 }  // namespace probe
+
+#pragma GCC visibility pop

@@ -13,6 +13,8 @@
 #include "../core/object_map.hpp"
 #include "../core/report.hpp"
 
+#pragma GCC visibility push(hidden)  // as start.hpp says
+
 namespace probe {
 
 // Adds the front-end's part to a report whose target is open: its symbol rows from its
@@ -32,3 +34,5 @@ bool exit_report_claimed();
 void report_after_fork_child();
 
 }  // namespace probe
+
+#pragma GCC visibility pop

@@ -1,5 +1,5 @@
 // shim_report.cpp — see shim_report.hpp. Runs at exit, outside the counting path: it may use the
-// heap (the runtime's own calls are never counted, t_in_shim is set).
+// heap (the runtime's own calls are never counted, t_in_runtime is set).
 #include "shim_report.hpp"
 
 #include <algorithm>
@@ -23,6 +23,8 @@ namespace {
 // A mismatch between the generator and this runtime fails at link time, not at run time.
 [[gnu::used]] const void* const g_abi_check = &INTERPROBE_SHIM_ABI_SYMBOL;
 
+}  // namespace
+
 // The shim's own variables first: PROBE_SHIM_REPORT / PROBE_SHIM_FORMAT override the ones it
 // shares with libprobe.so. Backtraces and the time offset are libprobe's business: the shim
 // neither reads them nor repeats their warnings. PROBE_BYPASS (PROBE_SHIM_BYPASS first) counts
@@ -43,17 +45,8 @@ const char* shim_getenv(const char* name) {
   return nullptr;
 }
 
-}  // namespace
-
-void report_init() {
-  // The settings, /proc/self/exe, %m and which file stderr is (runtime/process_state.hpp).
-  probe::start_process_state(shim_getenv, reinterpret_cast<const void*>(&report_init), "shim.so");
-}
-
 const probe::Settings& shim_settings() { return g_process.settings; }
 void add_notice(const char* line) { g_process.notices.add(line); }
-
-void report_after_fork() { probe::report_after_fork_child(); }
 
 namespace {
 
@@ -64,7 +57,8 @@ void fill_report(probe::ReportData& d) {
   d.shim = probe::ShimFacts{interprobe_shim_strtab + interprobe_shim_library, n, 0};
   d.symbols.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i)
-    d.symbols.push_back(probe::SymbolRow{interprobe_shim_strtab + interprobe_shim_names[i], "shim", {}, {}});
+    d.symbols.push_back(
+        probe::SymbolRow{interprobe_shim_strtab + interprobe_shim_names[i], "shim", {}, {}});
   std::map<std::uint32_t, std::uint64_t> sums;  // by key: (symbol, object) in symbol order
   d.shim->dropped =
       g_counts->for_each([&](std::uint32_t key, std::uint64_t count) { sums[key] += count; });
@@ -106,7 +100,7 @@ void fill_report(probe::ReportData& d) {
 }  // namespace
 
 void write_report() {
-  if (g_state.load(std::memory_order_acquire) != 2 || !probe::claim_exit_report()) return;
+  if (!probe::runtime_ready() || !probe::claim_exit_report()) return;
   probe::write_report(*g_map, g_process.settings.report_path, "exit", 0, fill_report);
 }
 

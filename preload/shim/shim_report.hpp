@@ -12,8 +12,9 @@
 
 namespace shim {
 
-void report_init();         // at start-up: reads the settings, remembers which file stderr is
-void report_after_fork();   // in a fork child: the child writes its own report
+// The shim's settings: PROBE_SHIM_REPORT / _FORMAT / _BYPASS first, then the PROBE_* variables it
+// shares with libprobe.so (start-up: runtime/start.hpp's FrontEnd).
+const char* shim_getenv(const char* name);
 void write_report();        // at exit, once per process
 const probe::Settings& shim_settings();  // as read by report_init
 void add_notice(const char* line);       // a line for the report's notices

@@ -139,7 +139,8 @@ TEST(Report, SettingsReportShowsTheUsersPath) {
             "/tmp/.interprobe-x/report.%p.%m");
   std::strcpy(f.settings.report_as, "out.json");
   f.settings.report_as_set = true;
-  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.report()))["settings"]["report"], "out.json");
+  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.report()))["settings"]["report"],
+            "out.json");
 }
 
 }  // namespace
