@@ -307,7 +307,7 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
   // by preload/patch/x86_64/entry.S with the vector registers live, as the trampoline does.
   for (const char* fn :
        {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
-        "_ZN12_GLOBAL__N_114attribute_missERN4shim10CacheEntryEmj",
+        "_ZN12_GLOBAL__N_114attribute_missERN5probe10CacheEntryEmj",  // runtime/attribution.hpp
         "_ZNK5probe9ObjectMap6lookupEm"}) {
     ExecResult d = exec({"objdump", "-d", "--no-show-raw-insn", std::string("--disassemble=") + fn,
                          shim.string()}, clean_env());

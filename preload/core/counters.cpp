@@ -30,7 +30,7 @@ CounterPool::Block* CounterPool::acquire() {
     std::size_t i = high_water_.fetch_add(1, std::memory_order_acq_rel);
     if (i >= kMaxBlocks) {
       high_water_.store(kMaxBlocks, std::memory_order_release);
-      return shared_block();
+      return shared();
     }
     if (Block* b = try_take(i)) return b;
     // Another thread's scan took our fresh block first: scan again.

@@ -48,7 +48,7 @@ class CounterPool {
 
   Block* acquire();
   void release(Block* b);
-  Block* shared_block() { return block(0); }
+  Block* shared() { return block(0); }  // block 0: threads without a block of their own
 
   // One more in the counter `c` of block `b`: a plain store by the block's one owner, an atomic
   // add in the shared block 0.

@@ -1,14 +1,18 @@
-// report.hpp — renders the probe's report (text table or JSON) from a snapshot of its state.
+// report.hpp — the report model of both in-process front-ends (libprobe.so's hooks and every
+// generated shim) and its one renderer, text or JSON.
 //
-// Runs at exit, not on the hook path, so it may use the heap (the probe's own allocations are
-// forwarded uncounted by the re-entry guard). The JSON format is documented in
-// docs/REPORT_FORMAT.md; bump kReportSchema when it changes incompatibly.
+// A front-end fills ReportData from its own counters — libprobe's dense per-symbol blocks
+// (dense_rows below), a shim's sparse per-trampoline tables (preload/shim/shim_report.cpp) — and
+// the renderer writes the one envelope docs/REPORT_FORMAT.md documents; a shim's report differs
+// only by its `shim` object and its text header. Runs at report time, not on the hook path, so it
+// may use the heap (the runtime's own allocations are forwarded uncounted by its re-entry guard).
+// Bump kReportSchema when the JSON changes incompatibly.
 #pragma once
 
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +47,7 @@ struct ProcessIdentity {
 };
 
 // PROBE_BYPASS: what became of one counted function's real definition, and the calls that reached
-// it. Both runtimes fill it: libprobe.so per hooked symbol, a shim per trampolined one.
+// it. Both front-ends fill it: libprobe.so per hooked symbol, a shim per trampolined one.
 struct BypassFacts {
   std::string definition;  // the object holding it
   std::string refused;     // why its entry was not patched; empty: patched
@@ -56,44 +60,53 @@ struct BypassRecord : BypassFacts {
   Symbol symbol;
 };
 
+// One counted function of the report: its calls by calling object (ObjectId, count), largest
+// first, and with PROBE_BYPASS what became of its definition.
+struct SymbolRow {
+  std::string_view name;    // static storage: symbols.def, or the shim's string table
+  std::string_view family;  // alloc, time, victim; "shim" for a trampoline
+  std::vector<std::pair<std::size_t, std::uint64_t>> callers;
+  std::optional<BypassFacts> bypass;
+};
+
+// A generated shim's report (docs/SHIM.md): the library it was made for, how many trampolines it
+// has, and the calls not counted because a count table was full.
+struct ShimFacts {
+  std::string library;
+  std::size_t symbols = 0;
+  std::uint64_t dropped = 0;
+};
+
 struct ReportData {
   std::string_view version;
   std::string_view trigger = "exit";  // "exit" or "signal" (PROBE_REPORT_SIGNAL)
   // Signals received (PROBE_REPORT_SIGNAL) that this report answers: every one since the last
   // report on demand (they merge: docs/REPORT_FORMAT.md); at exit, those no report answered.
   std::uint64_t report_requests = 0;
-  long pid;
+  long pid = 0;
   ProcessIdentity process;  // process.pid == pid
-  const Settings* settings;
-  const Totals* totals;
+  const Settings* settings = nullptr;
   std::vector<std::string> objects;  // by ObjectId
+  std::vector<SymbolRow> symbols;    // in the front-end's order, every one listed
   std::vector<StackRecord> stacks;
   std::uint64_t stack_overflow = 0;
-  std::vector<std::string> notices;  // the probe's own messages (notices.hpp)
-  std::vector<BypassRecord> bypass;  // PROBE_BYPASS only; one per definition found
+  std::vector<std::string> notices;  // the runtime's own messages (notices.hpp)
+  std::optional<ShimFacts> shim;     // set by a generated shim's front-end only
 };
 
-// Whether the families bound to a library (symbols.def: the test-only specimen's victim family)
-// are listed: only in a process that loaded that library (an object of that file name was seen)
-// or called one of their hooks — elsewhere their symbols are noise (issue 12 item 13).
-bool lists_victim(const ReportData& d);
+// libprobe.so's rows from its dense totals, in symbols.def order: every symbol, called or not,
+// except the victim family, listed only in a process that loaded the bundled victim library (an
+// object named as its PROBE_FAMILY library in symbols.def) or called one of its hooks — elsewhere its symbols are noise
+// (issue 12 item 13). `bypass`: one record per definition found (PROBE_BYPASS).
+std::vector<SymbolRow> dense_rows(const Totals& totals, const std::vector<BypassRecord>& bypass,
+                                  const std::vector<std::string>& objects);
 
 std::string render_text(const ReportData& d);
 std::string render_json(const ReportData& d);
+// By the settings' format.
+std::string render(const ReportData& d);
 
-// Appends `s` as a JSON string, ASCII only (also used by the generated shims' report).
+// Appends `s` as a JSON string, ASCII only.
 void json_string(fmt::memory_buffer& out, std::string_view s);
-// Appends "process":{...} and "notices":[...] (both reports).
-void json_process(fmt::memory_buffer& out, const ProcessIdentity& p);
-void json_notices(fmt::memory_buffer& out, const std::vector<std::string>& notices);
-// Appends ,"bypass":{...} for one function (docs/REPORT_FORMAT.md; both reports). `objects` by
-// ObjectId.
-void json_bypass(fmt::memory_buffer& out, const BypassFacts& r,
-                 const std::vector<std::string>& objects);
-// Appends the text report's PROBE_BYPASS rows of one function (nothing if it was patched and
-// never reached). The heading is text_bypass_heading.
-void text_bypass(fmt::memory_buffer& out, std::string_view name, const BypassFacts& r,
-                 const std::vector<std::string>& objects);
-void text_bypass_heading(fmt::memory_buffer& out);
 
 }  // namespace probe

@@ -21,7 +21,7 @@ namespace probe {
 
 bool g_bypass_on = false;
 PROBE_TLS BypassToken t_bypass_token{0, 0};
-PROBE_TLS BypassCacheEntry t_bypass_cache[kBypassCacheSize];
+PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
 std::uintptr_t g_self_lo = 0, g_self_hi = 0;
 
 namespace {
@@ -45,7 +45,7 @@ void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) ids[k] = static_cast<std::uint32_t>(symbols[k]);
   patch::patch_definitions(ids, defs, n,
                            {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
-                           g_main_path, g_definitions);
+                           g_process.main_path, g_definitions);
   for (std::size_t k = 0; k < n; ++k)
     if (const auto same = g_definitions[ids[k]].same_as; same >= 0)
       g_counted_as[ids[k]] = static_cast<unsigned>(same);
@@ -54,7 +54,7 @@ void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
 }  // namespace
 
 void bypass_install() {
-  if (!g_settings.bypass) return;
+  if (!g_process.settings.bypass) return;
   Guard g = Guard::enter();
   if (!g) return;
   for (unsigned i = 0; i < kNumSymbols; ++i) g_counted_as[i] = i;
@@ -91,8 +91,8 @@ void bypass_learn(Symbol s, void* definition) {
     if (d.address == 0 && g) {
       if (!__libc_single_threaded) {
         patch::Function fn;
-        const patch::Refusal r =
-            patch::plan_definition(definition, static_cast<std::uint32_t>(s), g_main_path, d, fn);
+        const patch::Refusal r = patch::plan_definition(definition, static_cast<std::uint32_t>(s),
+                                                        g_process.main_path, d, fn);
         d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
       } else {
         patch_all(&s, &definition, 1);
@@ -139,13 +139,13 @@ void bypass_after_fork_child() {
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
                                                                            std::uintptr_t ret) {
   using namespace probe;
-  if (g_init_state.load(std::memory_order_acquire) != 2 || id >= kNumSymbols) return;
+  if (!runtime_ready() || id >= kNumSymbols) return;
   Guard g = Guard::enter();
   if (!g) return;
   CounterPool::Block* const b = this_thread_block();
   if (bypass_decide(id, ret, b)) return;
-  const ObjectId caller = attribute_caller(ret);
-  t_bypass_cache[(ret >> 2) % kBypassCacheSize] = BypassCacheEntry{ret, g_map->generation(), caller};
+  // Through the bypass counter's own cache (bypass_state.hpp), which attribute() fills.
+  const ObjectId caller = attribute(ret, t_bypass_cache);
   if (caller < kMaxObjects) CounterPool::bump(b, b->bypassed[id][caller]);
 }
 

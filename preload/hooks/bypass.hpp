@@ -21,6 +21,8 @@
 #include "../core/symbols.hpp"
 #include "runtime.hpp"
 
+#pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
+
 namespace probe {
 
 // True once PROBE_BYPASS=1 was read (set at init, never cleared): note() marks calls only then.
@@ -51,3 +53,5 @@ void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
 void bypass_after_fork_child();
 
 }  // namespace probe
+
+#pragma GCC visibility pop

@@ -12,6 +12,8 @@
 #include "runtime.hpp"
 #include "state.hpp"
 
+#pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
+
 namespace probe {
 
 // libprobe.so's own code: a call arriving from there came from a hook.
@@ -20,14 +22,9 @@ extern std::uintptr_t g_self_lo, g_self_hi;
 // definition (bypass.cpp).
 extern unsigned g_counted_as[kNumSymbols];
 
-// Per-thread cache of return address -> object for bypassed calls (the hooks' cache is theirs).
-struct BypassCacheEntry {
-  std::uintptr_t address;
-  std::uint32_t generation;
-  ObjectId id;
-};
-inline constexpr std::size_t kBypassCacheSize = 64;
-extern PROBE_TLS BypassCacheEntry t_bypass_cache[kBypassCacheSize];
+// Per-thread cache of return address -> object for bypassed calls (runtime/attribution.hpp; the
+// hooks' cache, t_cache, is theirs).
+extern PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
 
 // An arrival at the entry of symbol `id` with return address `ret`, counted into the thread's
 // block `b` (CounterPool: single-writer stores, no shared cache line). Returns true when it is
@@ -45,8 +42,8 @@ inline bool bypass_decide(std::uint32_t id, std::uintptr_t ret, CounterPool::Blo
     return true;
   }
   if (from_probe) return true;  // libprobe's own call, not counted by a hook: neither kind
-  const BypassCacheEntry& c = t_bypass_cache[(ret >> 2) % kBypassCacheSize];
-  if (c.address == ret && c.generation == g_map->generation() && c.id < kMaxObjects) {
+  const CacheEntry& c = cache_slot(t_bypass_cache, ret);
+  if (cache_holds(c, ret, g_map->generation()) && c.id < kMaxObjects) {
     CounterPool::bump(b, b->bypassed[id][c.id]);
     return true;
   }
@@ -54,3 +51,5 @@ inline bool bypass_decide(std::uint32_t id, std::uintptr_t ret, CounterPool::Blo
 }
 
 }  // namespace probe
+
+#pragma GCC visibility pop

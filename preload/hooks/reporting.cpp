@@ -19,14 +19,10 @@
 #include <string>
 
 #include "../core/report.hpp"
-#include "../core/report_file.hpp"
+#include "../runtime/report_writer.hpp"
 #include "bypass.hpp"
 #include "runtime.hpp"
 #include "state.hpp"
-
-#ifndef INTERPROBE_VERSION
-#define INTERPROBE_VERSION "unknown"
-#endif
 
 namespace probe {
 
@@ -34,7 +30,6 @@ std::atomic<unsigned> g_report_requests{0};
 
 namespace {
 
-std::atomic<bool> g_reported{false};     // the report at exit was written (or is being written)
 std::atomic_flag g_on_demand_busy = ATOMIC_FLAG_INIT;
 unsigned g_on_demand_count = 0;          // reports on demand so far; under g_on_demand_busy
 
@@ -65,45 +60,27 @@ void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
   }
 }
 
-// Renders the report from a snapshot and writes it where `path_template` says (stderr if empty;
-// nowhere for /dev/null). `scratch` is static storage owned by the caller (large: not on a stack
-// we do not own). The exit report and a report on demand can be written at the same time by two
+// The report's libprobe part, from a snapshot: the rows from the counter blocks, the stacks, the
+// bypass records. `scratch` is static storage owned by the caller (large: not on a stack we do
+// not own). The exit report and a report on demand can be written at the same time by two
 // threads, so each has its own.
-void write_report(const char* trigger, const std::string& path_template, std::uint64_t requests,
-                  ReportScratch& scratch) {
-  Totals& totals = scratch.totals;
-  ReportData d;
-  d.pid = static_cast<long>(getpid());
-  ReportTarget t = open_report(path_template, d.pid, g_module_name);
-  if (t.kind == ReportTarget::Kind::discard) return;
-  g_pool->snapshot(totals);
-  d.version = INTERPROBE_VERSION;
-  d.trigger = trigger;
-  d.report_requests = requests;
-  d.process = ProcessIdentity{d.pid, static_cast<long>(getppid()),
-                              program_invocation_name != nullptr ? program_invocation_name : "",
-                              g_main_path};
-  d.settings = &g_settings;
-  d.totals = &totals;
-  for (std::size_t i = 0; i < g_map->object_count(); ++i)
-    d.objects.emplace_back(g_map->object_name(static_cast<ObjectId>(i)));
-  std::uint64_t* const stack_counts = scratch.stack_counts;
-  g_pool->snapshot_stacks(stack_counts);
-  g_stacks->for_each([&](std::size_t index, const StackTable::Entry& e) {
-    std::uint64_t count = stack_counts[index];
-    if (count == 0) return;
-    StackRecord rec{static_cast<Symbol>(e.symbol), count, {}};
-    symbolize(rec, e.frames, e.depth);
-    d.stacks.push_back(std::move(rec));
+void write_probe_report(const char* trigger, const std::string& path_template,
+                        std::uint64_t requests, ReportScratch& scratch) {
+  write_report(*g_map, path_template, trigger, requests, [&](ReportData& d) {
+    g_pool->snapshot(scratch.totals);
+    g_pool->snapshot_stacks(scratch.stack_counts);
+    g_stacks->for_each([&](std::size_t index, const StackTable::Entry& e) {
+      std::uint64_t count = scratch.stack_counts[index];
+      if (count == 0) return;
+      StackRecord rec{static_cast<Symbol>(e.symbol), count, {}};
+      symbolize(rec, e.frames, e.depth);
+      d.stacks.push_back(std::move(rec));
+    });
+    d.stack_overflow = g_stacks->overflow();
+    std::vector<BypassRecord> bypass;
+    bypass_snapshot(scratch.bypass_through, scratch.bypassed, bypass);
+    d.symbols = dense_rows(scratch.totals, bypass, d.objects);
   });
-  d.stack_overflow = g_stacks->overflow();
-  bypass_snapshot(scratch.bypass_through, scratch.bypassed, d.bypass);
-  g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
-  if (g_notices.dropped() != 0)
-    d.notices.push_back(fmt::format("interprobe: {} more notices dropped", g_notices.dropped()));
-  if (!t.message.empty()) d.notices.push_back(t.message);
-  const std::string body = g_settings.format == Format::json ? render_json(d) : render_text(d);
-  deliver(t, body, g_original_stderr);
 }
 
 void request_report(int) { g_report_requests.fetch_add(1, std::memory_order_relaxed); }
@@ -114,7 +91,7 @@ static_assert(std::atomic<unsigned>::is_always_lock_free,
 }  // namespace
 
 void install_report_signal() {
-  const int sig = g_settings.report_signal;
+  const int sig = g_process.settings.report_signal;
   if (sig == 0) return;
   struct sigaction old{};
   // A disposition the program inherited (SIG_IGN across exec) or set up is left alone.
@@ -135,12 +112,12 @@ void install_report_signal() {
 void report_on_demand() {
   if (g_on_demand_busy.test_and_set(std::memory_order_acquire)) return;  // another thread writes
   const unsigned requests = g_report_requests.exchange(0, std::memory_order_relaxed);
-  if (requests != 0 && !g_reported.load(std::memory_order_relaxed)) {
+  if (requests != 0 && !exit_report_claimed()) {
     static ReportScratch scratch;
-    const std::string path = g_settings.report_path;
-    write_report("signal",
-                 path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
-                 requests, scratch);
+    const std::string path = g_process.settings.report_path;
+    write_probe_report("signal",
+                       path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
+                       requests, scratch);
   }
   g_on_demand_busy.clear(std::memory_order_release);
 }
@@ -148,7 +125,7 @@ void report_on_demand() {
 void reporting_after_fork_child() {
   // The child reports its own calls: a pending request and the parent's numbering stay behind,
   // and a report on demand that another thread was writing is gone with that thread.
-  g_reported.store(false, std::memory_order_relaxed);
+  report_after_fork_child();
   g_report_requests.store(0, std::memory_order_relaxed);
   g_on_demand_busy.clear(std::memory_order_relaxed);
   g_on_demand_count = 0;
@@ -160,11 +137,12 @@ void reporting_after_fork_child() {
 // them.
 __attribute__((destructor)) static void report_at_exit() {
   ensure_init();
-  if (g_reported.exchange(true)) return;
+  if (!claim_exit_report()) return;
   Guard g = Guard::enter();
   static ReportScratch scratch;
   // Requests no report on demand answered (no malloc-family call since the signal) are counted.
-  write_report("exit", g_settings.report_path, g_report_requests.exchange(0), scratch);
+  write_probe_report("exit", g_process.settings.report_path, g_report_requests.exchange(0),
+                     scratch);
 }
 
 }  // namespace probe

@@ -12,36 +12,18 @@
 
 #include "../core/settings.hpp"
 #include "../core/symbols.hpp"
+#include "../runtime/guard.hpp"
+#include "../runtime/start.hpp"
+#include "../runtime/tls.hpp"
 
 #define PROBE_EXPORT extern "C" __attribute__((visibility("default")))
-// __thread, not thread_local: a C++ thread_local declared extern is reached through a TLS
-// wrapper call (_ZTH...: it might need dynamic initialisation) in every other file; these
-// are all constant-initialised, and the hot paths read them (objdump -d interprobe_bypass_hit).
-#define PROBE_TLS __attribute__((tls_model("initial-exec"))) __thread
 
 namespace probe {
 
-// Per-thread re-entry guard as a token: only a holder may call into the core.
-class Guard {
- public:
-  // Enters the guard, or returns an invalid token if this thread is already inside the probe.
-  static Guard enter();
-  Guard(Guard&& o) noexcept : held_(o.held_) { o.held_ = false; }
-  Guard(const Guard&) = delete;
-  Guard& operator=(const Guard&) = delete;
-  ~Guard();
-  explicit operator bool() const { return held_; }
-
- private:
-  explicit Guard(bool held) : held_(held) {}
-  bool held_;
-};
-
-// State: 0 = not started, 1 = initialising, 2 = ready.
-extern std::atomic<int> g_init_state;
+// Starts the runtime (runtime/start.hpp) with libprobe's init, once.
 void init_slow();
 inline void ensure_init() {
-  if (__builtin_expect(g_init_state.load(std::memory_order_acquire) != 2, 0)) init_slow();
+  if (__builtin_expect(!runtime_ready(), 0)) init_slow();
 }
 
 const Settings& settings();

@@ -5,43 +5,37 @@
 #include <atomic>
 
 #include "../core/counters.hpp"
-#include "../core/notices.hpp"
 #include "../core/object_map.hpp"
 #include "../core/settings.hpp"
 #include "../core/stacks.hpp"
-#include "../core/stderr_file.hpp"
+#include "../runtime/attribution.hpp"
+#include "../runtime/process_state.hpp"
+#include "../runtime/start.hpp"
 #include "runtime.hpp"
+
+#pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
 
 namespace probe {
 
-// The re-entry guard's flag (runtime.cpp's Guard): set while this thread is inside the probe.
-extern PROBE_TLS bool t_in_probe;
+// The re-entry guard (runtime/guard.hpp): t_in_runtime is set while this thread is inside the
+// probe.
 
 // This thread's counter block (null until its first counted call; kThreadGone once its exit
 // destructor ran, after which it counts into the shared block).
 extern PROBE_TLS CounterPool::Block* t_block;
-inline CounterPool::Block* const kThreadGone = reinterpret_cast<CounterPool::Block*>(1);
-// The block to count into, taken from the pool on a thread's first call (runtime.cpp; inside the
-// re-entry guard: it may allocate the block's pages).
+inline CounterPool::Block* const kThreadGone = thread_gone<CounterPool::Block>();
+// The block to count into, taken from the pool on a thread's first call (runtime/start.hpp's
+// thread_counts; inside the re-entry guard: it may allocate the block's pages).
 CounterPool::Block* this_thread_block();
 
-// The object holding the code at `ret` (the hooks' attribution, with its per-thread cache).
-ObjectId attribute_caller(std::uintptr_t ret);
-
 // Constructed in init from static storage, never destroyed (a hook may run during or after
-// static destruction).
-extern ObjectMap* g_map;
+// static destruction). The object map and the attribution cache are the runtime's
+// (runtime/attribution.hpp: g_map, attribute).
 extern CounterPool* g_pool;
 extern StackTable* g_stacks;
-extern Settings g_settings;
 
-// Which file fd 2 was at start-up: a report for stderr goes there (stderr_file.hpp).
-extern OriginalStderr g_original_stderr;
-
-// The probe's notices (core/notices.hpp), for the report; and the module's file name (%m).
-extern Notices g_notices;
-extern char g_module_name[256];
-extern char g_main_path[4096];  // /proc/self/exe at start-up
+// The settings, notices, which file stderr was, %m and /proc/self/exe: the runtime's g_process
+// (runtime/process_state.hpp).
 
 // Report on demand (PROBE_REPORT_SIGNAL): the handler only counts the request; the next
 // malloc-family hook in any thread writes one report for all requests so far (reporting.cpp).
@@ -55,3 +49,5 @@ void unwind_init();                       // at init, with PROBE_BACKTRACE: befo
 int unwind_host(void** frames, int max);  // frames innermost first; returns how many
 
 }  // namespace probe
+
+#pragma GCC visibility pop

@@ -58,13 +58,14 @@ void bypass_install() {
     for (std::size_t k = 0; k < ids.size(); ++k) {
       patch::Function fn;
       patch::Definition& d = g_definitions[ids[k]];
-      const patch::Refusal r = patch::plan_definition(defs[k], ids[k], g_main_path, d, fn);
+      const patch::Refusal r =
+          patch::plan_definition(defs[k], ids[k], probe::g_process.main_path, d, fn);
       d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
     }
   } else {
     patch::patch_definitions(ids.data(), defs.data(), ids.size(),
                              {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
-                             g_main_path, g_definitions);
+                             probe::g_process.main_path, g_definitions);
   }
   for (const std::uint32_t i : ids)
     if (g_definitions[i].same_as >= 0)
@@ -92,10 +93,10 @@ using namespace shim;
 // arrival, or a return address the cache does not know.
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
                                                                              std::uintptr_t ret) {
-  if (t_in_shim || id >= interprobe_shim_count) return;
+  if (t_in_runtime || id >= interprobe_shim_count) return;
   const int saved_errno = errno;  // as interprobe_shim_slow: the callee may read it
-  t_in_shim = true;
-  if (SparseCounts::Table* t = thread_table()) bypass_count(t, id, ret, attribute(ret));
-  t_in_shim = false;
+  t_in_runtime = true;
+  if (SparseCounts::Table* t = thread_table()) bypass_count(t, id, ret, probe::attribute(ret));
+  t_in_runtime = false;
   errno = saved_errno;
 }

@@ -10,7 +10,7 @@
 // marked arrival whose return address equals the token's came through the override (consumed);
 // every other arrival is bypassed, attributed to the object of its return address. Calls the
 // trampoline does not count (the runtime's own, the shim's) clear the token; arrivals while the
-// runtime works (t_in_shim) or from the shim itself are counted as neither.
+// runtime works (t_in_runtime) or from the shim itself are counted as neither.
 //
 // Where the counts go: the thread's SparseCounts table (state.hpp), under two more ranges of
 // "symbol" in the key: n + i (through, per caller) and 2n + i (bypassed, per caller), n the
@@ -23,13 +23,15 @@
 #include "shim_abi.h"
 #include "state.hpp"
 
+#pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
+
 namespace shim {
 
 struct BypassToken {
   std::uint32_t index_plus_one;  // 0 = none
   std::uintptr_t ret;            // the return address of the trampoline's caller
 };
-extern constinit SHIM_TLS BypassToken t_bypass_token;
+extern constinit PROBE_TLS BypassToken t_bypass_token;
 extern bool g_bypass_on;             // set once the entries are patched, never cleared
 extern std::uint32_t* g_counted_as;  // by index: the index whose entry counts its calls
 
@@ -62,7 +64,7 @@ inline void bypass_count(SparseCounts::Table* t, std::uint32_t id, std::uintptr_
   SparseCounts::add(t, bypassed_key(id, object));
 }
 
-// At the constructor (runtime.cpp), with t_in_shim set: patches the definitions if asked for.
+// At the constructor (runtime.cpp), with t_in_runtime set: patches the definitions if asked for.
 void bypass_install();
 
 // For the report: one entry per trampolined index (definition 0: not resolved at start-up).
@@ -75,3 +77,5 @@ struct BypassDefinitionView {
 bool bypass_definition(std::uint32_t index, BypassDefinitionView& out);
 
 }  // namespace shim
+
+#pragma GCC visibility pop

@@ -6,7 +6,7 @@
 #include "bypass.hpp"
 
 namespace shim {
-constinit SHIM_TLS BypassToken t_bypass_token{0, 0};
+constinit PROBE_TLS BypassToken t_bypass_token{0, 0};
 }  // namespace shim
 
 using namespace shim;
@@ -14,8 +14,8 @@ using namespace shim;
 extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::uint32_t id,
                                                                            std::uintptr_t ret) {
   // The runtime's own work (e.g. its calls of libc while a shim of libc reports): neither kind.
-  if (t_in_shim || id >= interprobe_shim_count) return 1;
-  if (g_state.load(std::memory_order_acquire) != 2) return 1;
+  if (t_in_runtime || id >= interprobe_shim_count) return 1;
+  if (!probe::runtime_ready()) return 1;
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return 0;
   if (t == kThreadGone) t = g_counts->shared();

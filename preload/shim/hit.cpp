@@ -12,9 +12,7 @@
 
 namespace shim {
 
-constinit SHIM_TLS bool t_in_shim = false;
-constinit SHIM_TLS SparseCounts::Table* t_table = nullptr;
-constinit SHIM_TLS CacheEntry t_cache[kCacheSize];
+constinit PROBE_TLS SparseCounts::Table* t_table = nullptr;
 
 }  // namespace shim
 
@@ -37,8 +35,8 @@ namespace shim {
 
 probe::ObjectId cached_object(std::uintptr_t ret) {
   const std::uint32_t gen = g_map->generation();
-  CacheEntry& c = t_cache[(ret >> 2) % kCacheSize];
-  if (__builtin_expect(c.address == ret && c.generation == gen, 1)) return c.id;
+  CacheEntry& c = probe::cache_slot(probe::t_cache, ret);
+  if (__builtin_expect(probe::cache_holds(c, ret, gen), 1)) return c.id;
   return attribute_miss(c, ret, gen);
 }
 
@@ -47,11 +45,11 @@ probe::ObjectId cached_object(std::uintptr_t ret) {
 extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (__builtin_expect(target == nullptr, 0)) return nullptr;
-  if (t_in_shim) {  // the runtime's own calls (e.g. a shim of libc): never counted
+  if (t_in_runtime) {  // the runtime's own calls (e.g. a shim of libc): never counted
     bypass_clear();
     return target;
   }
-  if (__builtin_expect(g_state.load(std::memory_order_acquire) != 2, 0)) return nullptr;
+  if (__builtin_expect(!probe::runtime_ready(), 0)) return nullptr;
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return nullptr;  // the slow path gives it one
   if (t == kThreadGone) t = g_counts->shared();

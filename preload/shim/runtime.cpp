@@ -2,12 +2,13 @@
 // definitions, a thread's first table, object-map refreshes, fork and thread exit.
 //
 // Reached from the trampoline only after it saved the whole extended state (xsave), so this
-// code may call into libc freely. Everything the runtime does runs with t_in_shim set: calls it
+// code may call into libc freely. Everything the runtime does runs with t_in_runtime set: calls it
 // makes into trampolined functions (possible when the shim is made for libc itself, and through
 // libc's own calls of its exported functions) are forwarded uncounted, and one whose definition
 // is not resolved yet comes back here, nested, and is resolved by symbol_lookup, which calls
-// nothing — so resolution never re-enters a trampoline. Modelled on preload/hooks/runtime.cpp
-// (libprobe.so), which it cannot link with: a shim must work alone and next to libprobe.so.
+// nothing — so resolution never re-enters a trampoline. Start-up, attribution, thread exit and
+// fork are the runtime libprobe.so uses too (../runtime/), linked in with its symbols made local:
+// a shim works alone and next to libprobe.so, each with its own copy.
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -28,56 +29,33 @@
 
 namespace shim {
 
-std::atomic<int> g_state{0};
-probe::ObjectMap* g_map = nullptr;
 SparseCounts* g_counts = nullptr;
-probe::ObjectId g_self_id = probe::kUnknownObject;
-char g_main_path[4096] = "[main]";
 
 namespace {
 
-SHIM_TLS bool t_initialising = false;
-
-alignas(probe::ObjectMap) unsigned char g_map_storage[sizeof(probe::ObjectMap)];
 alignas(SparseCounts) unsigned char g_counts_storage[sizeof(SparseCounts)];
-pthread_key_t g_thread_key;
 
 void on_thread_exit(void* table) {
   g_counts->release(static_cast<SparseCounts::Table*>(table));
   t_table = kThreadGone;
 }
 
-void after_fork_child() {
+void after_fork_child() {  // the map and the report: runtime/start.cpp
   g_counts->reset_after_fork(t_table == kThreadGone ? nullptr : t_table);
-  g_map->reset_after_fork();
-  report_after_fork();
 }
 
 void do_init() {
-  ssize_t n = readlink("/proc/self/exe", g_main_path, sizeof g_main_path - 1);
-  if (n > 0) g_main_path[n] = '\0';
-  g_map = new (g_map_storage) probe::ObjectMap();
+  // The settings (PROBE_SHIM_* first: shim_report.hpp), which file stderr is, the object map and
+  // the shim's own place in it, thread exit and fork (runtime/start.hpp).
+  probe::start_runtime(probe::FrontEnd{shim_getenv, "shim.so",
+                                       reinterpret_cast<const void*>(&do_init), on_thread_exit,
+                                       after_fork_child});
   g_counts = new (g_counts_storage) SparseCounts();
-  g_map->refresh_from_loader(g_main_path);
-  g_self_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&do_init));
-  pthread_key_create(&g_thread_key, on_thread_exit);
-  pthread_atfork(nullptr, nullptr, after_fork_child);
-  report_init();
 }
 
 // Returns once the runtime is ready, or at once if this thread is the one initialising it.
 void ensure_init() {
-  if (g_state.load(std::memory_order_acquire) == 2) return;
-  int expected = 0;
-  if (g_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
-    t_initialising = true;
-    do_init();
-    t_initialising = false;
-    g_state.store(2, std::memory_order_release);
-    return;
-  }
-  if (t_initialising) return;
-  while (g_state.load(std::memory_order_acquire) != 2) sched_yield();
+  if (!probe::runtime_ready()) probe::start_once(do_init);
 }
 
 }  // namespace
@@ -102,27 +80,9 @@ void* resolve_index(std::uint32_t index) {
   return probe::find_definition(name_of(index), _DYNAMIC, g_vdso_base);
 }
 
-probe::ObjectId attribute(std::uintptr_t ret) {
-  probe::ObjectId id = g_map->lookup(ret);
-  // A library loaded since the last refresh (dlopen): ObjectMap::learn asks _dl_find_object,
-  // which takes no loader lock. Code in no object at all (JIT) stays unknown.
-  if (id == probe::kUnknownObject) {
-    auto learned = g_map->learn(ret, g_main_path);
-    if (!learned) return id;  // another thread is refreshing: unknown this once, not cached
-    id = *learned;
-  }
-  t_cache[(ret >> 2) % kCacheSize] = CacheEntry{ret, g_map->generation(), id};
-  return id;
-}
-
 SparseCounts::Table* thread_table() {
-  if (g_state.load(std::memory_order_acquire) != 2) return nullptr;
-  if (t_table == nullptr) {
-    SparseCounts::Table* t = g_counts->acquire();
-    t_table = t != nullptr ? t : kThreadGone;
-    if (t != nullptr) pthread_setspecific(g_thread_key, t);
-  }
-  return t_table == kThreadGone ? g_counts->shared() : t_table;
+  if (!probe::runtime_ready()) return nullptr;
+  return probe::thread_counts(t_table, *g_counts);
 }
 
 namespace {
@@ -147,8 +107,8 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
   // errno is part of what the caller may hand to the callee (a function that reports the errno
   // its caller left): mmap, readlink and friends below must not change it.
   const int saved_errno = errno;
-  const bool outer = !t_in_shim;
-  t_in_shim = true;
+  const bool outer = !t_in_runtime;
+  t_in_runtime = true;
   ensure_init();
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (target == nullptr) {
@@ -157,14 +117,14 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
     __atomic_store_n(&interprobe_shim_targets[index], target, __ATOMIC_RELEASE);
   }
   SparseCounts::Table* t = outer ? thread_table() : nullptr;
-  const probe::ObjectId id = t != nullptr ? attribute(ret) : probe::kUnknownObject;
+  const probe::ObjectId id = t != nullptr ? probe::attribute(ret) : probe::kUnknownObject;
   if (t != nullptr && !(id == g_self_id && id != probe::kUnknownObject)) {
     SparseCounts::add(t, SparseCounts::make_key(index, id));
     bypass_mark(index, ret);  // as hit.cpp
   } else {
     bypass_clear();
   }
-  t_in_shim = !outer;
+  t_in_runtime = !outer;
   errno = saved_errno;
   return target;
 }
@@ -173,17 +133,17 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
 // file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier,
 // from another library's constructor, initialises from the slow path instead.)
 __attribute__((constructor)) static void shim_constructor() {
-  const bool outer = !t_in_shim;
-  t_in_shim = true;
+  const bool outer = !t_in_runtime;
+  t_in_runtime = true;
   ensure_init();
   // PROBE_BYPASS: patch the real definitions now, while the process is single-threaded.
-  if (outer && g_state.load(std::memory_order_acquire) == 2) bypass_install();
-  t_in_shim = !outer;
+  if (outer && probe::runtime_ready()) bypass_install();
+  t_in_runtime = !outer;
 }
 
 // Runs at exit() / return from main, after the program's own destructors.
 __attribute__((destructor)) static void shim_destructor() {
-  t_in_shim = true;
+  t_in_runtime = true;
   ensure_init();
   write_report();
 }

@@ -1,52 +1,52 @@
 // state.hpp — the shim runtime's process-wide state, shared by the counting path (hit.cpp,
 // integer-only) and the slow path (runtime.cpp: initialisation, resolution, report).
+//
+// Start-up, the re-entry guard, the object map, the attribution cache and the thread-exit and fork
+// handling are the shared runtime's (../runtime/), as in libprobe.so; the shim's own are its
+// counters (sparse per-thread tables, sparse_counts.hpp) and the resolution of its targets.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
+#include "../runtime/attribution.hpp"
+#include "../runtime/guard.hpp"
+#include "../runtime/process_state.hpp"
+#include "../runtime/start.hpp"
+#include "../runtime/tls.hpp"
 #include "object_map.hpp"
 #include "sparse_counts.hpp"
 
-// __thread, not thread_local: a C++ thread_local declared extern is reached through a TLS
-// wrapper call (_ZTH...: it might need dynamic initialisation) in every other file; these
-// are all constant-initialised, and the hot paths read them (objdump -d interprobe_bypass_hit).
-#define SHIM_TLS __attribute__((tls_model("initial-exec"))) __thread
+#pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
 
 namespace shim {
 
-// Per-thread cache of return address -> object, valid for one map generation (as libprobe's).
-struct CacheEntry {
-  std::uintptr_t address;
-  std::uint32_t generation;
-  probe::ObjectId id;
-};
-inline constexpr std::size_t kCacheSize = 64;
+using probe::CacheEntry;
+using probe::g_map;
+using probe::g_self_id;
 
 // Set by the thread-exit destructor: later calls of that thread go to the shared table.
-inline SparseCounts::Table* const kThreadGone = reinterpret_cast<SparseCounts::Table*>(1);
+inline SparseCounts::Table* const kThreadGone = probe::thread_gone<SparseCounts::Table>();
 
-extern std::atomic<int> g_state;  // 0 = not started, 1 = initialising, 2 = ready
-extern probe::ObjectMap* g_map;
 extern SparseCounts* g_counts;
-extern probe::ObjectId g_self_id;
-extern char g_main_path[4096];  // /proc/self/exe
 
-// constinit: the compiler checks that they need no dynamic initialisation (SHIM_TLS says why
-// that matters on the counting path).
-extern constinit SHIM_TLS bool t_in_shim;
-extern constinit SHIM_TLS SparseCounts::Table* t_table;
-extern constinit SHIM_TLS CacheEntry t_cache[kCacheSize];
+// The re-entry guard's flag (runtime/guard.hpp): set while the runtime works.
+using probe::t_in_runtime;
+
+// constinit: the compiler checks that they need no dynamic initialisation (runtime/tls.hpp says
+// why that matters on the counting path).
+extern constinit PROBE_TLS SparseCounts::Table* t_table;
 
 // The object holding a return address, through this thread's cache (hit.cpp, integer-only);
 // kUnknownObject when the map does not know it (the slow path learns it).
 probe::ObjectId cached_object(std::uintptr_t ret);
 
 // The slow path's helpers (runtime.cpp): this thread's table (nullptr if the runtime is not
-// ready), the object of a return address learning new libraries, the real definition of index.
+// ready), the real definition of index.
 SparseCounts::Table* thread_table();
-probe::ObjectId attribute(std::uintptr_t ret);
 void* resolve_index(std::uint32_t index);
 const char* name_of(std::uint32_t index);
 
 }  // namespace shim
+
+#pragma GCC visibility pop

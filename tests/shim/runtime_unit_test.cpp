@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "probe_report.hpp"
-#include "shim_report.hpp"
+#include "report.hpp"
 #include "sparse_counts.hpp"
 
 namespace {
@@ -79,21 +79,26 @@ TEST(SparseCounts, ResetAfterForkKeepsOnlyTheForkingThreadsTable) {
   EXPECT_EQ(sums(*counts)[SparseCounts::make_key(1, 1)], 1u);
 }
 
-shim::ShimReportData sample(const char* format) {
-  shim::ShimReportData d;
+// A shim's report as shim_report.cpp builds it: one row per trampoline, family "shim", and the
+// "shim" object; rendered by libprobe's one renderer (core/report.hpp).
+std::string sample(probe::Format format) {
+  static probe::Settings settings;
+  settings.format = format;
+  probe::ReportData d;
   d.version = "9.9";
-  d.library = "/lib/lib\"odd\".so";
-  d.format = format;
+  d.settings = &settings;
   d.pid = 42;
-  d.names = {"alpha", "beta", "gamma"};
-  d.callers = {{{2, 5}, {1, 3}}, {}, {{0, 1}}};
+  d.shim = probe::ShimFacts{"/lib/lib\"odd\".so", 3, 0};
+  d.symbols = {{"alpha", "shim", {{2, 5}, {1, 3}}, {}},
+               {"beta", "shim", {}, {}},
+               {"gamma", "shim", {{0, 1}}, {}}};
   d.objects = {"[unknown]", "/bin/app", "/lib/libx.so"};
-  return d;
+  return probe::render(d);
 }
 
 TEST(ShimReport, JsonReadsBackAsAProbeReport) {
   std::string error;
-  auto r = interprobe::parse_probe_report(shim::render_shim_report(sample("json")), &error);
+  auto r = interprobe::parse_probe_report(sample(probe::Format::json), &error);
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->calls_from("alpha", "libx.so"), 5u);
   EXPECT_EQ(r->calls_from("alpha", "app"), 3u);
@@ -102,10 +107,14 @@ TEST(ShimReport, JsonReadsBackAsAProbeReport) {
   EXPECT_EQ(r->raw["symbols"].size(), 3u) << "every symbol, called or not";
   EXPECT_EQ(r->raw["symbols"][0]["family"], "shim");
   EXPECT_EQ(r->raw["shim"]["library"], "/lib/lib\"odd\".so");
+  EXPECT_EQ(r->raw["shim"]["symbols"], 3);
+  // libprobe's envelope (one renderer): the trigger and the report signal are there too.
+  EXPECT_EQ(r->raw["trigger"], "exit");
+  EXPECT_EQ(r->raw["settings"]["report_signal"], 0);
 }
 
 TEST(ShimReport, TextNamesTheLibraryAndCountsTheSilentSymbols) {
-  std::string t = shim::render_shim_report(sample("text"));
+  std::string t = sample(probe::Format::text);
   EXPECT_NE(t.find("== interprobe shim 9.9 for /lib/lib\"odd\".so"), std::string::npos) << t;
   EXPECT_NE(t.find("not called: 1 of 3"), std::string::npos) << t;
   EXPECT_EQ(t.find("beta"), std::string::npos) << t;

@@ -90,7 +90,7 @@ TEST(Counters, SharedBlockIsAtomic) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&pool] {
-      for (int n = 0; n < 100'000; ++n) CounterPool::add(pool->shared_block(), Symbol::free, 2);
+      for (int n = 0; n < 100'000; ++n) CounterPool::add(pool->shared(), Symbol::free, 2);
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ((*totals_of(*pool))[static_cast<unsigned>(Symbol::free)][2], 400'000u);

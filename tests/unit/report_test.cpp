@@ -27,8 +27,12 @@ struct Fixture {
     data.version = "9.9.9";
     data.pid = 1234;
     data.settings = &settings;
-    data.totals = totals.get();
     data.objects = {"[unknown]", "/bin/app", "/lib/odd \"name\"\n.so"};
+  }
+  // The report as libprobe.so builds it: rows from the dense totals (report.hpp's dense_rows).
+  const probe::ReportData& report() {
+    data.symbols = probe::dense_rows(*totals, {}, data.objects);
+    return data;
   }
 };
 
@@ -40,7 +44,7 @@ std::size_t non_victim_symbols() {
 
 TEST(Report, JsonHasEverySymbolCountsPerCallerAndSettings) {
   Fixture f;
-  auto j = nlohmann::json::parse(probe::render_json(f.data));
+  auto j = nlohmann::json::parse(probe::render_json(f.report()));
   EXPECT_EQ(j["schema"], 1);
   EXPECT_EQ(j["tool"], "interprobe-probe");
   EXPECT_EQ(j["version"], "9.9.9");
@@ -62,13 +66,13 @@ TEST(Report, JsonHasEverySymbolCountsPerCallerAndSettings) {
 TEST(Report, JsonStaysValidForNonUtf8Paths) {
   Fixture f;
   f.data.objects[1] = std::string("/bin/\xff\xfe");
-  auto j = nlohmann::json::parse(probe::render_json(f.data), nullptr, false);
+  auto j = nlohmann::json::parse(probe::render_json(f.report()), nullptr, false);
   ASSERT_FALSE(j.is_discarded());
 }
 
 TEST(Report, TextListsCallersAndWhatWasNotCalled) {
   Fixture f;
-  std::string t = probe::render_text(f.data);
+  std::string t = probe::render_text(f.report());
   EXPECT_NE(t.find("pid 1234"), std::string::npos) << t;
   EXPECT_NE(t.find("/bin/app"), std::string::npos) << t;
   EXPECT_NE(t.find("not called: free"), std::string::npos) << t;
@@ -77,7 +81,7 @@ TEST(Report, TextListsCallersAndWhatWasNotCalled) {
 TEST(Report, StacksAreReported) {
   Fixture f;
   f.data.stacks.push_back({Symbol::malloc, 3, {{0x1234, "/bin/app", "main", 0x10}}});
-  auto j = nlohmann::json::parse(probe::render_json(f.data));
+  auto j = nlohmann::json::parse(probe::render_json(f.report()));
   ASSERT_EQ(j["stacks"].size(), 1u);
   EXPECT_EQ(j["stacks"][0]["symbol"], "malloc");
   EXPECT_EQ(j["stacks"][0]["frames"][0]["function"], "main");
@@ -92,15 +96,15 @@ TEST(Report, VictimSymbolsOnlyWhereTheVictimIsLoaded) {
     return v;
   };
   EXPECT_FALSE(
-      names(nlohmann::json::parse(probe::render_json(f.data))).count("victim_err_occurred"));
-  EXPECT_EQ(probe::render_text(f.data).find("victim_"), std::string::npos);
+      names(nlohmann::json::parse(probe::render_json(f.report()))).count("victim_err_occurred"));
+  EXPECT_EQ(probe::render_text(f.report()).find("victim_"), std::string::npos);
   f.data.objects.push_back("/build/victim/variants/gcc-O2/libvictim.so.1");
-  auto j = nlohmann::json::parse(probe::render_json(f.data));
+  auto j = nlohmann::json::parse(probe::render_json(f.report()));
   EXPECT_EQ(j["symbols"].size(), probe::kNumSymbols) << "loaded: every symbol, called or not";
   EXPECT_TRUE(names(j).count("victim_err_occurred"));
   Fixture g;  // a call from an object since unloaded and renamed: the call itself says so
   (*g.totals)[static_cast<unsigned>(Symbol::victim_weak_fn)][1] = 2;
-  EXPECT_TRUE(names(nlohmann::json::parse(probe::render_json(g.data))).count("victim_weak_fn"));
+  EXPECT_TRUE(names(nlohmann::json::parse(probe::render_json(g.report()))).count("victim_weak_fn"));
 }
 
 TEST(Report, NamesItsProcessAndCarriesTheNotices) {
@@ -108,14 +112,14 @@ TEST(Report, NamesItsProcessAndCarriesTheNotices) {
   f.data.process = {1234, 1200, "ls", "/usr/bin/ls"};
   f.data.notices = {"interprobe: PROBE_FORMAT='xml' is neither 'text' nor 'json'; using text",
                     "interprobe: report file 'r' already exists"};
-  auto j = nlohmann::json::parse(probe::render_json(f.data));
+  auto j = nlohmann::json::parse(probe::render_json(f.report()));
   EXPECT_EQ(j["process"]["pid"], 1234);
   EXPECT_EQ(j["process"]["ppid"], 1200);
   EXPECT_EQ(j["process"]["argv0"], "ls");
   EXPECT_EQ(j["process"]["exe"], "/usr/bin/ls");
   ASSERT_EQ(j["notices"].size(), 2u);
   EXPECT_EQ(j["notices"][1], "interprobe: report file 'r' already exists");
-  const std::string t = probe::render_text(f.data);
+  const std::string t = probe::render_text(f.report());
   EXPECT_NE(t.find("\n== process 1234, parent 1200: /usr/bin/ls (argv[0] ls)\n"
                    "interprobe: PROBE_FORMAT='xml'"),
             std::string::npos)
@@ -126,18 +130,19 @@ TEST(Report, SignalReportsSayHowManyRequestsTheyAnswer) {
   Fixture f;
   f.data.trigger = "signal";
   f.data.report_requests = 3;
-  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.data))["report_requests"], 3);
-  EXPECT_NE(probe::render_text(f.data).find("— on signal (3 requests)\n"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.report()))["report_requests"], 3);
+  EXPECT_NE(probe::render_text(f.report()).find("— on signal (3 requests)\n"), std::string::npos);
 }
 
 TEST(Report, SettingsReportShowsTheUsersPath) {
   Fixture f;
   std::strcpy(f.settings.report_path, "/tmp/.interprobe-x/report.%p.%m");
-  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.data))["settings"]["report"],
+  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.report()))["settings"]["report"],
             "/tmp/.interprobe-x/report.%p.%m");
   std::strcpy(f.settings.report_as, "out.json");
   f.settings.report_as_set = true;
-  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.data))["settings"]["report"], "out.json");
+  EXPECT_EQ(nlohmann::json::parse(probe::render_json(f.report()))["settings"]["report"],
+            "out.json");
 }
 
 }  // namespace
