@@ -16,9 +16,7 @@
  */
 #include "shim_abi.h"
 
-/* x87, SSE, AVX, MPX bound registers, AVX-512 (bits 1,2,3,5,6,7): glibc's STATE_SAVE_MASK.
- * Not AMX tile data, which a process must request and which no calling convention uses. */
-#define STATE_MASK 0xee
+#include "../runtime/x86_64/vector_state.inc"  /* the slow path's xsave/xrstor, and STATE_MASK */
 
         .text
         .globl  interprobe_shim_entry
@@ -65,53 +63,13 @@ interprobe_shim_entry:
         movq    %rsp, %rbp
         .cfi_def_cfa_register %rbp
         pushq   %rbx
-        /* Size of the save area: computed once (cpuid may be slow under a hypervisor). */
-        movl    interprobe_shim_save_size(%rip), %eax
-        testl   %eax, %eax
-        jnz     1f
-        movl    $1, %eax
-        cpuid
-        movl    $513, %eax          /* 512 | 1: no OSXSAVE, use fxsave */
-        btl     $27, %ecx
-        jnc     2f
-        movl    $0xd, %eax
-        xorl    %ecx, %ecx
-        cpuid
-        movl    %ebx, %eax          /* bytes needed by the components enabled in XCR0 */
-2:      movl    %eax, interprobe_shim_save_size(%rip)
-1:      movl    %eax, %ebx
-        andl    $-2, %eax
-        subq    %rax, %rsp
-        andq    $-64, %rsp
-        testl   $1, %ebx
-        jnz     3f
-        /* xrstor requires the header's reserved bytes to be zero; xsave writes only XSTATE_BV. */
-        xorl    %eax, %eax
-        movq    %rax, 512(%rsp)
-        movq    %rax, 520(%rsp)
-        movq    %rax, 528(%rsp)
-        movq    %rax, 536(%rsp)
-        movq    %rax, 544(%rsp)
-        movq    %rax, 552(%rsp)
-        movq    %rax, 560(%rsp)
-        movq    %rax, 568(%rsp)
-        movl    $STATE_MASK, %eax
-        xorl    %edx, %edx
-        xsave   (%rsp)
-        jmp     4f
-3:      fxsave  (%rsp)
-4:      movl    8(%rbp), %edi       /* the index pushed by the entry */
+        VECTOR_STATE_SAVE interprobe_shim_save_size
+        movl    8(%rbp), %edi       /* the index pushed by the entry */
         movq    80(%rbp), %rsi      /* the caller's return address */
         call    interprobe_shim_slow
         movq    %rax, %rbx
-        testl   $1, interprobe_shim_save_size(%rip)
-        jnz     5f
-        movl    $STATE_MASK, %eax
-        xorl    %edx, %edx
-        xrstor  (%rsp)
-        jmp     6f
-5:      fxrstor (%rsp)
-6:      movq    %rbx, %rax
+        VECTOR_STATE_RESTORE interprobe_shim_save_size
+        movq    %rbx, %rax
         leaq    -8(%rbp), %rsp
         popq    %rbx
         popq    %rbp

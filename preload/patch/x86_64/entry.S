@@ -15,7 +15,7 @@
  * saves the whole extended state with xsave, as the shim's trampoline does, and calls
  * interprobe_bypass_slow. Both take (id, caller's return address).
  */
-#define STATE_MASK 0xee /* x87, SSE, AVX, MPX, AVX-512: glibc's STATE_SAVE_MASK */
+#include "../../runtime/x86_64/vector_state.inc"
 
         .text
         .globl  interprobe_bypass_entry
@@ -75,50 +75,12 @@ interprobe_bypass_entry:
         movq    %rsp, %rbp
         .cfi_def_cfa_register %rbp
         pushq   %rbx
-        movl    interprobe_bypass_save_size(%rip), %eax
-        testl   %eax, %eax
-        jnz     1f
-        movl    $1, %eax
-        cpuid
-        movl    $513, %eax          /* 512 | 1: no OSXSAVE, use fxsave */
-        btl     $27, %ecx
-        jnc     2f
-        movl    $0xd, %eax
-        xorl    %ecx, %ecx
-        cpuid
-        movl    %ebx, %eax
-2:      movl    %eax, interprobe_bypass_save_size(%rip)
-1:      movl    %eax, %ebx
-        andl    $-2, %eax
-        subq    %rax, %rsp
-        andq    $-64, %rsp
-        testl   $1, %ebx
-        jnz     3f
-        xorl    %eax, %eax          /* xrstor needs the header's reserved bytes zero */
-        movq    %rax, 512(%rsp)
-        movq    %rax, 520(%rsp)
-        movq    %rax, 528(%rsp)
-        movq    %rax, 536(%rsp)
-        movq    %rax, 544(%rsp)
-        movq    %rax, 552(%rsp)
-        movq    %rax, 560(%rsp)
-        movq    %rax, 568(%rsp)
-        movl    $STATE_MASK, %eax
-        xorl    %edx, %edx
-        xsave   (%rsp)
-        jmp     4f
-3:      fxsave  (%rsp)
-4:      movl    104(%rbp), %edi     /* above rbp: 88 bytes of saves, the stub's return, the id */
+        VECTOR_STATE_SAVE interprobe_bypass_save_size
+        movl    104(%rbp), %edi     /* above rbp: 88 bytes of saves, the stub's return, the id */
         movq    112(%rbp), %rsi     /* then the caller's return address */
         call    interprobe_bypass_slow
-        testl   $1, interprobe_bypass_save_size(%rip)
-        jnz     5f
-        movl    $STATE_MASK, %eax
-        xorl    %edx, %edx
-        xrstor  (%rsp)
-        jmp     6f
-5:      fxrstor (%rsp)
-6:      leaq    -8(%rbp), %rsp
+        VECTOR_STATE_RESTORE interprobe_bypass_save_size
+        leaq    -8(%rbp), %rsp
         popq    %rbx
         popq    %rbp
         .cfi_def_cfa %rsp, 96
