@@ -5,7 +5,7 @@
 # tree can be moved or copied elsewhere (tests/find-package/ checks that).
 #
 # No headers: interprobe has no public C/C++ API. libprobe.so is used through LD_PRELOAD, and the
-# runner library is an implementation detail of the CLI and the tests.
+# libraries under tools/ are an implementation detail of the CLI and the tests.
 include(CMakePackageConfigHelpers)
 
 set(INTERPROBE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/interprobe" CACHE STRING

@@ -5,6 +5,7 @@
 #include <libelf.h>
 
 #include "elf_image.hpp"
+#include "exported.hpp"
 #include "scanner.hpp"
 
 namespace interprobe::scan {
@@ -17,6 +18,11 @@ std::uint16_t host_machine() {
 #else
   return EM_NONE;
 #endif
+}
+
+bool binds_across_objects(std::uint8_t bind, std::uint8_t visibility) {
+  return (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+         (visibility == STV_DEFAULT || visibility == STV_PROTECTED);
 }
 
 bool is_pie_executable(const ElfImage& image) {
