@@ -53,6 +53,7 @@ install(FILES "${PROJECT_BINARY_DIR}/package/interprobe.pc"
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHING PATTERN "*.md")
 install(FILES preload/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/preload")
+install(FILES tools/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/tools")
 install(FILES victim/matrix.json DESTINATION "${CMAKE_INSTALL_DOCDIR}/victim")
 # How docs/CASE-LIBPYTHON.md was made (README.md and that document link to it).
 install(FILES bench/cpython/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/bench/cpython")
