@@ -22,6 +22,10 @@ RESULT_RE = re.compile(r"RESULT workload=(\S+) threads=(\d+) n=(\d+) ns_per_op=(
                        r"cpu_ns_per_op=([\d.]+) rss_kib=(-?\d+) hwm_kib=(-?\d+)")
 COLLECTED_RE = re.compile(r"Collected : (\d+)")
 PATHS = ["check_result", "run_noinline", "read_var", "interp_loop"]
+# The configurations counted under callgrind (overhead_instructions): clock_gettime is not, since
+# valgrind does not run the vDSO (every call is a system call there).
+IR_CONFIGS = ("bare", "pointer floor", "forward shim", "probe: count", "probe: PROBE_BACKTRACE=16",
+              "probe: PROBE_BYPASS=1")
 
 
 def run(cmd, env=None, timeout=600):
@@ -106,6 +110,9 @@ def overhead_configs(cfg):
     all_w, both_t = ("malloc", "clock", "victim"), (1, 2)
     return {
         "bare": ([], {}, all_w, both_t, 1),
+        # The floor (bench/pointer_shim.c): each hook one `jmp *next(%rip)`.
+        "pointer floor": ([], {"LD_PRELOAD": cfg.bench_bin("libpointer_shim.so")}, all_w, both_t,
+                          1),
         "forward shim": ([], {"LD_PRELOAD": cfg.bench_bin("libforward_shim.so")}, all_w, both_t, 1),
         "probe: count": ([], probe, all_w, both_t, 1),
         "probe: PROBE_BACKTRACE=16": ([], dict(probe, PROBE_BACKTRACE="16"), all_w, both_t, 1),
@@ -160,10 +167,10 @@ def overhead(cfg):
 
 
 def overhead_instructions(cfg):
-    """Instructions per operation under callgrind (bare, forward shim, probe, backtrace)."""
+    """Instructions per operation under callgrind (bare, the floors, probe, backtrace, bypass)."""
     configs = overhead_configs(cfg)
     out = {}
-    for c in ("bare", "forward shim", "probe: count", "probe: PROBE_BACKTRACE=16"):
+    for c in IR_CONFIGS:
         for w in ("malloc", "victim"):
             env = dict(os.environ, LD_LIBRARY_PATH=cfg.reference_dir, **configs[c][1])
             n = cfg.cg_calls
@@ -196,7 +203,9 @@ class Config:
     def __init__(self, build, quick, log):
         self.build = os.path.abspath(build)
         self.variants_dir = os.path.join(self.build, "victim", "variants")
-        self.probe_so = os.path.join(self.build, "lib", "libprobe.so")
+        # The test-only build with the victim's overrides (victim/probe/): the victim workload
+        # measures one; the malloc and clock ones run the same code as the installed libprobe.so.
+        self.probe_so = os.path.join(self.build, "victim", "probe", "libprobe.so")
         self.tmp = tempfile.mkdtemp(prefix="interprobe-bench.")
         self.log = log
         self.commands = []

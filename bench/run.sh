@@ -29,7 +29,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "bench/run.sh: $build is not a CMake build directory (cmake -S . -B $build -G Ninja)" >&2
   exit 2
 fi
-for f in bench/interposition_bench bench/interp_count bench/probe_overhead bench/libforward_shim.so lib/libprobe.so; do
+for f in bench/interposition_bench bench/interp_count bench/probe_overhead bench/libforward_shim.so victim/probe/libprobe.so; do
   if [ ! -e "$build/$f" ]; then
     echo "bench/run.sh: $build/$f missing: build with Google Benchmark installed (Debian package libbenchmark-dev, INTERPROBE_BUILD_BENCH=ON) and run cmake --build $build -j2" >&2
     missing=1

@@ -23,13 +23,13 @@ endfunction()
 # interprobe_sanitize() — call once, at the end of the top-level CMakeLists.txt: instruments every
 # executable and library of the project, so that no target links instrumented code without the
 # runtime (a list of names went stale as targets were added). Excluded: what is loaded into other
-# people's processes — libprobe.so and the shim runtime — and custom targets.
+# people's processes — libprobe.so (both builds) and the shim runtime — and custom targets.
 function(interprobe_sanitize)
   if(NOT INTERPROBE_SANITIZE)
     return()
   endif()
   interprobe_collect_targets(all "${PROJECT_SOURCE_DIR}")
-  set(excluded probe shim_runtime_fast shim_runtime_slow)
+  set(excluded probe probe_specimen shim_runtime_fast shim_runtime_slow)
   foreach(target IN LISTS all)
     get_target_property(type ${target} TYPE)
     if(target IN_LIST excluded OR NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|OBJECT_LIBRARY)$")
@@ -41,7 +41,7 @@ function(interprobe_sanitize)
       target_link_options(${target} PRIVATE -fsanitize=${INTERPROBE_SANITIZE})
     endif()
   endforeach()
-  foreach(target IN ITEMS probe shim_runtime)
+  foreach(target IN ITEMS probe probe_specimen shim_runtime)
     if(TARGET ${target})
       set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL ON)
     endif()

@@ -1,6 +1,8 @@
-// exports_test.cpp — libprobe.so exports exactly its hooks: the names in symbols.def plus the
-// victim's overridden variable. Anything else (a static libstdc++'s __cxa_*, std::string's
-// template instances) would interpose on the host's own definitions.
+// exports_test.cpp — libprobe.so exports exactly its hooks: the installed one the names in
+// preload/core/symbols.def, no victim_* (the specimen's hooks are test-only); the test-only one
+// (victim/probe/) those plus victim/probe/specimen.def's and the victim's overridden variable.
+// Anything else (a static libstdc++'s __cxa_*, std::string's template instances) would interpose
+// on the host's own definitions.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -14,20 +16,37 @@ namespace {
 
 using namespace interprobe;
 
-TEST(ProbeExports, OnlyTheHooks) {
-  std::set<std::string> expected = {"victim_exported_var"};
-  std::ifstream def(std::string(TEST_SOURCE_DIR) + "/preload/core/symbols.def");
+std::set<std::string> listed_in(const std::string& def_file) {
+  std::set<std::string> names;
+  std::ifstream def(std::string(TEST_SOURCE_DIR) + "/" + def_file);
   std::regex entry(R"(^PROBE_SYMBOL\((\w+),)");
   for (std::string line; std::getline(def, line);)
-    if (std::smatch m; std::regex_search(line, m, entry)) expected.insert(m[1]);
-  ASSERT_GT(expected.size(), 10u);
+    if (std::smatch m; std::regex_search(line, m, entry)) names.insert(m[1]);
+  return names;
+}
 
-  auto r = exec({"nm", "-D", "--defined-only", TEST_PROBE}, current_environment());
-  ASSERT_EQ(r.exit_status, 0) << r.err;
+std::set<std::string> exported_by(const char* module) {
+  auto r = exec({"nm", "-D", "--defined-only", module}, current_environment());
+  EXPECT_EQ(r.exit_status, 0) << r.err;
   std::set<std::string> exported;
   std::istringstream in(r.out);
   for (std::string addr, type, name; in >> addr >> type >> name;) exported.insert(name);
-  EXPECT_EQ(exported, expected);
+  return exported;
+}
+
+TEST(ProbeExports, OnlyTheHooks) {
+  const std::set<std::string> hooks = listed_in("preload/core/symbols.def");
+  ASSERT_GT(hooks.size(), 10u);
+  EXPECT_EQ(exported_by(TEST_INSTALLED_PROBE), hooks);
+}
+
+TEST(ProbeExports, TheTestOnlyProbeAddsTheSpecimensHooks) {
+  std::set<std::string> expected = listed_in("preload/core/symbols.def");
+  const std::set<std::string> specimen = listed_in("victim/probe/specimen.def");
+  ASSERT_EQ(specimen.size(), 6u);
+  expected.insert(specimen.begin(), specimen.end());
+  expected.insert("victim_exported_var");
+  EXPECT_EQ(exported_by(TEST_PROBE), expected);
 }
 
 }  // namespace

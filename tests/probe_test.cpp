@@ -207,6 +207,27 @@ TEST_F(Probe, LoaderCallsAreCountedButNeverUnwound) {
   EXPECT_TRUE(victim_stack) << "other calls still get stacks: " << r.raw.dump(1);
 }
 
+// A hook whose real function is missing fails the call as symbols.def says, errno ENOSYS
+// (preload/README.md, "A missing real function"): the specimen's victim_const_answer is optional,
+// so before libvictim.so.1 is dlopen'ed its hook has no definition after it (0, + the specimen's
+// mark 1000); after, the same hook finds the real one (42 + 1000). Control: no such function
+// before the dlopen, the real 42 after. The report names the missing definition.
+TEST_F(Probe, AHookWithoutItsRealFunctionFailsWithEnosys) {
+  Env env = probe_env();
+  env["PROBE_FORMAT"] = "json";
+  env["PROBE_REPORT"] = (dir_ / "missing.json").string();
+  ExecResult control = exec({program("missing_real_app")}, base_env());
+  ExecResult probed = exec({program("missing_real_app")}, env);
+  ASSERT_EQ(control.describe(), "exit 0") << control.err;
+  EXPECT_EQ(control.out, "before absent\nafter 42 errno 0\n");
+  ASSERT_EQ(probed.describe(), control.describe()) << probed.err;
+  EXPECT_EQ(probed.out, "before 1000 errno ENOSYS\nafter 1042 errno 0\n");
+  ProbeReport r = report_at(dir_ / "missing.json");
+  EXPECT_EQ(r.total("victim_const_answer"), 2u) << r.raw.dump(1);
+  EXPECT_NE(r.raw["notices"].dump().find("no definition of victim_const_answer"), std::string::npos)
+      << r.raw.dump(1);
+}
+
 }  // namespace
 
 namespace {

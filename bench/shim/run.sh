@@ -24,7 +24,7 @@ run() {  # run CONFIG ARGS... : the bench under one configuration, reports into 
   case $cfg in
     bare) env -u LD_PRELOAD "$@" ;;
     shim) env LD_PRELOAD="$work/libvictim-shim.so" PROBE_SHIM_REPORT="$work/shim.%p" "$@" ;;
-    probe) env LD_PRELOAD="$build/lib/libprobe.so" PROBE_REPORT="$work/probe.%p" "$@" ;;
+    probe) env LD_PRELOAD="$build/victim/probe/libprobe.so" PROBE_REPORT="$work/probe.%p" "$@" ;;
   esac
 }
 

@@ -61,7 +61,9 @@ std::string_view file_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool listed(std::size_t sym, bool victim) { return victim || kSymbolFamilies[sym] != "victim"; }
+bool listed(std::size_t sym, bool victim) {
+  return victim || family_library(family_of(sym)).empty();
+}
 
 // settings.report: what the user asked for (PROBE_REPORT_AS), else PROBE_REPORT.
 std::string_view report_shown(const Settings& s) {
@@ -72,9 +74,10 @@ std::string_view report_shown(const Settings& s) {
 
 bool lists_victim(const ReportData& d) {
   for (const std::string& o : d.objects)
-    if (file_name(o) == kVictimLibrary) return true;
+    for (std::string_view library : kFamilyLibraries)
+      if (!library.empty() && file_name(o) == library) return true;
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym)
-    if (kSymbolFamilies[sym] == "victim" && total_of(*d.totals, sym) != 0) return true;
+    if (!family_library(family_of(sym)).empty() && total_of(*d.totals, sym) != 0) return true;
   return false;
 }
 
@@ -236,7 +239,7 @@ std::string render_json(const ReportData& d) {
   for (std::size_t sym = 0; sym < kNumSymbols; ++sym) {
     if (!listed(sym, victim)) continue;
     fmt::format_to(it, "{}{{\"name\":\"{}\",\"family\":\"{}\",\"total\":{},\"callers\":[",
-                   first_symbol ? "" : ",", kSymbolNames[sym], kSymbolFamilies[sym],
+                   first_symbol ? "" : ",", kSymbolNames[sym], family_name(family_of(sym)),
                    total_of(*d.totals, sym));
     first_symbol = false;
     bool first = true;

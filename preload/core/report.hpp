@@ -73,9 +73,9 @@ struct ReportData {
   std::vector<BypassRecord> bypass;  // PROBE_BYPASS only; one per definition found
 };
 
-// Whether the victim family is listed: only in a process that loaded the bundled victim library
-// (an object named kVictimLibrary was seen) or called one of its hooks — elsewhere its symbols
-// are noise (issue 12 item 13).
+// Whether the families bound to a library (symbols.def: the test-only specimen's victim family)
+// are listed: only in a process that loaded that library (an object of that file name was seen)
+// or called one of their hooks — elsewhere their symbols are noise (issue 12 item 13).
 bool lists_victim(const ReportData& d);
 
 std::string render_text(const ReportData& d);

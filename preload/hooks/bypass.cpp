@@ -71,16 +71,13 @@ void bypass_install() {
     symbols[n] = s;
     defs[n++] = def;
   };
-  // The eager families' pointers (real.hpp); the victim's, if its library is loaded already.
-#define PROBE_DEF_alloc(name) want(Symbol::name, reinterpret_cast<void*>(real::name));
-#define PROBE_DEF_time(name) want(Symbol::name, reinterpret_cast<void*>(real::name));
-#define PROBE_DEF_victim(name) want(Symbol::name, dlsym(RTLD_NEXT, #name));
-#define PROBE_SYMBOL(name, family) PROBE_DEF_##family(name)
+  // The required symbols' pointers (real.hpp); the optional ones', if their library is loaded.
+#define PROBE_DEF_required(name) want(Symbol::name, reinterpret_cast<void*>(real::next.name));
+#define PROBE_DEF_optional(name) want(Symbol::name, dlsym(RTLD_NEXT, #name));
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_DEF_##requirement(name)
 #include "../core/symbols.def"
-#undef PROBE_SYMBOL
-#undef PROBE_DEF_alloc
-#undef PROBE_DEF_time
-#undef PROBE_DEF_victim
+#undef PROBE_DEF_required
+#undef PROBE_DEF_optional
   patch_all(symbols, defs, n);
   g_bypass_on = true;  // from now on the hooks mark their calls
 }
@@ -105,10 +102,9 @@ void bypass_learn(Symbol s, void* definition) {
   g_learn_busy.clear(std::memory_order_release);
 }
 
-void bypass_snapshot(std::vector<BypassRecord>& out) {
+void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
+                     std::vector<BypassRecord>& out) {
   if (!g_bypass_on) return;
-  static std::uint64_t through[kNumSymbols];  // the report is written by one thread at a time
-  static Totals bypassed;
   g_pool->snapshot_bypass(through, bypassed);
   for (unsigned i = 0; i < kNumSymbols; ++i) {
     const patch::Definition& d = g_definitions[i];

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "../core/counters.hpp"
 #include "../core/object_map.hpp"
 #include "../core/report.hpp"
 #include "../core/symbols.hpp"
@@ -37,13 +38,16 @@ inline void bypass_mark(Symbol s, std::uintptr_t ret) {
 }
 
 // At start-up (libprobe's constructor, single-threaded): patch the real definitions resolved so
-// far. Later, a definition resolved lazily (the victim family) is patched when first resolved,
-// if the process is still single-threaded.
+// far. Later, an optional symbol's definition (symbols.def), resolved at its first call, is
+// patched then, if the process is still single-threaded.
 void bypass_install();
 void bypass_learn(Symbol s, void* definition);
 
-// For the report: one record per symbol with a real definition the probe saw.
-void bypass_snapshot(std::vector<BypassRecord>& out);
+// For the report: one record per symbol with a real definition the probe saw. `through` and
+// `bypassed` are the caller's scratch storage (reporting.cpp's ReportScratch): two reports can be
+// written at once (at exit and on demand), so nothing here is static.
+void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
+                     std::vector<BypassRecord>& out);
 void bypass_after_fork_child();
 
 }  // namespace probe

@@ -4,7 +4,9 @@
 //
 // Until the real functions are resolved (and while dlsym itself allocates, see real.cpp), requests
 // are served from a small static pool; free() and malloc_usable_size() recognise pool pointers,
-// realloc() moves them to the real heap. Not hooked: reallocarray (glibc implements it with its
+// realloc() moves them to the real heap. This family's documented fallback for a missing real
+// function is that pool (the hooks dlsym may reach read real::next themselves); pvalloc, valloc
+// and malloc_usable_size, which dlsym never calls, fail as every other hook (real.hpp). Not hooked: reallocarray (glibc implements it with its
 // internal realloc, which no override reaches) and the C++ operators (they call malloc).
 #include <cerrno>
 #include <cstdint>
@@ -44,19 +46,19 @@ namespace real = probe::real;
 
 PROBE_EXPORT void* malloc(std::size_t n) {
   probe::note(Symbol::malloc, PROBE_RETURN_ADDRESS());
-  if (auto f = real::malloc) return f(n);
+  if (auto f = real::next.malloc) return f(n);
   return pool_alloc(n);
 }
 
 PROBE_EXPORT void free(void* p) {
   probe::note(Symbol::free, PROBE_RETURN_ADDRESS());
   if (p == nullptr || from_pool(p)) return;
-  if (auto f = real::free) f(p);
+  if (auto f = real::next.free) f(p);
 }
 
 PROBE_EXPORT void* calloc(std::size_t n, std::size_t size) {
   probe::note(Symbol::calloc, PROBE_RETURN_ADDRESS());
-  if (auto f = real::calloc) return f(n, size);
+  if (auto f = real::next.calloc) return f(n, size);
   if (size != 0 && n > SIZE_MAX / size) return nullptr;
   return pool_alloc(n * size);
 }
@@ -64,48 +66,45 @@ PROBE_EXPORT void* calloc(std::size_t n, std::size_t size) {
 PROBE_EXPORT void* realloc(void* p, std::size_t n) {
   probe::note(Symbol::realloc, PROBE_RETURN_ADDRESS());
   if (p != nullptr && from_pool(p)) {
-    void* q = real::malloc != nullptr ? real::malloc(n) : pool_alloc(n);
+    void* q = real::next.malloc != nullptr ? real::next.malloc(n) : pool_alloc(n);
     if (q != nullptr) std::memcpy(q, p, pool_size(p) < n ? pool_size(p) : n);
     return q;
   }
-  if (auto f = real::realloc) return f(p, n);
+  if (auto f = real::next.realloc) return f(p, n);
   return p == nullptr ? pool_alloc(n) : nullptr;
 }
 
 PROBE_EXPORT void* aligned_alloc(std::size_t align, std::size_t n) {
   probe::note(Symbol::aligned_alloc, PROBE_RETURN_ADDRESS());
-  if (auto f = real::aligned_alloc) return f(align, n);
+  if (auto f = real::next.aligned_alloc) return f(align, n);
   return pool_alloc(n, align);
 }
 
 PROBE_EXPORT void* memalign(std::size_t align, std::size_t n) {
   probe::note(Symbol::memalign, PROBE_RETURN_ADDRESS());
-  if (auto f = real::memalign) return f(align, n);
+  if (auto f = real::next.memalign) return f(align, n);
   return pool_alloc(n, align);
 }
 
 PROBE_EXPORT int posix_memalign(void** out, std::size_t align, std::size_t n) {
   probe::note(Symbol::posix_memalign, PROBE_RETURN_ADDRESS());
-  if (auto f = real::posix_memalign) return f(out, align, n);
+  if (auto f = real::next.posix_memalign) return f(out, align, n);
   *out = pool_alloc(n, align);
   return *out != nullptr ? 0 : ENOMEM;
 }
 
 PROBE_EXPORT void* pvalloc(std::size_t n) {
   probe::note(Symbol::pvalloc, PROBE_RETURN_ADDRESS());
-  if (auto f = real::pvalloc) return f(n);
-  return nullptr;
+  return real::pvalloc(n);
 }
 
 PROBE_EXPORT void* valloc(std::size_t n) {
   probe::note(Symbol::valloc, PROBE_RETURN_ADDRESS());
-  if (auto f = real::valloc) return f(n);
-  return nullptr;
+  return real::valloc(n);
 }
 
 PROBE_EXPORT std::size_t malloc_usable_size(void* p) {
   probe::note(Symbol::malloc_usable_size, PROBE_RETURN_ADDRESS());
   if (p != nullptr && from_pool(p)) return pool_size(p);
-  if (auto f = real::malloc_usable_size) return f(p);
-  return 0;
+  return real::malloc_usable_size(p);
 }

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "bypass.hpp"
+
 namespace probe::real {
 
 namespace {
@@ -23,13 +25,17 @@ void resolve(F& slot, const char* name) {
 
 void resolve_required() {
   // calloc first: dlsym may call it, and the hook serves that from its static pool meanwhile.
-  resolve(calloc, "calloc");
-#define PROBE_RESOLVE_alloc(name) resolve(name, #name);
-#define PROBE_RESOLVE_time(name) resolve(name, #name);
-#define PROBE_RESOLVE_victim(name)
-#define PROBE_SYMBOL(name, family) PROBE_RESOLVE_##family(name)
+  resolve(next.calloc, "calloc");
+#define PROBE_RESOLVE_required(name) resolve(next.name, #name);
+#define PROBE_RESOLVE_optional(name)
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_RESOLVE_##requirement(name)
 #include "../core/symbols.def"
-#undef PROBE_SYMBOL
+}
+
+void* resolve_optional(Symbol s) {
+  void* f = resolve_next(symbol_name(s).data());  // a string literal: NUL-terminated
+  bypass_learn(s, f);
+  return f;
 }
 
 }  // namespace probe::real

@@ -1,11 +1,13 @@
-// real.hpp — the real definitions behind the hooks (the next ones after libprobe.so).
+// real.hpp — the real definitions behind the hooks (the next ones after libprobe.so), generated
+// from core/symbols.def: nothing here names a symbol.
 //
-// The alloc and time families of core/symbols.def get one pointer each, generated from that list
-// (`real::malloc`, `real::clock_settime`, ...), typed after the C library's own declaration and
-// resolved once, at initialisation, with dlsym(RTLD_NEXT): a missing one becomes a notice in the
-// report and its hook degrades safely. Resolving them all up front keeps dlsym off the hook path,
-// which matters for the async-signal-safe ones (clock_nanosleep, timer_settime, ...). Victim
-// functions are resolved lazily through REAL_LAZY, because the victim may be dlopen'ed later.
+// real::next.NAME is one pointer per hooked symbol, typed from symbols.def's signature (checked
+// below against the C library's declaration). A `required` one is resolved once, at
+// initialisation, with dlsym(RTLD_NEXT); an `optional` one at its first call (its library may be
+// dlopen'ed later). real::NAME(args...) is the one way a hook calls the real function: it loads
+// the pointer (resolving an optional one) and, when there is none, fails the call as symbols.def's
+// `fails` column says, with errno ENOSYS (preload/README.md, "A missing real function"). Only
+// the malloc family reads real::next itself, to fall back on its static pool.
 #pragma once
 
 #include <malloc.h>
@@ -17,39 +19,62 @@
 #include <sys/timex.h>
 #include <time.h>
 
-#include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
+#include <type_traits>
 
 #include "runtime.hpp"
-
-namespace probe {
-void bypass_learn(Symbol s, void* definition);  // bypass.hpp: PROBE_BYPASS, a lazily found definition
-}
+#ifdef PROBE_EXTRA_SYMBOLS_HEADER
+#include PROBE_EXTRA_SYMBOLS_HEADER  // the declarations of the test-only list's functions
+#endif
 
 namespace probe::real {
 
-#define PROBE_REAL_alloc(name) inline decltype(&::name) name = nullptr;
-#define PROBE_REAL_time(name) inline decltype(&::name) name = nullptr;
-#define PROBE_REAL_victim(name)
-#define PROBE_SYMBOL(name, family) PROBE_REAL_##family(name)
+struct Table {
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) ret(*name) params = nullptr;
 #include "../core/symbols.def"
-#undef PROBE_SYMBOL
+};
+inline Table next;
 
-// Resolves every pointer above (called once, inside the init guard).
+// Each signature of symbols.def against the C library's declaration: a mismatch does not compile
+// ("no matching function for call to 'declared_as'" at the symbol's line). (Not is_convertible on
+// decltype(&::malloc): GCC drops, and warns about, its attributes in a template argument.)
+template <typename F>
+constexpr bool declared_as(F) {
+  return true;
+}
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) \
+  static_assert(declared_as<decltype(Table::name)>(&::name));
+#include "../core/symbols.def"
+
+// Resolves every `required` pointer (called once, inside the init guard).
 void resolve_required();
+// An optional symbol's definition, resolved now (resolve_next; PROBE_BYPASS learns it).
+void* resolve_optional(Symbol s);
+
+template <typename F>
+inline F load_optional(F& slot, Symbol s) {
+  F f = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(f == nullptr, 0)) {
+    f = reinterpret_cast<F>(resolve_optional(s));
+    __atomic_store_n(&slot, f, __ATOMIC_RELEASE);
+  }
+  return f;
+}
+
+#define PROBE_REAL_LOAD_required(name) next.name
+#define PROBE_REAL_LOAD_optional(name) load_optional(next.name, Symbol::name)
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails)               \
+  template <typename... A>                                                        \
+  inline ret name(A... a) {                                                       \
+    if (auto f = PROBE_REAL_LOAD_##requirement(name); __builtin_expect(f != nullptr, 1)) \
+      return f(a...);                                                             \
+    if constexpr (!std::is_void_v<ret>) errno = ENOSYS; /* free keeps errno */    \
+    return fails;                                                                 \
+  }
+#include "../core/symbols.def"
+#undef PROBE_REAL_LOAD_required
+#undef PROBE_REAL_LOAD_optional
 
 }  // namespace probe::real
-
-// Lazily resolved real function `fn` (same type as the hook), cached after the first call.
-#define REAL_LAZY(fn)                                                                     \
-  ([]() -> decltype(&::fn) {                                                              \
-    static std::atomic<decltype(&::fn)> cached{nullptr};                                  \
-    auto f = cached.load(std::memory_order_acquire);                                      \
-    if (f == nullptr) {                                                                   \
-      f = reinterpret_cast<decltype(&::fn)>(::probe::resolve_next(#fn));                 \
-      cached.store(f, std::memory_order_release);                                         \
-      ::probe::bypass_learn(::probe::Symbol::fn, reinterpret_cast<void*>(f));              \
-    }                                                                                     \
-    return f;                                                                             \
-  }())

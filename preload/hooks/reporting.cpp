@@ -38,6 +38,15 @@ std::atomic<bool> g_reported{false};     // the report at exit was written (or i
 std::atomic_flag g_on_demand_busy = ATOMIC_FLAG_INIT;
 unsigned g_on_demand_count = 0;          // reports on demand so far; under g_on_demand_busy
 
+// What one report's snapshot is read into (large): one static instance per writer (the exit
+// report and the report on demand), never on the stack of a host thread.
+struct ReportScratch {
+  Totals totals;
+  std::uint64_t stack_counts[StackTable::kCapacity];
+  std::uint64_t bypass_through[kNumSymbols];
+  Totals bypassed;
+};
+
 // The frames are the host's only (unwind.cpp skipped the probe's own).
 void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
   for (std::size_t i = 0; i < depth; ++i) {
@@ -57,10 +66,12 @@ void symbolize(StackRecord& rec, void* const* frames, std::size_t depth) {
 }
 
 // Renders the report from a snapshot and writes it where `path_template` says (stderr if empty;
-// nowhere for /dev/null). `totals` is static storage owned by the caller (not on a stack we do
-// not own: it is large).
+// nowhere for /dev/null). `scratch` is static storage owned by the caller (large: not on a stack
+// we do not own). The exit report and a report on demand can be written at the same time by two
+// threads, so each has its own.
 void write_report(const char* trigger, const std::string& path_template, std::uint64_t requests,
-                  Totals& totals) {
+                  ReportScratch& scratch) {
+  Totals& totals = scratch.totals;
   ReportData d;
   d.pid = static_cast<long>(getpid());
   ReportTarget t = open_report(path_template, d.pid, g_module_name);
@@ -76,7 +87,7 @@ void write_report(const char* trigger, const std::string& path_template, std::ui
   d.totals = &totals;
   for (std::size_t i = 0; i < g_map->object_count(); ++i)
     d.objects.emplace_back(g_map->object_name(static_cast<ObjectId>(i)));
-  static std::uint64_t stack_counts[StackTable::kCapacity];  // 32 KiB: static, like totals
+  std::uint64_t* const stack_counts = scratch.stack_counts;
   g_pool->snapshot_stacks(stack_counts);
   g_stacks->for_each([&](std::size_t index, const StackTable::Entry& e) {
     std::uint64_t count = stack_counts[index];
@@ -86,7 +97,7 @@ void write_report(const char* trigger, const std::string& path_template, std::ui
     d.stacks.push_back(std::move(rec));
   });
   d.stack_overflow = g_stacks->overflow();
-  bypass_snapshot(d.bypass);
+  bypass_snapshot(scratch.bypass_through, scratch.bypassed, d.bypass);
   g_notices.for_each([&](std::string_view line) { d.notices.emplace_back(line); });
   if (g_notices.dropped() != 0)
     d.notices.push_back(fmt::format("interprobe: {} more notices dropped", g_notices.dropped()));
@@ -125,11 +136,11 @@ void report_on_demand() {
   if (g_on_demand_busy.test_and_set(std::memory_order_acquire)) return;  // another thread writes
   const unsigned requests = g_report_requests.exchange(0, std::memory_order_relaxed);
   if (requests != 0 && !g_reported.load(std::memory_order_relaxed)) {
-    static Totals totals;
+    static ReportScratch scratch;
     const std::string path = g_settings.report_path;
     write_report("signal",
                  path.empty() ? path : path + ".signal" + std::to_string(++g_on_demand_count),
-                 requests, totals);
+                 requests, scratch);
   }
   g_on_demand_busy.clear(std::memory_order_release);
 }
@@ -151,9 +162,9 @@ __attribute__((destructor)) static void report_at_exit() {
   ensure_init();
   if (g_reported.exchange(true)) return;
   Guard g = Guard::enter();
-  static Totals totals;
+  static ReportScratch scratch;
   // Requests no report on demand answered (no malloc-family call since the signal) are counted.
-  write_report("exit", g_settings.report_path, g_report_requests.exchange(0), totals);
+  write_report("exit", g_settings.report_path, g_report_requests.exchange(0), scratch);
 }
 
 }  // namespace probe

@@ -185,7 +185,7 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   }
   // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
   if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
-      kSymbolFamilies[static_cast<unsigned>(s)] == "alloc")
+      kSymbolFamilies[static_cast<unsigned>(s)] == Family::alloc)
     report_on_demand();
   CounterPool::Block* const b = this_thread_block();
   const ObjectId caller = attribute_caller(ret);

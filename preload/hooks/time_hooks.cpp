@@ -18,7 +18,9 @@ namespace real = probe::real;
 
 PROBE_EXPORT time_t time(time_t* out) {
   probe::note(Symbol::time, PROBE_RETURN_ADDRESS());
-  const time_t now = probe::program_seconds(real::time != nullptr ? real::time(nullptr) : 0);
+  time_t now = real::time(nullptr);
+  if (now == time_t(-1)) return now;  // time(2): (time_t)-1 and errno, *out untouched
+  now = probe::program_seconds(now);
   if (out != nullptr) *out = now;
   return now;
 }

@@ -48,6 +48,7 @@ enum class Refusal : std::uint8_t {
                        // implementation is local): its size, hence its end, is unknown
   no_lahf_sahf,        // the CPU lacks LAHF/SAHF in 64-bit mode, which the counting entry uses
                        // to keep the caller's arithmetic flags (x86_64/entry.S)
+  no_backend,          // no entry patcher for this architecture yet (aarch64/backend.cpp)
 };
 const char* describe(Refusal r);
 

@@ -29,6 +29,7 @@ const char* describe(Refusal r) {
     case Refusal::threads_running: return "the process already runs several threads (code they may be executing is never rewritten)";
     case Refusal::in_vdso: return "the definition is in the vDSO, the kernel's page shared by every process (never rewritten)";
     case Refusal::no_symbol: return "no symbol starts at the definition's address, so its end is unknown";
+    case Refusal::no_backend: return "interprobe has no entry patcher for this architecture yet";
     case Refusal::no_lahf_sahf: return "the CPU has no LAHF/SAHF in 64-bit mode, which the counting entry needs to keep the flags";
   }
   return "?";

@@ -13,7 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace interprobe::scan;
-  for (auto d : {Decoder::zydis, Decoder::capstone}) {
+  for (auto d : {Decoder::standard, Decoder::capstone}) {
     ScanOptions o;
     o.decoder = d;
     o.threads = d == Decoder::capstone ? 2 : 1;

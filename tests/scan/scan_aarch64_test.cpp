@@ -1,4 +1,4 @@
-// scan_aarch64_test.cpp — the aarch64 backend (tools/scan/architecture_aarch64.hpp) read from this
+// scan_aarch64_test.cpp — the aarch64 backend (tools/scan/aarch64/backend.hpp) read from this
 // x86-64 machine. What the built-in decoder makes of single words, each checked against capstone
 // too; the references of a hand-assembled sequence (every rule of the adrp pairing) and that they
 // do not depend on where a sweep starts; the two decoders' references on every aarch64 file at
@@ -16,7 +16,7 @@
 #include <set>
 
 #include "aarch64_files.hpp"
-#include "architecture_aarch64.hpp"
+#include "aarch64/backend.hpp"
 #include "elf_image.hpp"
 #include "exec.hpp"
 #include "scan_render.hpp"
@@ -167,7 +167,7 @@ TEST(Aarch64Sweep, PairsAdrpWithTheInstructionsThatCompleteItsAddress) {
       {0x106c, 0xd000, address},       {0x1070, 0x107c, address}, {0x1074, 0x1000, jump},
       {0x1078, 0x1000, jump}};
   const std::vector<CodeRange> ranges = {{code, 0x1000}};
-  for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
+  for (Decoder d : {Decoder::standard, Decoder::capstone}) {
     EXPECT_EQ(single_sweep(ranges, EM_AARCH64, d), want) << decoder_name(EM_AARCH64, d);
     // A sweep from any cut reports what the single sweep reports from there: the pages the
     // instructions before the cut left are read again, not carried over.
@@ -188,7 +188,7 @@ TEST(Aarch64Sweep, AnAdrpPairsWithinAWindowOfInstructions) {
     words.push_back(0x91004260);
     const std::vector<std::uint8_t> code = bytes_of(words);
     const std::vector<Key> paired = {{0x1000 + 4 * (n + 1), 0x5010, 4}};
-    for (Decoder d : {Decoder::zydis, Decoder::capstone})
+    for (Decoder d : {Decoder::standard, Decoder::capstone})
       EXPECT_EQ(single_sweep({{CodeRange{code, 0x1000}}}, EM_AARCH64, d),
                 n < 512 ? paired : std::vector<Key>{})
           << n << " nops, " << decoder_name(EM_AARCH64, d);
@@ -210,7 +210,7 @@ TEST(Aarch64Decoders, SameReferencesAndScanOnEveryAarch64File) {
   for (const std::string& f : every_aarch64_file()) {
     Code c = code_of(f);
     ASSERT_EQ(c.info.machine, EM_AARCH64) << f;
-    const std::vector<Key> a64 = single_sweep(c.ranges, EM_AARCH64, Decoder::zydis);
+    const std::vector<Key> a64 = single_sweep(c.ranges, EM_AARCH64, Decoder::standard);
     EXPECT_GT(a64.size(), 50u) << f;
     EXPECT_EQ(a64, single_sweep(c.ranges, EM_AARCH64, Decoder::capstone)) << f;
     ScanOptions built_in, capstone;
@@ -312,7 +312,7 @@ PairingScore score_pairing(const std::string& path, Decoder d) {
 TEST(Aarch64Pairing, AgreesWithThePairingsTheLinkerRecorded) {
   for (const char* lib : {"libstdcxx-gnu-ld.so", "libgtest-clang-lld.so"}) {
     const std::string path = std::string(TEST_PAIRING_DIR) + "/" + lib;
-    for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
+    for (Decoder d : {Decoder::standard, Decoder::capstone}) {
       const PairingScore s = score_pairing(path, d);
       std::cout << lib << " " << decoder_name(EM_AARCH64, d) << ": " << s.relocs
                 << " lo12 relocations, " << s.found << " paired right, " << s.wrong << " wrong, "

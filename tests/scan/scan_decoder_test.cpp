@@ -82,7 +82,7 @@ RefComparison compare_refs(const std::string& path) {
   };
   for (const Section& s : info.sections) {
     if (!s.executable()) continue;
-    auto z = refs_of(Decoder::zydis, s.data, s.addr);
+    auto z = refs_of(Decoder::standard, s.data, s.addr);
     auto c = refs_of(Decoder::capstone, s.data, s.addr);
     out.total += z.size();
     if (std::equal(z.begin(), z.end(), c.begin(), c.end(), same)) continue;
@@ -106,7 +106,7 @@ RefComparison compare_refs(const std::string& path) {
 
 void expect_same_scan(const std::string& path) {
   ScanOptions oz, oc;
-  oz.decoder = Decoder::zydis;
+  oz.decoder = Decoder::standard;
   oc.decoder = Decoder::capstone;
   LibraryReport z = scan_file(path, oz), c = scan_file(path, oc);
   ASSERT_TRUE(z.error.empty()) << path << ": " << z.error;
@@ -136,11 +136,11 @@ TEST(ScanDecoders, HandAssembledFormsGiveTheSameKnownReferences) {
       {0x1023, 0x101a, RefKind::address},       {0x102a, 0x1038, RefKind::address},
       {0x1035, 0x107f, RefKind::address},       {0x103f, 0x103f, RefKind::jump},
       {0x1045, 0x104b, RefKind::jump}};
-  for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
+  for (Decoder d : {Decoder::standard, Decoder::capstone}) {
     auto got = refs_of(d, code, 0x1000);
-    ASSERT_EQ(got.size(), want.size()) << to_string(d);
+    ASSERT_EQ(got.size(), want.size()) << decoder_name(EM_X86_64, d);
     for (std::size_t i = 0; i < want.size(); ++i)
-      EXPECT_TRUE(same(got[i], want[i])) << to_string(d) << " #" << i << ": " << fmt_ref(got[i]);
+      EXPECT_TRUE(same(got[i], want[i])) << decoder_name(EM_X86_64, d) << " #" << i << ": " << fmt_ref(got[i]);
   }
 }
 

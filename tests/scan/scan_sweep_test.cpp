@@ -49,13 +49,13 @@ TEST(ScanSweep, ACutInsideAnInstructionIsSweptAgainFromTheRightPlace) {
   const std::vector<std::uint8_t> bytes = {0xe8, 0x10, 0, 0, 0, 0xe8, 0x20, 0, 0, 0, 0xc3};
   const std::vector<CodeRange> ranges = {{bytes, 0x1000}};
   const std::vector<Chunk> chunks = {{0, 0, 2}, {0, 2, bytes.size()}};
-  for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
+  for (Decoder d : {Decoder::standard, Decoder::capstone}) {
     std::vector<Key> got;
     SweepStats st = chunked(ranges, EM_X86_64, chunks, d, 2, got);
-    EXPECT_EQ(st.resweeps, 1u) << to_string(d);
-    EXPECT_EQ(got, single_sweep(ranges, EM_X86_64, d)) << to_string(d);
-    ASSERT_EQ(got.size(), 2u) << to_string(d);
-    EXPECT_EQ(got[1], Key(0x1005, 0x102a, static_cast<int>(RefKind::call))) << to_string(d);
+    EXPECT_EQ(st.resweeps, 1u) << decoder_name(EM_X86_64, d);
+    EXPECT_EQ(got, single_sweep(ranges, EM_X86_64, d)) << decoder_name(EM_X86_64, d);
+    ASSERT_EQ(got.size(), 2u) << decoder_name(EM_X86_64, d);
+    EXPECT_EQ(got[1], Key(0x1005, 0x102a, static_cast<int>(RefKind::call))) << decoder_name(EM_X86_64, d);
   }
 }
 

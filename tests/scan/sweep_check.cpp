@@ -57,7 +57,7 @@ void expect_chunked_equals_single(const std::string& path, std::size_t stride) {
   Code c = code_of(path);
   std::size_t total = 0;
   for (auto& r : c.ranges) total += r.code.size();
-  for (Decoder d : {Decoder::zydis, Decoder::capstone}) {
+  for (Decoder d : {Decoder::standard, Decoder::capstone}) {
     const std::vector<Key> want = single_sweep(c.ranges, c.info.machine, d);
     ASSERT_FALSE(want.empty()) << path;
     std::vector<Key> got;

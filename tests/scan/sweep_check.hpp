@@ -11,6 +11,7 @@
 
 #include "architecture.hpp"
 #include "elf_image.hpp"
+#include "machines.hpp"  // decoder_name
 #include "sweep.hpp"
 
 namespace interprobe::scan::checks {
@@ -47,12 +48,6 @@ struct Code {
   std::vector<std::uint64_t> entries;  // exported functions' addresses, sorted
 };
 Code code_of(const std::string& path);
-
-// "zydis"/"capstone" for x86-64, "built-in"/"capstone" for aarch64 (Decoder::zydis selects the
-// built-in A64 decoder there), for messages.
-inline std::string decoder_name(std::uint16_t machine, Decoder d) {
-  return machine == 183 /* EM_AARCH64 */ && d == Decoder::zydis ? "built-in" : to_string(d);
-}
 
 // DIR/*/libvictim.so.1, sorted: the victim variants CMake built into DIR (at least `at_least`).
 std::vector<std::string> variant_libraries(const std::string& dir, std::size_t at_least);

@@ -1,4 +1,6 @@
 // report_test.cpp — the report's text and JSON renderings.
+// Built with the test-only symbol set (unit_tests link probe_core_specimen): the specimen's victim
+// family is the one family bound to a library (listed only where libvictim.so.1 was seen).
 #include "report.hpp"
 
 #include <gtest/gtest.h>
@@ -32,7 +34,7 @@ struct Fixture {
 
 std::size_t non_victim_symbols() {
   std::size_t n = 0;
-  for (auto f : probe::kSymbolFamilies) n += f != "victim";
+  for (auto f : probe::kSymbolFamilies) n += f != probe::Family::victim;
   return n;
 }
 

@@ -21,26 +21,36 @@
 
 #include "check.hpp"
 #include "collect.hpp"
+#include "exec.hpp"
 #include "loader_log.hpp"
 #include "preload_env.hpp"
 #include "private_dir.hpp"
 #include "probe_report.hpp"
-#include "exec.hpp"
-#include "symbols.hpp"
 
 namespace interprobe {
 
 namespace fs = std::filesystem;
 
+namespace {
+// libprobe.so's symbols, from symbols.def; in a build with the victim, the specimen's too
+// (PROBE_EXTRA_SYMBOLS, tools/check/CMakeLists.txt: the build tree's probe is victim/probe/'s). A
+// list of this file's own: symbols.hpp's tables are those of one probe_core, and a test binary
+// may link either.
+constexpr std::string_view kProbeSymbols[] = {
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) #name,
+#include "symbols.def"
+};
+}  // namespace
+
 bool probe_overrides(const std::string& symbol) {
-  for (std::string_view s : probe::kSymbolNames)
+  for (std::string_view s : kProbeSymbols)
     if (s == symbol) return true;
   return false;
 }
 
 std::string probe_symbol_list() {
   std::string out;
-  for (std::string_view s : probe::kSymbolNames) out += (out.empty() ? "" : ", ") + std::string(s);
+  for (std::string_view s : kProbeSymbols) out += (out.empty() ? "" : ", ") + std::string(s);
   return out;
 }
 

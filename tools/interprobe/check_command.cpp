@@ -121,8 +121,8 @@ void add_check_command(CLI::App& app) {
   cmd->positionals_at_end();
   cmd->footer(
       "The run-time half overrides LIBRARY's functions with a shim built for them (needs a C "
-      "compiler, as `interprobe shim`); libprobe.so's own symbols (malloc family, time family, "
-      "the bundled victim's functions) through libprobe.so. Example:\n  interprobe check "
+      "compiler, as `interprobe shim`); libprobe.so's own symbols (malloc family, time family; "
+      "in a build tree also the bundled victim's functions) through libprobe.so. Example:\n  interprobe check "
       "--library build/libfoo.so.1 --symbols foo_alloc --expect interposable -- "
       "build/foo_selftest\nUsing it from CMake (interprobe_add_interposition_test): "
       "docs/PACKAGING.md.");

@@ -65,7 +65,7 @@ int run_scan(const ScanCliOptions& opt) {
   scan::BatchOptions b;
   b.scan.dwarf = !opt.no_dwarf;
   b.scan.debug_dir = opt.debug_dir;
-  b.scan.decoder = opt.decoder == "capstone" ? scan::Decoder::capstone : scan::Decoder::zydis;
+  b.scan.decoder = opt.decoder == "capstone" ? scan::Decoder::capstone : scan::Decoder::standard;
   b.threads = opt.jobs;
   b.progress = !opt.quiet && isatty(2);
   b.allow_pie = opt.allow_pie;

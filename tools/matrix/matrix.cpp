@@ -133,9 +133,24 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
   o.caller_object = p.caller == "app" ? file_name_of(a.app) : kLibraryName;
   Env env = without_probe(current_environment());  // no stray probe settings from the caller
   env["LD_LIBRARY_PATH"] = fs::absolute(fs::path(a.variants_dir) / v.name).string();
-  const std::vector<std::string> argv = {a.app, p.name};
+  // The command line for the environment `e`: the app itself, or the launcher with the loader's
+  // variables moved to its -E options (qemu-user passes the rest of its environment on).
+  auto command = [&](Env& e) {
+    std::vector<std::string> argv = a.launcher;
+    if (!argv.empty())
+      for (const char* key : {"LD_LIBRARY_PATH", "LD_PRELOAD"})
+        if (auto it = e.find(key); it != e.end()) {
+          argv.insert(argv.end(), {"-E", std::string(key) + "=" + it->second});
+          e.erase(it);
+        }
+    argv.insert(argv.end(), {a.app, p.name});
+    return argv;
+  };
 
-  o.control = exec(argv, env);
+  {
+    Env control_env = env;
+    o.control = exec(command(control_env), control_env);
+  }
   if (!app_ran("control", o.control, a, p, o.control_value, o.problem)) return o;
 
   std::string report_text;
@@ -153,7 +168,8 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
     s.time_offset = kTimeOffset;
     s.bypass = bypass;
     // `env` has no LD_PRELOAD (without_probe above): the probe is the only preload of the cell.
-    o.probed = exec(argv, probe_environment(env, s));
+    Env probed_env = probe_environment(env, s);
+    o.probed = exec(command(probed_env), probed_env);
     report_text = slurp(dir.path() / "report.json");
   }
   if (!app_ran("preloaded", o.probed, a, p, o.probed_value, o.problem)) return o;

@@ -9,7 +9,10 @@
 // symlinks resolved, so a symlink to bin/interprobe from elsewhere still finds its own tree.
 #include "artifacts.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <stdexcept>
 #include <system_error>
 
 namespace interprobe {
@@ -19,6 +22,15 @@ namespace fs = std::filesystem;
 Artifacts Artifacts::from_build_tree() {
   return Artifacts{INTERPROBE_BUILD_PROBE, INTERPROBE_BUILD_APP, INTERPROBE_BUILD_VARIANTS,
                    INTERPROBE_SOURCE_MATRIX};
+}
+
+Artifacts Artifacts::for_arch(const std::string& arch) {
+  if (arch == "aarch64")
+    return Artifacts{INTERPROBE_BUILD_AARCH64_PROBE, INTERPROBE_BUILD_AARCH64_APP,
+                     INTERPROBE_BUILD_AARCH64_VARIANTS, INTERPROBE_SOURCE_MATRIX,
+                     {INTERPROBE_QEMU_AARCH64, "-L", INTERPROBE_AARCH64_SYSROOT}};
+  throw std::invalid_argument(
+      fmt::format("'{}' is not an architecture of this build (aarch64)", arch));
 }
 
 Artifacts Artifacts::locate() {

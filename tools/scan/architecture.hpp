@@ -3,8 +3,8 @@
 //
 // Two instruction sets, each with two decoders that must agree (tests/scan/scan_decoder_test.cpp
 // and scan_aarch64_test.cpp check that they do; docs/PERFORMANCE-scan.md says why the first of
-// each pair is the default): x86-64 (architecture_x86_64.hpp: Zydis, capstone) and aarch64
-// (architecture_aarch64.hpp: the built-in A64 field decoder, capstone), from any host.
+// each pair is the default): x86-64 (x86_64/backend.hpp: Zydis, capstone) and aarch64
+// (aarch64/backend.hpp: the built-in A64 field decoder, capstone), from any host.
 // architecture.cpp maps e_machine to them; docs/SCAN.md, "Adding an architecture", says what a
 // third needs.
 #pragma once
@@ -52,7 +52,6 @@ enum class RelocClass : std::uint8_t {
 class Architecture {
  public:
   virtual ~Architecture() = default;
-  virtual const char* name() const = 0;
   // Decodes `code` (placed at `address`) and reports every reference with a known target.
   // Undecodable bytes are skipped one at a time (as objdump's "(bad)"); never reads outside code.
   void find_references(std::span<const std::uint8_t> code, std::uint64_t address, RefSink& sink) {
@@ -73,22 +72,9 @@ class Architecture {
   virtual RelocClass classify_reloc(std::uint32_t type) const = 0;
 };
 
-// Which instruction decoder an Architecture uses. `zydis` is the default: Zydis for x86-64, the
-// built-in A64 decoder for aarch64 (Zydis is x86 only); `capstone` is the cross-check for both.
-enum class Decoder : std::uint8_t { zydis, capstone };
-const char* to_string(Decoder d);  // "zydis", "capstone"
-
-// The implementation for ELF e_machine, or nullptr if the scanner does not support it.
-std::unique_ptr<Architecture> make_architecture(std::uint16_t e_machine,
-                                                Decoder decoder = Decoder::zydis);
-
-// The per-machine ELF constants the neutral ELF reader needs (elfutils' backend hooks, such as
-// relative_reloc_p); zero where the machine has none or the scanner does not support it.
-struct MachineElf {
-  std::uint32_t relative_reloc = 0;      // the RELATIVE type an SHT_RELR entry stands for
-  std::uint32_t feature_1_property = 0;  // the GNU_PROPERTY_*_FEATURE_1_AND property type
-  std::uint32_t bti_bit = 0;             // its branch-target bit that ElfInfo::bti reports
-};
-MachineElf machine_elf(std::uint16_t e_machine);
+// Which of a backend's two decoders an Architecture uses: its default (`standard`: Zydis for
+// x86-64, the built-in A64 decoder for aarch64; Machine::standard_decoder names it) or capstone,
+// the cross-check every backend has.
+enum class Decoder : std::uint8_t { standard, capstone };
 
 }  // namespace interprobe::scan

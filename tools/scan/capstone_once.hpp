@@ -5,7 +5,7 @@
 // arch/X86/X86Mapping.c). Two threads doing that at once race (ThreadSanitizer saw the two qsort
 // calls when one file's sweep ran on two threads, sweep.hpp), and a binary search in a half-sorted
 // table can return a wrong register. So one thread does it first, once, for every architecture
-// the scanner decodes with capstone (x86_64_capstone.cpp, aarch64_capstone.cpp), before any
+// the scanner decodes with capstone (x86_64/capstone.cpp, aarch64/capstone.cpp), before any
 // decoder is handed out.
 #pragma once
 

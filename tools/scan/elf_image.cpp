@@ -17,7 +17,7 @@
 #include <map>
 #include <mutex>
 
-#include "architecture.hpp"
+#include "machines.hpp"
 
 #ifndef SHT_RELR
 #define SHT_RELR 19  // glibc 2.36 elf.h has it; older headers do not
@@ -116,27 +116,6 @@ const Section* ElfInfo::section(const std::string& name) const {
   for (auto& s : sections)
     if (s.name == name) return &s;
   return nullptr;
-}
-
-std::string machine_name(std::uint16_t machine) {
-  switch (machine) {
-    case EM_X86_64:
-      return "x86-64";
-    case EM_AARCH64:
-      return "aarch64";
-    case EM_386:
-      return "i386";
-    case EM_ARM:
-      return "arm";
-    case EM_RISCV:
-      return "riscv";
-    case EM_PPC64:
-      return "ppc64";
-    case EM_S390:
-      return "s390";
-    default:
-      return fmt::format("EM_{}", machine);
-  }
 }
 
 namespace {
@@ -307,7 +286,7 @@ void read_dynamic(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
 // NT_GNU_PROPERTY_TYPE_0 notes (the linker's AND of its inputs' properties): an array of
 // {u32 type, u32 size, data padded to 8 bytes} (System V gABI "Program Property" as in the
 // x86-64 and AArch64 psABIs). A broken note is evidence lost, not an error.
-void read_property_note(Elf_Scn* scn, const MachineElf& m, ElfInfo& info) {
+void read_property_note(Elf_Scn* scn, const Machine& m, ElfInfo& info) {
   Elf_Data* d = elf_getdata(scn, nullptr);
   if (d == nullptr || m.feature_1_property == 0) return;
   GElf_Nhdr nh;
@@ -364,6 +343,11 @@ ElfInfo read_elf(const ElfImage& image) {
                                                       : std::to_string(eh.e_type)));
   ElfInfo info;
   info.machine = eh.e_machine;
+  // The backend's ELF constants (elfutils' backend hooks, such as relative_reloc_p); a machine
+  // with no backend has none, and scan_image refuses it after the tables are read.
+  static const Machine kNoBackend{};
+  const Machine* found = find_machine(eh.e_machine);
+  const Machine& machine = found != nullptr ? *found : kNoBackend;
   // A file cut short (a partial download or copy) loses its section header table first: the
   // linker puts it at the end. libelf then reports no sections at all, which is not what happened.
   const std::uint64_t file_size = image.bytes().size();
@@ -423,7 +407,7 @@ ElfInfo read_elf(const ElfImage& image) {
         read_dynamic(scn, sh, elf, info);
         break;
       case SHT_NOTE:
-        read_property_note(scn, machine_elf(eh.e_machine), info);
+        read_property_note(scn, machine, info);
         break;
       default:
         break;
@@ -431,9 +415,9 @@ ElfInfo read_elf(const ElfImage& image) {
   }
   read_versions(headers, elf, info);
   // RELR after the sections' data is known (its addends are stored in place).
-  const std::uint32_t relative = machine_elf(eh.e_machine).relative_reloc;
   for (auto& [scn, sh] : headers)
-    if (sh.sh_type == SHT_RELR && relative != 0) read_relr(scn, info, relative);
+    if (sh.sh_type == SHT_RELR && machine.relative_reloc != 0)
+      read_relr(scn, info, machine.relative_reloc);
   if (const Section* c = info.section(".comment")) read_comment(*c, info);
   if (info.dynsyms.empty()) throw ScanError("no dynamic symbol table (.dynsym)");
   info.pie = is_pie_executable(image);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "machines.hpp"  // machine_name, host_machine: what every reader of a file reports
+
 struct Elf;  // libelf's handle; only elf_image.cpp and dwarf_inlines.cpp include <libelf.h>
 
 namespace interprobe::scan {
@@ -84,7 +86,7 @@ struct ElfInfo {
   bool pie = false;
   bool has_symtab = false;
   // .note.gnu.property marks the code branch-target compatible (aarch64 BTI: `bti` landing pads
-  // at indirect-branch targets; MachineElf::bti_bit).
+  // at indirect-branch targets; Machine::bti_bit).
   bool bti = false;
   std::size_t localalias_count = 0;  // .symtab names ending in ".localalias" (GCC nosi)
   std::vector<std::string> comments;  // .comment strings (compiler identification)
@@ -114,10 +116,5 @@ void require_shared_library(const ElfImage& image);
 // The bytes start with the ELF magic (7f 'E' 'L' 'F'): what a directory walk, a package member
 // and input_kind take for an ELF file before libelf reads it.
 bool has_elf_magic(std::span<const std::uint8_t> bytes);
-
-// A printable name for e_machine ("x86-64", "aarch64", "EM_183").
-std::string machine_name(std::uint16_t machine);
-// The e_machine this build of interprobe runs on (and made libprobe.so and the shim runtime for).
-std::uint16_t host_machine();
 
 }  // namespace interprobe::scan

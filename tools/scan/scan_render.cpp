@@ -14,6 +14,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "machines.hpp"
+
 namespace interprobe::scan {
 
 std::string printable(std::string_view name, TextFor where) {
@@ -90,13 +92,23 @@ std::string summary_text(const LibraryReport& lib) {
                       lib.count(SymVerdict::none));
 }
 
+namespace {
+
+// The machine's branch-target landing pads, as its backend reports them (machines.hpp).
+std::string landing_pads_text(const LibraryFacts& f) {
+  const Machine* m = find_machine(f.machine);
+  if (m != nullptr && m->landing_pads == LandingPads::property_bit) return "BTI " + yes_no(f.bti);
+  return "IBT .plt.sec " + yes_no(f.plt_sec);
+}
+
+}  // namespace
+
 std::string facts_line(const LibraryFacts& f) {
   std::string compiler = f.compilers.empty() ? "unknown" : printable(f.compilers.front());
   return fmt::format(
       "DT_SYMBOLIC {}, BIND_NOW {}, PLT {}, -fno-plt GOT calls {}, {}, .symtab {}, "
       "DWARF {}, .localalias {}, protected {}, callers from {}, compiler: {}",
-      yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls,
-      f.machine == "aarch64" ? "BTI " + yes_no(f.bti) : "IBT .plt.sec " + yes_no(f.plt_sec),
+      yes_no(f.dt_symbolic), yes_no(f.bind_now), plt_text(f), f.got_calls, landing_pads_text(f),
       f.has_symtab ? "present" : "stripped",
       f.debug_file.empty() ? yes_no(f.has_dwarf) : "from " + printable(f.debug_file), f.localalias,
       f.protected_symbols, f.callers_from.empty() ? "-" : f.callers_from, compiler);

@@ -19,6 +19,7 @@
 #include "dwarf_inlines.hpp"
 #include "elf_image.hpp"
 #include "exported.hpp"
+#include "machines.hpp"
 #include "site_table.hpp"
 #include "sweep.hpp"
 #include "symbol_index.hpp"
@@ -411,13 +412,13 @@ class Scan {
 
 LibraryReport scan_image(const ElfImage& image, const ScanOptions& options) {
   ElfInfo info = read_elf(image);
-  auto arch = make_architecture(info.machine, options.decoder);
-  if (!arch)
-    throw ScanError(fmt::format("unsupported machine {} (x86-64 and aarch64 only, see "
-                                "docs/SCAN.md)",
-                                machine_name(info.machine)));
+  const Machine* machine = find_machine(info.machine);
+  if (machine == nullptr)
+    throw ScanError(fmt::format("unsupported machine {} ({} only, see docs/SCAN.md)",
+                                machine_name(info.machine), supported_machines()));
+  auto arch = machine->make(options.decoder);
   LibraryReport out;
-  out.facts.machine = arch->name();
+  out.facts.machine = machine->name;
   out.facts.soname = info.soname;
   out.facts.build_id = build_id_hex(image.elf());
   out.facts.dt_symbolic = info.dt_symbolic;

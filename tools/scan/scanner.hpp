@@ -125,7 +125,7 @@ struct ScanOptions {
   bool dwarf = true;  // count inlined instances when the file has DWARF
   // Where a stripped file's debug file is looked up by build ID (dwarf_inlines.hpp); empty: never.
   std::string debug_dir = "/usr/lib/debug";
-  Decoder decoder = Decoder::zydis;  // both find the same references; Zydis is faster
+  Decoder decoder = Decoder::standard;  // both find the same references; Zydis is faster
   // Threads for one file's code (sweep.hpp); the result does not depend on it.
   unsigned threads = 1;
   // Debug files read from debug packages (package.hpp), looked up by build ID before debug_dir.

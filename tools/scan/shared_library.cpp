@@ -1,6 +1,7 @@
 // shared_library.cpp — the one rule of what interprobe reads as a shared library (elf_image.hpp:
-// is_pie_executable, require_shared_library), the machine this build runs on, and the scanner's
-// entry points that open a file or bytes under that rule (scanner.hpp: scan_file, scan_bytes).
+// is_pie_executable, require_shared_library), the one rule of an exported symbol (exported.hpp),
+// and the scanner's entry points that open a file or bytes under that rule (scanner.hpp:
+// scan_file, scan_bytes).
 #include <gelf.h>
 #include <libelf.h>
 
@@ -9,16 +10,6 @@
 #include "scanner.hpp"
 
 namespace interprobe::scan {
-
-std::uint16_t host_machine() {
-#if defined(__x86_64__)
-  return EM_X86_64;
-#elif defined(__aarch64__)
-  return EM_AARCH64;
-#else
-  return EM_NONE;
-#endif
-}
 
 bool binds_across_objects(std::uint8_t bind, std::uint8_t visibility) {
   return (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&

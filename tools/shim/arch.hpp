@@ -1,11 +1,14 @@
-// arch.hpp — what the generator needs to know about one target architecture.
+// arch.hpp — the shim generator's one table of architecture backends, keyed by ELF e_machine
+// (the scanner's machines.hpp shape), and what a backend provides.
 //
-// The trampoline's common body lives in the prebuilt runtime (preload/shim/trampoline_<arch>.S);
-// per symbol the generator emits a few instructions that load the symbol's index into a scratch
-// register no calling convention uses for arguments and jump to that body, plus the tables of
-// preload/shim/shim_abi.h. x86-64 is implemented; aarch64 is the next one: it needs
-// trampoline_aarch64.S (save x0-x7, x8 = indirect result, q0-q7; index in x17 = IP1, jump with
-// `br x16`, `bti c` at each entry) and an ArchTemplate in arch_aarch64.cpp that emits
+// The trampoline's common body lives in the prebuilt runtime (preload/shim/trampoline_<arch>.S,
+// chosen in preload/shim/CMakeLists.txt); per symbol the generator emits, through the backend, a
+// few instructions that load the symbol's index into a scratch register no calling convention
+// uses for arguments and jump to that body. The tables of preload/shim/shim_abi.h are the same
+// GNU as directives on every machine and are written here once (arch.cpp). The machine's name in
+// plans and messages is the scanner's (scan::machine_name). ../ARCHITECTURES.md lists what a new
+// backend provides: aarch64 (issue 16) needs trampoline_aarch64.S (save x0-x7, x8 = indirect
+// result, q0-q7; index in x17 = IP1, `bti c` at each entry) and a template that emits
 // `bti c; mov w17, #INDEX; b interprobe_shim_entry`.
 #pragma once
 
@@ -16,19 +19,30 @@
 
 namespace interprobe::shim {
 
+// What one architecture's generated assembly looks like (GNU as syntax).
 class ArchTemplate {
  public:
   virtual ~ArchTemplate() = default;
-  virtual std::string_view name() const = 0;
-  // Assembly (GNU as syntax) for one trampoline, exported under `symbol`.
+  // One trampoline, exported under `symbol`: a landing pad for indirect branches (callers reach
+  // it through the PLT/GOT), the index into the scratch register, a jump to interprobe_shim_entry.
   virtual std::string trampoline(std::string_view symbol, std::uint32_t index) const = 0;
-  // Assembly for the tables of shim_abi.h and the ABI version marker.
-  virtual std::string tables(const std::vector<std::string>& symbols,
-                             std::string_view library) const = 0;
+  // The notes that end the file: a non-executable stack, and the GNU property that marks the
+  // trampolines compatible with the machine's branch protection (CET's IBT and SHSTK, BTI).
+  virtual std::string notes() const = 0;
 };
 
-// The template for an ELF e_machine, or nullptr if that architecture has none yet. The machine's
-// name and the host's are the scanner's (scan::machine_name, scan::host_machine).
+// A backend's entry in the table (arch.cpp lists them).
+struct ShimBackend {
+  std::uint16_t e_machine = 0;
+  const ArchTemplate* arch = nullptr;
+};
+
+// The template for an ELF e_machine, or nullptr if that architecture has none yet.
 const ArchTemplate* arch_for_machine(std::uint16_t e_machine);
+
+// The whole assembly after the trampolines: the tables of shim_abi.h and the ABI version marker
+// (the same on every machine), then the backend's notes.
+std::string tables(const ArchTemplate& arch, const std::vector<std::string>& symbols,
+                   std::string_view library);
 
 }  // namespace interprobe::shim

@@ -91,7 +91,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
   const std::set<std::string> needs(request.runtime_needs.begin(), request.runtime_needs.end());
   ShimPlan plan;
   plan.library = request.library;
-  plan.arch = std::string(arch->name());
+  plan.arch = scan::machine_name(es.machine);
 
   std::map<std::string, const DynSymbol*> defined;  // first exported definition of each name
   std::set<std::string> referenced;                 // undefined references
@@ -185,7 +185,7 @@ std::string render_assembly(const ShimPlan& plan) {
                                 "\t.text\n", plan.library, plan.trampolined.size());
   for (std::size_t i = 0; i < plan.trampolined.size(); ++i)
     out += arch->trampoline(plan.trampolined[i], static_cast<std::uint32_t>(i));
-  out += arch->tables(plan.trampolined, plan.library);
+  out += tables(*arch, plan.trampolined, plan.library);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// x86_64_zydis.cpp — the default x86-64 decoder, through Zydis 4: it splits code into
+// x86_64/zydis.cpp — the default x86-64 decoder, through Zydis 4: it splits code into
 // instructions without producing any text, and gives the ModRM fields directly.
 //
 // Each instruction is decoded without its operands (ZydisDecoderDecodeInstruction); branches are
@@ -11,7 +11,7 @@
 
 #include <stdexcept>
 
-#include "architecture_x86_64.hpp"
+#include "backend.hpp"
 
 namespace interprobe::scan::x86_64 {
 

@@ -1,13 +1,13 @@
-// architecture_x86_64.cpp — the decoder-independent half of x86-64 (architecture_x86_64.hpp):
-// branches recognised from bytes, PLT stubs, relocation types, and the choice of decoder
-// (make_architecture, in architecture.cpp, calls make()).
+// x86_64/backend.cpp — the decoder-independent half of x86-64 (backend.hpp): branches
+// recognised from bytes, PLT stubs, relocation types, the choice of decoder, and the backend's
+// entry in the machine table (kMachine).
 //
 // The branch forms, after the legacy prefixes and one REX prefix: E8/E9 rel32 (call/jmp),
 // EB/70-7F rel8 (jmp/jcc), 0F 80-8F rel32 (jcc), whose displacement ends the instruction; and
 // FF /2 or FF /4 with ModRM mod=00 rm=101, `call/jmp *disp32(%rip)` (Intel SDM vol. 2, table 2-7:
 // RIP-relative addressing); another FF /r on disp32(%rip) (inc, push, ...) is an address use.
 // The length checks keep out forms whose operand size a prefix changed (66 E8 rel16 on AMD).
-#include "architecture_x86_64.hpp"
+#include "backend.hpp"
 
 #include <elf.h>
 
@@ -108,7 +108,14 @@ std::unique_ptr<Architecture> make(Decoder decoder) {
   return decoder == Decoder::capstone ? make_capstone() : make_zydis();
 }
 
-static_assert(kRelativeReloc == R_X86_64_RELATIVE);
+const Machine kMachine = {EM_X86_64,
+                          "x86-64",
+                          "zydis",
+                          &make,
+                          R_X86_64_RELATIVE,
+                          GNU_PROPERTY_X86_FEATURE_1_AND,
+                          0,
+                          LandingPads::plt_sec};
 
 }  // namespace x86_64
 

@@ -1,4 +1,4 @@
-// architecture_x86_64.hpp — what the two x86-64 decoders (x86_64_zydis.cpp, x86_64_capstone.cpp)
+// x86_64/backend.hpp — the x86-64 scanner backend: what its two decoders (zydis.cpp, capstone.cpp)
 // share: the relocation types, the PLT stub walk, and the branch forms recognised from an
 // instruction's bytes. A decoder only has to split code into instructions and find the
 // displacement of a RIP-relative memory operand; everything else is here, once, so that the two
@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "architecture.hpp"
+#include "machines.hpp"
 
 namespace interprobe::scan::x86_64 {
 
@@ -21,7 +22,6 @@ bool branch_ref(const std::uint8_t* b, std::size_t n, std::uint64_t address, Ref
 // The decoder-independent half of an x86-64 Architecture.
 class Base : public Architecture {
  public:
-  const char* name() const override { return "x86-64"; }
   void find_plt_stubs(std::span<const std::uint8_t> code, std::uint64_t address,
                       void (*on_stub)(void*, std::uint64_t, std::uint64_t), void* ctx) override;
   RelocClass classify_reloc(std::uint32_t type) const override;
@@ -31,9 +31,9 @@ std::unique_ptr<Architecture> make_zydis();
 std::unique_ptr<Architecture> make_capstone();
 std::unique_ptr<Architecture> make(Decoder decoder);  // capstone, or Zydis
 
-// The RELATIVE type an SHT_RELR entry stands for, and the GNU property of the CET bits (IBT is
-// reported through .plt.sec, so the scanner reads no bit of it).
-constexpr std::uint32_t kRelativeReloc = 8;              // R_X86_64_RELATIVE
-constexpr std::uint32_t kFeature1Property = 0xc0000002;  // GNU_PROPERTY_X86_FEATURE_1_AND
+// This backend's entry in the machine table (machines.cpp): EM_X86_64, R_X86_64_RELATIVE for
+// SHT_RELR, and GNU_PROPERTY_X86_FEATURE_1_AND (IBT is reported through .plt.sec, so the scanner
+// reads no bit of it).
+extern const Machine kMachine;
 
 }  // namespace interprobe::scan::x86_64

@@ -1,4 +1,4 @@
-// architecture_aarch64.cpp — the decoder-independent half of aarch64 (architecture_aarch64.hpp):
+// aarch64/backend.cpp — the decoder-independent half of aarch64 (aarch64/backend.hpp):
 // the references of a linear sweep, with each `adrp` paired to the instructions that complete its
 // address; PLT stubs; relocation types.
 //
@@ -24,7 +24,7 @@
 // the call or jump it is: Tracker::follow looks along the paths from the completing instruction,
 // kFollow instructions in all, for a `blr`/`br` of that register before it is written or a call
 // clobbers it.
-#include "architecture_aarch64.hpp"
+#include "backend.hpp"
 
 #include <elf.h>
 
@@ -330,6 +330,13 @@ std::unique_ptr<Architecture> make(Decoder decoder) {
   return decoder == Decoder::capstone ? make_capstone() : make_a64();
 }
 
-static_assert(kRelativeReloc == R_AARCH64_RELATIVE);
+const Machine kMachine = {EM_AARCH64,
+                          "aarch64",
+                          "built-in",
+                          &make,
+                          R_AARCH64_RELATIVE,
+                          GNU_PROPERTY_AARCH64_FEATURE_1_AND,
+                          GNU_PROPERTY_AARCH64_FEATURE_1_BTI,
+                          LandingPads::property_bit};
 
 }  // namespace interprobe::scan::aarch64

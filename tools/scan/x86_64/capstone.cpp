@@ -1,4 +1,4 @@
-// x86_64_capstone.cpp — the x86-64 decoder through capstone 4, kept next to the Zydis one
+// x86_64/capstone.cpp — the x86-64 decoder through capstone 4, kept next to the Zydis one
 // (`interprobe scan --decoder capstone`) as its cross-check: tests/scan/scan_decoder_test.cpp
 // requires both to find the same references. Slower: capstone 4 formats every instruction's text
 // (mnemonic and operands through vsnprintf) even without CS_OPT_DETAIL, and has no option to skip
@@ -13,7 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "architecture_x86_64.hpp"
+#include "backend.hpp"
 #include "capstone_once.hpp"
 
 namespace interprobe::scan::x86_64 {

@@ -1,15 +1,15 @@
-// aarch64_a64.cpp — the default aarch64 decoder: an instruction's forms and fields read straight
+// aarch64/a64.cpp — the default aarch64 decoder: an instruction's forms and fields read straight
 // from its 32 bits (Arm ARM DDI 0487, section C4.1, "A64 instruction set encoding"; the masks
 // below follow its encoding tables, top-level group first: bits 28:25). No text, no tables: the
 // scanner needs a dozen forms and, for every other instruction, only which general registers it
-// writes. capstone's decoder (aarch64_capstone.cpp) is the cross-check of both.
+// writes. capstone's decoder (aarch64/capstone.cpp) is the cross-check of both.
 //
 // Register writes are what pairs an `adrp` with its `add`/`ldr`: a pairing is dropped when the
 // register is written in between. Where this file is unsure (SVE, reserved encodings) it treats
 // the Rd field as written, which can lose a pairing but never invent one.
 #include <cstring>
 
-#include "architecture_aarch64.hpp"
+#include "backend.hpp"
 
 namespace interprobe::scan::aarch64 {
 

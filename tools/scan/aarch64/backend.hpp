@@ -1,4 +1,4 @@
-// architecture_aarch64.hpp — the aarch64 instruction set for the scanner, and what its two
+// aarch64/backend.hpp — the aarch64 instruction set for the scanner, and what its two
 // decoders share. A decoder turns one 4-byte word into an Insn: which of the few forms that name an
 // address it is (branches, `adrp`, `adr`, `add #imm`, `ldr`/`str [xN, #imm]`, `ldr` literal,
 // `br`/`blr`) with its fields, and which general registers it writes. Everything else — pairing
@@ -6,8 +6,8 @@
 // is Base's, once, so that the two decoders cannot differ in what they make of an instruction they
 // agree on (tests/scan/scan_aarch64_test.cpp requires the same references from both).
 //
-// Decoders: a64 (architecture_aarch64.cpp, the default: the fields read from the bits, Arm ARM
-// DDI 0487 section C4, "A64 instruction set encoding") and capstone (aarch64_capstone.cpp, the
+// Decoders: a64 (aarch64/backend.cpp, the default: the fields read from the bits, Arm ARM
+// DDI 0487 section C4, "A64 instruction set encoding") and capstone (aarch64/capstone.cpp, the
 // cross-check: capstone 4's operands and cs_regs_access). The built-in one is the default because
 // capstone 4 formats every instruction's text and is ~5x slower than the x86-64 Zydis sweep
 // (docs/PERFORMANCE-scan.md), which would miss the target of aarch64 scans within 2x of x86-64.
@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "architecture.hpp"
+#include "machines.hpp"
 
 namespace interprobe::scan::aarch64 {
 
@@ -52,7 +53,6 @@ struct Insn {
 // The decoder-independent half of the aarch64 Architecture.
 class Base : public Architecture {
  public:
-  const char* name() const override { return "aarch64"; }
   std::size_t sweep(std::span<const std::uint8_t> code, std::uint64_t address, std::size_t begin,
                     std::size_t stop, RefSink& sink) override;
   void find_plt_stubs(std::span<const std::uint8_t> code, std::uint64_t address,
@@ -70,9 +70,8 @@ std::unique_ptr<Architecture> make_a64();
 std::unique_ptr<Architecture> make_capstone();
 std::unique_ptr<Architecture> make(Decoder decoder);  // capstone, or the built-in one
 
-// The RELATIVE type an SHT_RELR entry stands for, and the GNU property bit for BTI.
-constexpr std::uint32_t kRelativeReloc = 1027;           // R_AARCH64_RELATIVE
-constexpr std::uint32_t kFeature1Property = 0xc0000000;  // GNU_PROPERTY_AARCH64_FEATURE_1_AND
-constexpr std::uint32_t kFeature1Bti = 1;                // GNU_PROPERTY_AARCH64_FEATURE_1_BTI
+// This backend's entry in the machine table (machines.cpp): EM_AARCH64, R_AARCH64_RELATIVE for
+// SHT_RELR, and GNU_PROPERTY_AARCH64_FEATURE_1_AND with its BTI bit.
+extern const Machine kMachine;
 
 }  // namespace interprobe::scan::aarch64

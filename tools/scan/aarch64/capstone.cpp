@@ -1,5 +1,5 @@
-// aarch64_capstone.cpp — the aarch64 decoder through capstone 4 (`interprobe scan --decoder
-// capstone`), the cross-check of the built-in one (aarch64_a64.cpp): every field comes from
+// aarch64/capstone.cpp — the aarch64 decoder through capstone 4 (`interprobe scan --decoder
+// capstone`), the cross-check of the built-in one (aarch64/a64.cpp): every field comes from
 // capstone's operands and every register write from cs_regs_access, so the two readings share no
 // decoding code; tests/scan/scan_aarch64_test.cpp requires both to find the same references.
 // ~5x slower (capstone 4 formats every instruction's text and, with details, fills operand
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "architecture_aarch64.hpp"
+#include "backend.hpp"
 #include "capstone_once.hpp"
 
 namespace interprobe::scan::aarch64 {
