@@ -5,7 +5,7 @@
 # tree can be moved or copied elsewhere (tests/find-package/ checks that).
 #
 # No headers: interprobe has no public C/C++ API. libprobe.so is used through LD_PRELOAD, and the
-# runner library is an implementation detail of the CLI and the tests.
+# libraries under tools/ are an implementation detail of the CLI and the tests.
 include(CMakePackageConfigHelpers)
 
 set(INTERPROBE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/interprobe" CACHE STRING
@@ -53,6 +53,7 @@ install(FILES "${PROJECT_BINARY_DIR}/package/interprobe.pc"
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHING PATTERN "*.md")
 install(FILES preload/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/preload")
+install(FILES tools/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/tools")
 install(FILES victim/matrix.json DESTINATION "${CMAKE_INSTALL_DOCDIR}/victim")
 # How docs/CASE-LIBPYTHON.md was made (README.md and that document link to it).
 install(FILES bench/cpython/README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}/bench/cpython")

@@ -1,7 +1,7 @@
 # InterprobeSanitize.cmake — builds interprobe's own targets with the sanitizers named in
 # INTERPROBE_SANITIZE (a -fsanitize= list: "address,undefined" or "thread"); empty = off.
 #
-# Only interprobe's own code is instrumented (probe core, runner, scanner, shim generator, CLI,
+# Only interprobe's own code is instrumented (probe core, the libraries under tools/, the CLI,
 # their tests). libprobe.so is left out of the default build in a sanitizer tree: an
 # instrumented probe would need the sanitizer runtime loaded first in every host, which
 # uninstrumented programs do not do ("ASan runtime does not come first in initial library list"),

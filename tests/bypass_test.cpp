@@ -11,56 +11,48 @@
 #include "exec.hpp"
 #include "matrix.hpp"
 #include "probe_report.hpp"
-#include "report_files.hpp"
+#include "exec_pair.hpp"
+#include "files.hpp"
+#include "scratch.hpp"
 #include "scanner.hpp"
+#include "variants.hpp"
 
 namespace {
 
 using namespace interprobe;
 namespace fs = std::filesystem;
 
-const Matrix& matrix() {
-  static const Matrix m = load_matrix(TEST_MATRIX);
-  return m;
-}
-
-Artifacts artifacts() { return Artifacts{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX}; }
+const Matrix& matrix() { return test_support::test_matrix(); }
+Artifacts artifacts() { return test_support::test_artifacts(); }
 
 std::string program(const std::string& name) { return std::string(TEST_PROGRAMS_DIR) + "/" + name; }
 
-// One run with the probe and PROBE_BYPASS=1 (JSON report to a file), one control run.
+// One run with the probe and PROBE_BYPASS=1 (JSON report to a file), one control run; the
+// host's stdout and ending must be the same (tests/support/exec_pair.hpp).
 struct Pair {
-  ExecResult control, probed;
+  ExecResult probed;
   ProbeReport report;
 };
 Pair run_pair(const std::vector<std::string>& argv) {
   Pair p;
+  test_support::ScratchDir dir("bypass");
   Env env = without_probe(current_environment());
-  p.control = exec(argv, env);
-  const fs::path dir = fs::temp_directory_path() / ("bypass-test-" + std::to_string(getpid()));
-  fs::create_directories(dir);
   env["LD_PRELOAD"] = TEST_PROBE;
   env["PROBE_FORMAT"] = "json";
   env["PROBE_BYPASS"] = "1";
-  env["PROBE_REPORT"] = (dir / "report.json").string();
-  p.probed = exec(argv, env);
-  std::string error;
-  auto r = parse_probe_report(slurp(dir / "report.json"), &error);
-  fs::remove_all(dir);
-  EXPECT_TRUE(r.has_value()) << error << "\n" << p.probed.err;
-  if (r) p.report = *r;
-  EXPECT_EQ(p.control.exit_status, p.probed.exit_status) << p.probed.err;
-  EXPECT_EQ(p.control.out, p.probed.out);
+  env["PROBE_REPORT"] = (dir.path() / "report.json").string();
+  p.probed = test_support::run_pair(argv, env);
+  p.report = report_at(dir.path() / "report.json");
   return p;
 }
 
 // glibc's timespec_get calls __clock_gettime, a hidden alias at clock_gettime's address: an
-// override of clock_gettime never sees those calls (DOMAIN.md, "What survives and what is lost";
+// override of clock_gettime never sees those calls (docs/BYPASS.md;
 // `objdump -d libc.so.6` shows `call <__clock_gettime>` inside timespec_get). The counter sees
 // every one of them, from libc, and the program's own clock_gettime call through the override.
 TEST(Bypass, GlibcTimespecGetBypassesAClockGettimeOverride) {
   Pair p = run_pair({program("bypass_app"), "timespec_get", "25"});
-  ASSERT_EQ(p.control.out, "calls 26\n");
+  ASSERT_EQ(p.probed.out, "calls 26\n");  // the control run's too (run_pair)
   const ProbeReport& r = p.report;
   ASSERT_TRUE(r.bypass.count("clock_gettime")) << r.raw.dump();
   const BypassCounts& cg = r.bypass.at("clock_gettime");
@@ -169,18 +161,8 @@ TEST_P(BypassTruth, CounterAgreesWithTheTable) {
   }
 }
 
-std::vector<std::string> variant_names() {
-  std::vector<std::string> names;
-  for (auto& v : matrix().variants) names.push_back(v.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Variants, BypassTruth, testing::ValuesIn(variant_names()),
-                         [](const testing::TestParamInfo<std::string>& param_info) {
-                           std::string n = param_info.param;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Variants, BypassTruth,
+                         testing::ValuesIn(test_support::variant_names(matrix())),
+                         test_support::param_name);
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "variants.hpp"
 #include "scan/truth_rule.hpp"
 
 namespace {
@@ -400,17 +401,8 @@ TEST_P(CheckAgreesWithMatrix, StaticHalfForEverySymbol) {
   }
 }
 
-std::vector<std::string> variant_names() {
-  std::vector<std::string> names;
-  for (auto& v : load_matrix(TEST_MATRIX).variants) names.push_back(v.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Victim, CheckAgreesWithMatrix, testing::ValuesIn(variant_names()),
-                         [](const testing::TestParamInfo<std::string>& i) {
-                           std::string n = i.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Victim, CheckAgreesWithMatrix,
+                         testing::ValuesIn(test_support::variant_names(test_support::test_matrix())),
+                         test_support::param_name);
 
 }  // namespace

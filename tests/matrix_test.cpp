@@ -10,6 +10,7 @@
 
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "variants.hpp"
 
 namespace {
 
@@ -19,12 +20,8 @@ struct Cell {
   std::string variant, path;
 };
 
-const Matrix& matrix() {
-  static const Matrix m = load_matrix(TEST_MATRIX);
-  return m;
-}
-
-Artifacts artifacts() { return Artifacts{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX}; }
+const Matrix& matrix() { return test_support::test_matrix(); }
+Artifacts artifacts() { return test_support::test_artifacts(); }
 
 std::vector<Cell> all_cells() {
   std::vector<Cell> cells;
@@ -63,10 +60,8 @@ TEST_P(MatrixCell, VerdictMatchesTheTable) {
 
 INSTANTIATE_TEST_SUITE_P(Table, MatrixCell, testing::ValuesIn(all_cells()),
                          [](const testing::TestParamInfo<Cell>& cell) {
-                           std::string n = cell.param.variant + "__" + cell.param.path;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
+                           return test_support::test_name(cell.param.variant + "__" +
+                                                          cell.param.path);
                          });
 
 // The app and the table must list the same paths (ptr_equal and interp_loop are the app's

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "exec.hpp"
+#include "probe_host.hpp"
 #include "probe_report.hpp"
 
 namespace {
@@ -15,48 +16,8 @@ namespace {
 using namespace interprobe;
 namespace fs = std::filesystem;
 
-class Probe : public testing::Test {
- protected:
-  void SetUp() override {
-    char t[] = "/tmp/interprobe-probe-XXXXXX";
-    ASSERT_NE(mkdtemp(t), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static Env base_env() {
-    Env env = without_probe(current_environment());
-    env["LD_LIBRARY_PATH"] = std::string(TEST_VARIANTS) + "/gcc-O2";
-    return env;
-  }
-  static Env probe_env(Env env = base_env()) {
-    env["LD_PRELOAD"] = TEST_PROBE;
-    return env;
-  }
-  // Runs argv without and with the probe; asserts the host saw no difference.
-  ExecResult run_pair(const std::vector<std::string>& argv, const Env& probed_env) {
-    ExecResult control = exec(argv, base_env());
-    ExecResult probed = exec(argv, probed_env);
-    EXPECT_EQ(probed.out, control.out) << "stdout changed by the probe";
-    EXPECT_EQ(probed.describe(), control.describe()) << probed.err;
-    return probed;
-  }
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  ProbeReport report_at(const fs::path& p) {
-    std::string error;
-    auto r = parse_probe_report(slurp(p), &error);
-    EXPECT_TRUE(r) << p << ": " << error;
-    return r ? *r : ProbeReport{};
-  }
-  std::string program(const char* name) { return std::string(TEST_PROGRAMS_DIR) + "/" + name; }
-
-  fs::path dir_;
-};
+// The fixture of every probe test (tests/support/probe_host.hpp).
+using Probe = test_support::ProbeHost;
 
 TEST_F(Probe, LsReportsMallocFreeAndClockWithTheirCallers) {
   Env env = probe_env();
@@ -107,37 +68,6 @@ TEST_F(Probe, JsonReportCarriesVersionPidAndSettings) {
   ASSERT_EQ(stat(files[0].c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
-
-struct BadSetting {
-  const char* var;
-  const char* value;
-};
-class ProbeBadSetting : public Probe, public testing::WithParamInterface<BadSetting> {};
-
-TEST_P(ProbeBadSetting, OneNoticeInTheReportAndTheHostRunsUnchanged) {
-  Env env = probe_env();
-  env[GetParam().var] = GetParam().value;
-  const bool is_path = std::string(GetParam().var) == "PROBE_REPORT";
-  if (!is_path) env["PROBE_REPORT"] = (dir_ / "r.txt").string();
-  ExecResult r = run_pair({TEST_APP, "lib_malloc"}, env);
-  if (!is_path) {
-    EXPECT_EQ(r.err, "");
-  }
-  const std::string report = is_path ? r.err : slurp(dir_ / "r.txt");
-  std::istringstream in(report);
-  int lines_naming_it = 0;
-  for (std::string line; std::getline(in, line);)
-    if (line.find(GetParam().var) != std::string::npos) ++lines_naming_it;
-  EXPECT_EQ(lines_naming_it, 1) << report;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Values, ProbeBadSetting,
-    testing::Values(BadSetting{"PROBE_BACKTRACE", "many"}, BadSetting{"PROBE_BACKTRACE", "-3"},
-                    BadSetting{"PROBE_BACKTRACE", "100000000000000000000"},
-                    BadSetting{"PROBE_TIME_OFFSET", "soon"}, BadSetting{"PROBE_TIME_OFFSET", ""},
-                    BadSetting{"PROBE_FORMAT", "xml"}, BadSetting{"PROBE_REPORT", ""}),
-    [](const testing::TestParamInfo<BadSetting>& i) { return std::to_string(i.index); });
 
 TEST_F(Probe, UnwritableReportPathFallsBackToStderr) {
   Env env = probe_env();
@@ -205,11 +135,7 @@ TEST_F(Probe, BacktracesNameTheCallChain) {
 }
 
 TEST_F(Probe, ThreadsGiveExactTotals) {
-  Env env = probe_env();
-  env["PROBE_FORMAT"] = "json";
-  env["PROBE_REPORT"] = (dir_ / "t.json").string();
-  run_pair({program("thread_app"), "4", "100000"}, env);
-  ProbeReport r = report_at(dir_ / "t.json");
+  ProbeReport r = run_for_report({program("thread_app"), "4", "100000"}, "t.json");
   EXPECT_EQ(r.calls_from("malloc", "thread_app"), 400'000u);
   EXPECT_EQ(r.calls_from("free", "thread_app"), 400'000u);
   EXPECT_EQ(r.calls_from("time", "thread_app"), 400'000u);

@@ -16,7 +16,9 @@
 #include <sstream>
 
 #include "exec.hpp"
+#include "files.hpp"
 #include "probe_report.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -28,12 +30,7 @@ const std::string kMarker = std::string(TEST_PROGRAMS_DIR) + "/preload_marker.so
 
 class Run : public testing::Test {
  protected:
-  void SetUp() override {
-    char t[] = "/tmp/interprobe-run-XXXXXX";
-    ASSERT_NE(mkdtemp(t), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
 
   static Env clean_env() {
     return without_probe(current_environment());
@@ -43,13 +40,8 @@ class Run : public testing::Test {
     args.insert(args.begin(), {TEST_INTERPROBE, "run", "--probe", TEST_PROBE});
     return exec(args, env);
   }
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  fs::path dir_;
+  test_support::ScratchDir scratch_{"run"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(Run, ExitStatusAndStdoutAreTheCommands) {

@@ -15,19 +15,15 @@
 
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "files.hpp"
 #include "probe_report.hpp"
+#include "scratch.hpp"
+#include "variants.hpp"
 
 namespace {
 
 using namespace interprobe;
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Env clean_env() {
   return without_probe(current_environment());
@@ -35,12 +31,7 @@ Env clean_env() {
 
 class Shim : public testing::Test {
  protected:
-  void SetUp() override {
-    char t[] = "/tmp/interprobe-shim-test-XXXXXX";
-    ASSERT_NE(mkdtemp(t), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
 
   // Runs `interprobe shim --lib LIB ARGS... -o OUT`.
   static ExecResult generate(const std::string& lib, std::vector<std::string> args,
@@ -77,7 +68,8 @@ class Shim : public testing::Test {
     fs::remove(dir_ / "report.json");
     return r ? *r : ProbeReport{};
   }
-  fs::path dir_;
+  test_support::ScratchDir scratch_{"shim-test"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
@@ -153,16 +145,9 @@ TEST_P(ShimVictim, CountsMatchLibprobeOnEveryPath) {
   std::cout << v.name << ": " << interposed << " interposed, " << bypassed << " bypassed\n";
 }
 
-std::vector<std::string> variant_names() {
-  std::vector<std::string> names;
-  for (auto& v : load_matrix(TEST_MATRIX).variants) names.push_back(v.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Variants, ShimVictim, testing::ValuesIn(variant_names()),
-                         [](const testing::TestParamInfo<std::string>& i) {
-                           return std::regex_replace(i.param, std::regex("[^A-Za-z0-9]"), "_");
-                         });
+INSTANTIATE_TEST_SUITE_P(Variants, ShimVictim,
+                         testing::ValuesIn(test_support::variant_names(test_support::test_matrix())),
+                         test_support::param_name);
 
 TEST_F(Shim, ZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
   fs::path shim = make_shim(SHIM_ZLIB_SO, "libz-shim.so");

@@ -12,6 +12,7 @@
 
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "variants.hpp"
 
 namespace {
 
@@ -34,10 +35,7 @@ struct Difference {
 // is not a table cell and is pinned down by NonPieAppSeesAnotherAddressForAProtectedFunction.
 const std::map<std::tuple<std::string, std::string, std::string>, Difference> kDiffers = {};
 
-const Matrix& matrix() {
-  static const Matrix m = load_matrix(TEST_MATRIX);
-  return m;
-}
+const Matrix& matrix() { return test_support::test_matrix(); }
 
 struct Cell {
   AppBuild build;
@@ -109,10 +107,8 @@ std::vector<Cell> cells() {
 
 INSTANTIATE_TEST_SUITE_P(Apps, BindMode, testing::ValuesIn(cells()),
                          [](const testing::TestParamInfo<Cell>& i) {
-                           std::string n = std::string(i.param.build.name) + "__" + i.param.variant;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
+                           return test_support::test_name(std::string(i.param.build.name) + "__" +
+                                                          i.param.variant);
                          });
 
 }  // namespace

@@ -5,6 +5,8 @@
 // unloads).
 #include <unistd.h>
 
+#include <fstream>
+
 #include "fixture.hpp"
 
 namespace reliability {

@@ -12,8 +12,7 @@ namespace {
 using Threads = ProbeHost;
 
 TEST_F(Threads, EightThreadsMillionCallsEachGiveExactTotals) {
-  run_pair({program("stress_app"), "threads", "8", "1000000"}, json_env("t.json"));
-  ProbeReport r = report_at(dir_ / "t.json");
+  ProbeReport r = run_for_report({program("stress_app"), "threads", "8", "1000000"}, "t.json");
   EXPECT_EQ(r.calls_from("malloc", "stress_app"), 8'000'000u);
   EXPECT_EQ(r.calls_from("free", "stress_app"), 8'000'000u);
   EXPECT_EQ(r.calls_from("clock_gettime", "stress_app"), 8'000'000u);
@@ -22,8 +21,7 @@ TEST_F(Threads, EightThreadsMillionCallsEachGiveExactTotals) {
 TEST_F(Threads, ShortLivedThreadsReuseBlocksAndKeepTotalsExact) {
   // 300 waves of 8 threads, half detached: blocks are given back and taken again all the time,
   // and each wave's first calls race for fresh blocks.
-  run_pair({program("stress_app"), "churn", "300", "8", "1000"}, json_env("c.json"));
-  ProbeReport r = report_at(dir_ / "c.json");
+  ProbeReport r = run_for_report({program("stress_app"), "churn", "300", "8", "1000"}, "c.json");
   EXPECT_EQ(r.calls_from("malloc", "stress_app"), 2'400'000u);
   EXPECT_EQ(r.calls_from("free", "stress_app"), 2'400'000u);
   EXPECT_EQ(r.calls_from("clock_gettime", "stress_app"), 2'400'000u);

@@ -18,6 +18,7 @@
 #include "elf_image.hpp"
 #include "exec.hpp"
 #include "matrix.hpp"
+#include "variants.hpp"
 #include "scanner.hpp"
 #include "truth_rule.hpp"
 
@@ -27,10 +28,7 @@ using namespace interprobe;
 using namespace interprobe::scan;
 using namespace interprobe::scan::checks;
 
-const Matrix& matrix() {
-  static const Matrix m = load_matrix(TEST_MATRIX);
-  return m;
-}
+const Matrix& matrix() { return test_support::test_matrix(); }
 
 LibraryReport scan(const std::string& path) {
   LibraryReport r = scan_file(path, {});

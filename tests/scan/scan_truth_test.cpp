@@ -1,6 +1,6 @@
 // scan_truth_test.cpp — the scanner against the probe, on every victim variant.
 //
-// For each variant, the probe observes every library call path of the truth table (tools/runner
+// For each variant, the probe observes every library call path of the truth table (tools/matrix
 // observe(): a control run and an LD_PRELOAD run, the same observations as tests/matrix_test.cpp)
 // and the scanner reads the variant's libvictim.so.1. Per target symbol, the probe's outcomes of
 // its paths and the scanner's verdict must agree by the rule in truth_rule.hpp (shared with
@@ -11,18 +11,15 @@
 
 #include "matrix.hpp"
 #include "scanner.hpp"
+#include "variants.hpp"
 #include "truth_rule.hpp"
 
 namespace {
 
 using namespace interprobe;
 
-const Matrix& matrix() {
-  static const Matrix m = load_matrix(TEST_MATRIX);
-  return m;
-}
-
-Artifacts artifacts() { return Artifacts{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX}; }
+const Matrix& matrix() { return test_support::test_matrix(); }
+Artifacts artifacts() { return test_support::test_artifacts(); }
 
 const scan::SymbolReport* find(const scan::LibraryReport& r, const std::string& name) {
   for (auto& s : r.symbols)
@@ -81,18 +78,8 @@ TEST_P(ScanTruth, ScannerAgreesWithTheProbe) {
   }
 }
 
-std::vector<std::string> variant_names() {
-  std::vector<std::string> names;
-  for (auto& v : matrix().variants) names.push_back(v.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Variants, ScanTruth, testing::ValuesIn(variant_names()),
-                         [](const testing::TestParamInfo<std::string>& param_info) {
-                           std::string n = param_info.param;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Variants, ScanTruth,
+                         testing::ValuesIn(test_support::variant_names(matrix())),
+                         test_support::param_name);
 
 }  // namespace

@@ -9,9 +9,10 @@
 #include <filesystem>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include "exec.hpp"
-#include "report_files.hpp"
+#include "files.hpp"
 #include "scratch.hpp"
 
 namespace {

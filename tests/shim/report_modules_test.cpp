@@ -9,7 +9,7 @@
 #include <regex>
 
 #include "exec.hpp"
-#include "report_files.hpp"
+#include "files.hpp"
 #include "scratch.hpp"
 
 namespace {

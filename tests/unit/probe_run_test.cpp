@@ -1,13 +1,16 @@
 // probe_run_test.cpp — the pure parts of running a command under the probe: the environment it
 // gets, the shell-style status and messages, and the order reports are collected in.
-#include "probe_run.hpp"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+
+#include "collect.hpp"
+#include "exec.hpp"
+#include "preload_env.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -57,9 +60,9 @@ TEST(PreloadPath, PathsLdSoCannotTakeAreLinked) {
   EXPECT_TRUE(preload_entry_ok("/usr/lib/libprobe.so"));
   EXPECT_FALSE(preload_entry_ok("/my dir/libprobe.so"));
   EXPECT_FALSE(preload_entry_ok("/a:b/libprobe.so"));
-  char t[] = "/tmp/interprobe-stage-XXXXXX";
-  ASSERT_NE(mkdtemp(t), nullptr);
-  const fs::path odd = fs::path(t) / "moved prefix:1";
+  test_support::ScratchDir scratch("stage");
+  ASSERT_FALSE(scratch.path().empty());
+  const fs::path odd = scratch.path() / "moved prefix:1";
   fs::create_directories(odd);
   fs::copy_file(TEST_ZLIB_SO, odd / "libz.so.1");
   fs::path link;
@@ -76,7 +79,6 @@ TEST(PreloadPath, PathsLdSoCannotTakeAreLinked) {
     EXPECT_NE(problem.find("cannot read"), std::string::npos) << problem;
   }
   EXPECT_FALSE(fs::exists(link.parent_path())) << "the stage removes its directory";
-  fs::remove_all(t);
 }
 
 // A SIGTERM to us while the command runs reaches the command: here the command sends it to its
@@ -122,9 +124,8 @@ TEST(ChildStatus, ShellStatus) {
 }
 
 TEST(CollectReports, TheCommandsOwnFirstThenByPid) {
-  char t[] = "/tmp/interprobe-collect-XXXXXX";
-  ASSERT_NE(mkdtemp(t), nullptr);
-  const fs::path dir = t;
+  test_support::ScratchDir scratch("collect");
+  const fs::path& dir = scratch.path();
   for (const char* name : {"report.300", "report.20.libprobe.so", "report.1000.libzshim.so",
                            "report.1000.libprobe.so", "report.x", "report.", "report.7x", "other"})
     std::ofstream(dir / name) << "r";
@@ -137,7 +138,6 @@ TEST(CollectReports, TheCommandsOwnFirstThenByPid) {
   EXPECT_EQ(reports[2].pid, 20);
   EXPECT_EQ(reports[3].pid, 300);
   EXPECT_EQ(reports[3].module, "");
-  fs::remove_all(dir);
 }
 
 }  // namespace

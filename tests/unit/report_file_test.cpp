@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "files.hpp"
+#include "scratch.hpp"
 
 namespace {
 
@@ -16,19 +18,9 @@ namespace fs = std::filesystem;
 
 class ReportFile : public testing::Test {
  protected:
-  void SetUp() override {
-    char t[] = "/tmp/interprobe-unit-XXXXXX";
-    ASSERT_NE(mkdtemp(t), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  fs::path dir_;
+  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
+  test_support::ScratchDir scratch_{"unit"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 using Kind = probe::ReportTarget::Kind;

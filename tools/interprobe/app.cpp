@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 bool g_documenting = false;
 
 // The installed documentation beside this executable (GNUInstallDirs, fixed at configure time
-// as a path relative to bin/, like libprobe.so's: tools/runner/locate.cpp), else the source
+// as a path relative to bin/, like libprobe.so's: tools/process/artifacts.cpp), else the source
 // tree, when run from a build tree. Both hold README.md and docs/.
 fs::path doc_root() {
   if (g_documenting) return INTERPROBE_INSTALL_FULL_DOCDIR;

@@ -7,8 +7,8 @@
 
 #include <iostream>
 
-#include "../runner/check.hpp"
-#include "../runner/matrix.hpp"
+#include "artifacts.hpp"
+#include "check.hpp"
 #include "commands.hpp"
 #include "generator.hpp"
 

@@ -12,9 +12,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "../runner/matrix.hpp"
-#include "../runner/render.hpp"
 #include "commands.hpp"
+#include "matrix.hpp"
+#include "render.hpp"
 
 namespace interprobe::cli {
 

@@ -2,19 +2,21 @@
 // and prints (to stderr) or writes (--report) the probe's report. The command's stdin, stdout,
 // stderr and exit status are its own: the status passes through, a signal death becomes
 // 128+signal, a command that cannot be started gives the shell's 127/126; SIGTERM and SIGHUP are
-// forwarded to it (probe_run.hpp, ForwardTermination). docs/cli/run.md.
+// forwarded to it (tools/process/exec.hpp, ForwardTermination). docs/cli/run.md. With
+// --shim-for, tools/check/shim_for.hpp does the work and this file prints what it returns.
 #include <fmt/format.h>
 #include <string.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
-#include "../runner/matrix.hpp"
-#include "../runner/probe_run.hpp"
+#include "artifacts.hpp"
+#include "collect.hpp"
 #include "commands.hpp"
+#include "exec.hpp"
+#include "preload_env.hpp"
+#include "private_dir.hpp"
 #include "settings.hpp"
 #include "shim_for.hpp"
 
@@ -33,14 +35,9 @@ struct RunOptions {
   bool time_offset_set = false;
   bool bypass = false;
   std::vector<std::string> command;
-  std::string shim_for;  // --shim-for LIB: shim_for.cpp instead of libprobe.so
+  std::string shim_for;  // --shim-for LIB: tools/check/shim_for.hpp instead of libprobe.so
   std::vector<std::string> symbols;  // --symbols a,b: with --shim-for, only these functions
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // --report PATH: the command's own report replaces PATH, atomically (rename in PATH's
 // directory), so a reader never sees half a report; descendants' reports go to PATH.<pid>, and
@@ -73,13 +70,28 @@ void print_reports(const std::vector<CollectedReport>& reports, std::ostream& ou
   out.flush();
 }
 
+// --shim-for LIB: the notices on stderr, then the table on stderr or in --report PATH (written
+// beside PATH and renamed over it, as the probe's report is).
+int print_shim_for(const ShimForOutcome& r, const std::string& report) {
+  for (const std::string& notice : r.notices) fmt::print(stderr, "{}\n", notice);
+  if (!r.table) return r.status;
+  if (report.empty()) {
+    std::cerr << *r.table;
+    std::cerr.flush();
+  } else if (const std::string why = replace_file(fs::absolute(report), *r.table); !why.empty()) {
+    fmt::print(stderr, "interprobe run: cannot write '{}': {}\n", report, why);
+  }
+  return r.status;
+}
+
 int run(const RunOptions& opt) {
   // From here on a SIGTERM or SIGHUP goes to the command, or stops us before it starts; either
   // way the private directories below are removed (docs/cli/run.md, "Signals").
   ForwardTermination forward;
   if (!opt.shim_for.empty())
-    return run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "", opt.symbols,
-                                       opt.bypass, opt.command});
+    return print_shim_for(run_shim_for(ShimForOptions{opt.shim_for, opt.report, opt.format, "",
+                                                      opt.symbols, opt.bypass, opt.command}),
+                          opt.report);
   PreloadStage stage;
   std::string problem;
   const std::string probe = stage.entry(opt.probe, &problem);
@@ -87,7 +99,8 @@ int run(const RunOptions& opt) {
     fmt::print(stderr, "interprobe run: cannot preload '{}': {}\n", opt.probe, problem);
     return 2;
   }
-  fs::path target, dir;
+  fs::path target;
+  PrivateDir dir;  // the reports, removed at the end
   const bool to_stdout = opt.report == "-";
   if (!opt.report.empty() && !to_stdout) {
     target = fs::absolute(opt.report);
@@ -96,15 +109,14 @@ int run(const RunOptions& opt) {
       fmt::print(stderr, "interprobe run: --report '{}' is a directory\n", opt.report);
       return 2;
     }
-    dir = make_private_dir(target.parent_path());
+    dir = PrivateDir(target.parent_path());  // beside PATH: the command's report is renamed there
     if (dir.empty()) {
       fmt::print(stderr, "interprobe run: cannot write the report next to '{}': {}\n", opt.report,
                  strerror(errno));
       return 2;
     }
   } else {
-    const char* tmp = std::getenv("TMPDIR");
-    dir = make_private_dir(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+    dir = PrivateDir::temporary();
     if (dir.empty()) {
       fmt::print(stderr, "interprobe run: cannot create a temporary directory: {}\n",
                  strerror(errno));
@@ -118,7 +130,7 @@ int run(const RunOptions& opt) {
   if (opt.backtrace >= 0) s.backtrace = static_cast<unsigned>(opt.backtrace);
   if (opt.time_offset_set) s.time_offset = opt.time_offset;
   s.bypass = opt.bypass;
-  s.report_dir = dir.string();
+  s.report_dir = dir.path().string();
   s.report_as = to_stdout ? "-" : target.string();  // what settings.report shows: the user's path
   const ChildStatus st = spawn_and_wait(opt.command, probe_environment(current_environment(), s));
   if (st.stopped_by != 0) {
@@ -127,7 +139,7 @@ int run(const RunOptions& opt) {
   } else if (!st.started) {
     fmt::print(stderr, "interprobe: {}\n", spawn_failure_message(opt.command[0], st.spawn_errno));
   } else {
-    auto reports = collect_reports(dir, st.pid);
+    auto reports = collect_reports(dir.path(), st.pid);
     const std::string probe_module = fs::path(opt.probe).filename().string();  // %m
     bool main_found = std::any_of(reports.begin(), reports.end(), [&](auto& r) {
       return r.pid == st.pid && r.module == probe_module;
@@ -150,8 +162,6 @@ int run(const RunOptions& opt) {
                  target.empty() ? "" : fmt::format("; '{}' was not written", target.string()));
     }
   }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
   return st.shell_status();
 }
 

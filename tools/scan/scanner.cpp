@@ -18,6 +18,7 @@
 #include "callers.hpp"
 #include "dwarf_inlines.hpp"
 #include "elf_image.hpp"
+#include "exported.hpp"
 #include "machines.hpp"
 #include "site_table.hpp"
 #include "sweep.hpp"
@@ -249,8 +250,7 @@ class Scan {
     for (std::size_t d = 0; d < info_.dynsyms.size(); ++d) {
       const DynSymbol& s = info_.dynsyms[d];
       if (s.shndx == SHN_UNDEF || s.shndx == SHN_ABS || s.shndx >= SHN_LORESERVE) continue;
-      if (s.bind != STB_GLOBAL && s.bind != STB_WEAK && s.bind != STB_GNU_UNIQUE) continue;
-      if (s.visibility != STV_DEFAULT && s.visibility != STV_PROTECTED) continue;
+      if (!binds_across_objects(s.bind, s.visibility)) continue;
       if (s.type != STT_FUNC && s.type != STT_OBJECT && s.type != STT_GNU_IFUNC) continue;
       SymbolReport r;
       r.name = s.name;

@@ -1,12 +1,20 @@
 // shared_library.cpp — the one rule of what interprobe reads as a shared library (elf_image.hpp:
-// is_pie_executable, require_shared_library), and the scanner's entry points that open a file or bytes under that rule (scanner.hpp: scan_file, scan_bytes).
+// is_pie_executable, require_shared_library), the one rule of an exported symbol (exported.hpp),
+// and the scanner's entry points that open a file or bytes under that rule (scanner.hpp:
+// scan_file, scan_bytes).
 #include <gelf.h>
 #include <libelf.h>
 
 #include "elf_image.hpp"
+#include "exported.hpp"
 #include "scanner.hpp"
 
 namespace interprobe::scan {
+
+bool binds_across_objects(std::uint8_t bind, std::uint8_t visibility) {
+  return (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+         (visibility == STV_DEFAULT || visibility == STV_PROTECTED);
+}
 
 bool is_pie_executable(const ElfImage& image) {
   Elf* elf = image.elf();

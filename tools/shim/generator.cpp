@@ -17,6 +17,7 @@
 #include "arch.hpp"
 #include "elf_image.hpp"
 #include "exec.hpp"
+#include "exported.hpp"
 
 #ifndef INTERPROBE_BUILD_SHIM_RUNTIME
 #define INTERPROBE_BUILD_SHIM_RUNTIME ""
@@ -32,9 +33,7 @@ namespace {
 constexpr std::size_t kMaxTrampolines = (std::size_t{1} << 24) - 1;
 
 bool exported(const DynSymbol& s) {
-  return s.section != SHN_UNDEF &&
-         (s.binding == STB_GLOBAL || s.binding == STB_WEAK || s.binding == STB_GNU_UNIQUE) &&
-         (s.visibility == STV_DEFAULT || s.visibility == STV_PROTECTED);
+  return s.section != SHN_UNDEF && scan::binds_across_objects(s.binding, s.visibility);
 }
 
 std::string type_name(unsigned type) {
@@ -144,7 +143,7 @@ std::string default_runtime_path() {
   if (const char* env = std::getenv("INTERPROBE_SHIM_RUNTIME"); env != nullptr && *env != '\0')
     return env;
   // Installed: beside libprobe.so, at a path relative to the running executable that stays true
-  // when the installed tree moves (as tools/runner/locate.cpp finds libprobe.so).
+  // when the installed tree moves (as tools/process/artifacts.cpp finds libprobe.so).
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {

@@ -1,7 +1,7 @@
 // generator.hpp — `interprobe shim`: which symbols of a library get a trampoline (the plan), and
 // turning a plan into a preloadable shim (assembly + the prebuilt runtime, linked by the system
-// C compiler). The CLI (tools/interprobe/shim_command.cpp) is a thin layer over this; so is the
-// planned `interprobe run --shim-for LIB` (docs/SHIM.md, "Integration").
+// C compiler). The CLI (tools/interprobe/shim_command.cpp) is a thin layer over this; so are
+// `interprobe run --shim-for LIB` and the runtime half of `interprobe check` (docs/SHIM.md).
 #pragma once
 
 #include <string>

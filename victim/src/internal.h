@@ -35,7 +35,7 @@
 
 /* NOT_TAIL(call): keeps a call out of tail position. At -O2 `return f();` becomes `jmp f@plt`,
  * and the override then sees the *app's* return address: the probe attributes the call to the
- * caller's caller (documented in docs/PROBE.md). The empty asm runs after the call, so the call
+ * caller's caller (docs/REPORT_FORMAT.md). The empty asm runs after the call, so the call
  * cannot be a jump; it clobbers memory only, so the value itself stays visible to the optimiser
  * (constant folding, which the const_result path shows, is not prevented). */
 #define NOT_TAIL(call) ({ __typeof__(call) r_ = (call); __asm__ volatile("" ::: "memory"); r_; })

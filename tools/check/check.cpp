@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "elf_image.hpp"
+#include "exported.hpp"
 #include "text.hpp"
 
 namespace interprobe {
@@ -205,8 +206,7 @@ std::string symbol_problem(const CheckRequest& req, const scan::ElfInfo& info,
   std::vector<std::string> versions;
   for (const scan::DynSymbol& d : info.dynsyms) {
     if (d.name != name) continue;
-    if (d.bind != STB_GLOBAL && d.bind != STB_WEAK && d.bind != STB_GNU_UNIQUE) continue;
-    if (d.visibility != STV_DEFAULT && d.visibility != STV_PROTECTED) continue;
+    if (!scan::binds_across_objects(d.bind, d.visibility)) continue;
     listed = true;
     // A versioned library may list a name more than once; any definition counts.
     if (d.shndx == SHN_UNDEF) continue;

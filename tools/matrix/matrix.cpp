@@ -2,14 +2,16 @@
 #include "matrix.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "collect.hpp"
+#include "preload_env.hpp"
+#include "private_dir.hpp"
 
 namespace interprobe {
 
@@ -93,19 +95,6 @@ Matrix load_matrix(const std::string& file) {
   return m;
 }
 
-Artifacts Artifacts::from_build_tree() {
-  return Artifacts{INTERPROBE_BUILD_PROBE, INTERPROBE_BUILD_APP, INTERPROBE_BUILD_VARIANTS,
-                   INTERPROBE_SOURCE_MATRIX};
-}
-
-Artifacts Artifacts::for_arch(const std::string& arch) {
-  if (arch == "aarch64")
-    return Artifacts{INTERPROBE_BUILD_AARCH64_PROBE, INTERPROBE_BUILD_AARCH64_APP,
-                     INTERPROBE_BUILD_AARCH64_VARIANTS, INTERPROBE_SOURCE_MATRIX,
-                     {INTERPROBE_QEMU_AARCH64, "-L", INTERPROBE_AARCH64_SYSROOT}};
-  throw std::invalid_argument(fmt::format("'{}' is not an architecture of this build (aarch64)", arch));
-}
-
 Verdict classify(Observe how, bool ran, bool changed) {
   if (how == Observe::count) return ran ? Verdict::interposed : Verdict::bypassed;
   if (ran && changed) return Verdict::interposed;
@@ -127,11 +116,14 @@ bool parse_app_output(const std::string& out, const std::string& path, long& val
   return static_cast<bool>(in >> name >> value) && name == path;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+// True if the run (`which`: "control", "preloaded") exited 0 printing "PATH VALUE"; else the
+// cell's problem says which run failed and how.
+bool app_ran(const char* which, const ExecResult& r, const Artifacts& a, const PathSpec& p,
+             long& value, std::string& problem) {
+  if (r.exited && r.exit_status == 0 && parse_app_output(r.out, p.name, value)) return true;
+  problem = fmt::format("{} run of {} {} failed ({}): {}", which, a.app, p.name, r.describe(),
+                        r.err);
+  return false;
 }
 
 }  // namespace
@@ -159,34 +151,28 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
     Env control_env = env;
     o.control = exec(command(control_env), control_env);
   }
-  if (!o.control.exited || o.control.exit_status != 0 ||
-      !parse_app_output(o.control.out, p.name, o.control_value)) {
-    o.problem = fmt::format("control run of {} {} failed ({}): {}", a.app, p.name,
-                            o.control.describe(), o.control.err);
-    return o;
-  }
+  if (!app_ran("control", o.control, a, p, o.control_value, o.problem)) return o;
 
-  char dir_template[] = "/tmp/interprobe-cell-XXXXXX";
-  if (mkdtemp(dir_template) == nullptr) {
-    o.problem = "cannot create a temporary directory under /tmp";
-    return o;
+  std::string report_text;
+  {
+    const PrivateDir dir = PrivateDir::temporary();
+    if (dir.empty()) {
+      o.problem =
+          fmt::format("cannot create a temporary directory under {}", temp_parent().string());
+      return o;
+    }
+    ProbeSettings s;
+    s.probe = fs::absolute(a.probe).string();
+    s.format = "json";
+    s.report_file = (dir.path() / "report.json").string();
+    s.time_offset = kTimeOffset;
+    s.bypass = bypass;
+    // `env` has no LD_PRELOAD (without_probe above): the probe is the only preload of the cell.
+    Env probed_env = probe_environment(env, s);
+    o.probed = exec(command(probed_env), probed_env);
+    report_text = slurp(dir.path() / "report.json");
   }
-  const fs::path dir = dir_template, report = dir / "report.json";
-  env["LD_PRELOAD"] = fs::absolute(a.probe).string();
-  env["PROBE_FORMAT"] = "json";
-  env["PROBE_REPORT"] = report.string();
-  env["PROBE_TIME_OFFSET"] = std::to_string(kTimeOffset);
-  if (bypass) env["PROBE_BYPASS"] = "1";
-  o.probed = exec(command(env), env);
-  std::string report_text = read_file(report);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (!o.probed.exited || o.probed.exit_status != 0 ||
-      !parse_app_output(o.probed.out, p.name, o.probed_value)) {
-    o.problem = fmt::format("preloaded run of {} {} failed ({}): {}", a.app, p.name,
-                            o.probed.describe(), o.probed.err);
-    return o;
-  }
+  if (!app_ran("preloaded", o.probed, a, p, o.probed_value, o.problem)) return o;
   std::string error;
   auto parsed = parse_probe_report(report_text, &error);
   if (!parsed) {

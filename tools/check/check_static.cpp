@@ -8,8 +8,10 @@
 // failing package build log shows why without running the scanner again.
 //
 // Known blind spots (docs/SCAN.md, "Limitations"): a call inlined *and* constant-folded leaves no
-// trace, not even in DWARF; a folded result (clang's ran_unused) looks interposable; DWARF in a
-// separate debug file is not read. The finding therefore says what the file shows, nothing more.
+// trace, not even in DWARF; a folded result (clang's ran_unused) looks interposable; a stripped
+// library's DWARF is read only from a debug file found by build ID under /usr/lib/debug (the
+// scanner's default ScanOptions: .gnu_debuglink is not followed). The finding therefore says what
+// the files show, nothing more.
 #include <fmt/format.h>
 
 #include <algorithm>

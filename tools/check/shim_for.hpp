@@ -4,17 +4,19 @@
 // scanner (tools/scan, docs/SCAN.md) counts LIB's own references to each function. Side by side:
 // the calls from outside LIB (the override takes them), the calls from inside LIB that did reach
 // the shim (through LIB's PLT), and LIB's internal call sites an override can never see (direct
-// calls, inlined copies). docs/cli/run.md.
+// calls, inlined copies). docs/cli/run.md. The CLI (tools/interprobe/run_command.cpp) prints
+// what run_shim_for() returns.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace interprobe::cli {
+namespace interprobe {
 
 struct ShimForOptions {
   std::string library;  // LIB
-  std::string report;   // --report PATH: write the table there instead of stderr
+  std::string report;   // --report PATH: the table goes there instead of stderr
   std::string format;   // "text" (default) or "json"
   std::string runtime;  // the shim runtime archive; "" = the default
   std::vector<std::string> symbols;  // --symbols: only these functions (default: every export)
@@ -22,9 +24,18 @@ struct ShimForOptions {
   std::vector<std::string> command;
 };
 
-// Builds the shim, runs the command under it, prints the table. Returns the command's status as
-// `interprobe run` does (exit status, 128+signal, 127/126), or 2 for bad input (the command is
-// then not run).
-int run_shim_for(const ShimForOptions& options);
+struct ShimForOutcome {
+  // The command's status as `interprobe run` gives it (exit status, 128+signal, 127/126), or 2
+  // for bad input (the command is then not run) and for a LIB the command never loaded.
+  int status = 2;
+  // One line each ("interprobe run: ..."), for stderr, in the order they arose; all come before
+  // the table.
+  std::vector<std::string> notices;
+  std::optional<std::string> table;  // text or JSON; none when nothing was measured
+};
 
-}  // namespace interprobe::cli
+// Builds the shim, runs the command under it (its stdin/stdout/stderr its own), reads the
+// reports and renders the table.
+ShimForOutcome run_shim_for(const ShimForOptions& options);
+
+}  // namespace interprobe

@@ -12,8 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "exec.hpp"
+#include "artifacts.hpp"
 #include "probe_report.hpp"
+#include "exec.hpp"
 
 namespace interprobe {
 
@@ -49,27 +50,6 @@ struct Matrix {
 // Reads and checks victim/matrix.json: every variant has an expectation for every path.
 // Throws std::runtime_error with a one-line reason.
 Matrix load_matrix(const std::string& file);
-
-// Where the built pieces are.
-struct Artifacts {
-  std::string probe;         // libprobe.so
-  std::string app;           // victim_app
-  std::string variants_dir;  // one sub-directory per variant, each with libvictim.so.1
-  std::string matrix;        // victim/matrix.json
-  // Runs an app of another architecture, e.g. {"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"};
-  // empty for the machine's own. The loader's variables go to the app only (qemu's -E), never to
-  // the emulator, which is a program of this machine.
-  std::vector<std::string> launcher = {};
-  static Artifacts from_build_tree();  // the paths this build was configured with
-  // The build tree's cross-built pieces for `arch` ("aarch64": cmake/InterprobeCross.cmake), run
-  // under qemu-user; the app is empty if they were not built. Throws std::invalid_argument for an
-  // architecture the build knows nothing of.
-  static Artifacts for_arch(const std::string& arch);
-  // An installed interprobe (libprobe.so found relative to the running executable, per
-  // GNUInstallDirs) gets the installed probe and no victim pieces (they are not installed);
-  // otherwise from_build_tree(). In locate.cpp.
-  static Artifacts locate();
-};
 
 inline constexpr long kTimeOffset = 1'000'000'000;  // seconds: ~31.7 years, unmistakable
 inline constexpr const char* kLibraryName = "libvictim.so.1";

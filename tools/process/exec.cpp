@@ -1,122 +1,61 @@
-// probe_run.cpp — see probe_run.hpp.
-#include "probe_run.hpp"
+// exec.cpp — see exec.hpp. exec() and spawn_and_wait() differ in what the child's descriptors
+// and signals are; both start it through launch() and end it through reap().
+#include "exec.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <spawn.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#include "elf_image.hpp"
+extern char** environ;
 
 namespace interprobe {
 
-namespace fs = std::filesystem;
-
-namespace {
-
-// Prepended: the preload's definitions come first in the search order, so they are the ones the
-// loader binds; the user's own preloads stay in the list, after it, and still load.
-void prepend_preload(Env& env, const std::string& path) {
-  auto old = env.find("LD_PRELOAD");
-  if (old != env.end() && !old->second.empty())
-    env["LD_PRELOAD"] = path + ":" + old->second;
-  else
-    env["LD_PRELOAD"] = path;
-}
-
-}  // namespace
-
-Env probe_environment(const Env& base, const ProbeSettings& s) {
-  Env env = base;
-  prepend_preload(env, s.probe);
-  if (s.format) env["PROBE_FORMAT"] = *s.format;
-  if (s.backtrace) env["PROBE_BACKTRACE"] = std::to_string(*s.backtrace);
-  if (s.time_offset) env["PROBE_TIME_OFFSET"] = std::to_string(*s.time_offset);
-  if (s.bypass) env["PROBE_BYPASS"] = "1";
-  if (!s.report_dir.empty())
-    env["PROBE_REPORT"] = (fs::path(s.report_dir) / "report.%p.%m").string();
-  if (s.report_as) env["PROBE_REPORT_AS"] = *s.report_as;
+Env current_environment() {
+  Env env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   return env;
 }
 
-Env shim_environment(const Env& base, const std::string& shim, const std::string& report_dir) {
-  Env env = base;
-  prepend_preload(env, shim);
-  env["PROBE_SHIM_FORMAT"] = "json";
-  env["PROBE_SHIM_REPORT"] = (fs::path(report_dir) / "report.%p.%m").string();
+SpawnArgs::SpawnArgs(const std::vector<std::string>& argv, const Env& env) : args_(argv) {
+  for (auto& [k, v] : env) env_strings_.push_back(k + "=" + v);
+  for (auto& a : args_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (auto& e : env_strings_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
+Env without_probe(Env env, bool drop_preload) {
+  if (drop_preload) env.erase("LD_PRELOAD");
+  for (auto it = env.begin(); it != env.end();)
+    it = it->first.rfind("PROBE_", 0) == 0 ? env.erase(it) : std::next(it);
   return env;
 }
 
-std::string preload_path_problem(const std::string& path) {
-  if (path.empty()) return "the path is empty";
-  if (path.front() != '/') return "the path is not absolute";
-  if (access(path.c_str(), R_OK) != 0)
-    return fmt::format("cannot read it ({})", std::strerror(errno));
-  // The scanner's reader and its one rule of what a shared library is (tools/scan/elf_image.hpp).
-  try {
-    const scan::ElfImage image = scan::ElfImage::open_file(path);
-    const scan::ElfInfo info = scan::read_elf(image);
-    scan::require_shared_library(image);
-    if (info.machine != scan::host_machine())
-      return fmt::format("it is a {} library; this machine runs {}",
-                         scan::machine_name(info.machine),
-                         scan::machine_name(scan::host_machine()));
-  } catch (const scan::ScanError& e) {
-    return e.what();
+void decode_wait_status(int status, bool& exited, int& exit_status, int& term_signal) {
+  if (WIFEXITED(status)) {
+    exited = true;
+    exit_status = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    term_signal = WTERMSIG(status);
   }
-  return "";
 }
 
-bool preload_entry_ok(const std::string& path) {
-  return !path.empty() && path.front() == '/' && path.find_first_of(" :") == std::string::npos;
-}
-
-PreloadStage::~PreloadStage() {
-  std::error_code ec;
-  if (!dir_.empty()) fs::remove_all(dir_, ec);
-}
-
-std::string PreloadStage::entry(const std::string& path, std::string* problem) {
-  if (std::string p = preload_path_problem(path); !p.empty()) {
-    *problem = p;
-    return "";
-  }
-  if (preload_entry_ok(path)) return path;
-  if (dir_.empty()) {
-    std::vector<fs::path> parents;
-    if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp == '/')
-      parents.push_back(tmp);
-    for (const char* d : {"/tmp", "/var/tmp", "/dev/shm"}) parents.push_back(d);
-    for (const fs::path& parent : parents) {
-      if (!preload_entry_ok(parent.string())) continue;
-      dir_ = make_private_dir(parent);
-      if (!dir_.empty()) break;
-    }
-    if (dir_.empty()) {
-      *problem =
-          "its path contains a space or ':', which LD_PRELOAD cannot carry, and no "
-          "directory for a link to it could be made in $TMPDIR, /tmp, /var/tmp or /dev/shm";
-      return "";
-    }
-  }
-  const fs::path link = dir_ / fs::path(path).filename();
-  std::error_code ec;
-  fs::create_symlink(path, link, ec);
-  if (ec) {
-    *problem = fmt::format(
-        "its path contains a space or ':', which LD_PRELOAD cannot carry, and "
-        "the link '{}' to it could not be made: {}",
-        link.string(), ec.message());
-    return "";
-  }
-  return link.string();
+std::string ExecResult::describe() const {
+  if (spawn_failed) return fmt::format("spawn failed: {}", std::strerror(spawn_errno));
+  if (timed_out) return "timeout";
+  if (exited) return fmt::format("exit {}", exit_status);
+  return fmt::format("signal {}", term_signal);
 }
 
 int ChildStatus::shell_status() const {
@@ -134,6 +73,102 @@ std::string spawn_failure_message(const std::string& command, int spawn_errno) {
   if (spawn_errno == ENOEXEC)
     return fmt::format("{}: cannot execute binary file: Exec format error", command);
   return fmt::format("{}: {}", command, std::strerror(spawn_errno));
+}
+
+namespace {
+
+// The one start of a program. posix_spawnp looks a bare name up in PATH (glibc reads it from our
+// environment, which `env` was copied from), as a shell would, and reports exec failures
+// (ENOENT, EACCES, ENOEXEC) as its result: 0 or that errno.
+int launch(pid_t* pid, const std::vector<std::string>& argv, const Env& env,
+           const posix_spawn_file_actions_t* fa, const posix_spawnattr_t* attr) {
+  SpawnArgs args(argv, env);
+  return posix_spawnp(pid, args.argv()[0], fa, attr, args.argv(), args.envp());
+}
+
+// The one end: waits for `pid` (retrying on EINTR) and decodes how it ended.
+void reap(pid_t pid, bool& exited, int& exit_status, int& term_signal) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  decode_wait_status(status, exited, exit_status, term_signal);
+}
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (pipe2(fd, O_CLOEXEC) != 0) fd[0] = fd[1] = -1;
+  }
+  ~Pipe() {
+    for (int f : fd)
+      if (f >= 0) close(f);
+  }
+  void close_end(int i) {
+    if (fd[i] >= 0) close(fd[i]);
+    fd[i] = -1;
+  }
+};
+
+}  // namespace
+
+ExecResult exec(const std::vector<std::string>& argv, const Env& env, const ExecOptions& opt) {
+  ExecResult r;
+  Pipe out, err, in;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (opt.stdin_data.empty())
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2(&fa, in.fd[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err.fd[1], 2);
+
+  pid_t pid = -1;
+  int rc = launch(&pid, argv, env, &fa, nullptr);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    r.spawn_failed = true;
+    r.spawn_errno = rc;
+    return r;
+  }
+  out.close_end(1);
+  err.close_end(1);
+  in.close_end(0);
+  if (!opt.stdin_data.empty()) {
+    // Small inputs only (tests); a large one would need polling the write end as well.
+    if (write(in.fd[1], opt.stdin_data.data(), opt.stdin_data.size()) < 0) { /* child may exit early */ }
+  }
+  in.close_end(1);
+
+  const auto deadline = std::chrono::steady_clock::now() + opt.timeout;
+  pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
+  std::string* sinks[2] = {&r.out, &r.err};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      r.timed_out = true;
+      break;
+    }
+    int n = poll(fds, 2, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  reap(pid, r.exited, r.exit_status, r.term_signal);
+  return r;
 }
 
 namespace {
@@ -232,7 +267,6 @@ int ForwardTermination::received() { return g_received; }
 
 ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env) {
   ChildStatus st;
-  SpawnArgs args(argv, env);
 
   IgnoreSignal no_int(SIGINT), no_quit(SIGQUIT);
   // The command gets the default disposition back for the signals ignored here.
@@ -253,10 +287,7 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
     st.stopped_by = g_received;
     return st;
   }
-  // posix_spawnp looks a bare name up in the command's PATH (glibc reads it from our
-  // environment, which `env` was copied from) and reports exec failures (ENOENT, EACCES,
-  // ENOEXEC) as its result.
-  const int rc = posix_spawnp(&pid, args.argv()[0], nullptr, &attr, args.argv(), args.envp());
+  const int rc = launch(&pid, argv, env, nullptr, &attr);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     st.spawn_errno = rc;
@@ -269,37 +300,8 @@ ChildStatus spawn_and_wait(const std::vector<std::string>& argv, const Env& env)
   g_child = pid;
   wait_forwarding(pid, blocked.set());
   g_child = 0;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  decode_wait_status(status, st.exited, st.exit_status, st.term_signal);
+  reap(pid, st.exited, st.exit_status, st.term_signal);
   return st;
-}
-
-std::vector<CollectedReport> collect_reports(const fs::path& dir, int main_pid) {
-  std::vector<CollectedReport> reports;
-  std::error_code ec;
-  for (auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("report.", 0) != 0) continue;
-    char* end = nullptr;
-    long pid = std::strtol(name.c_str() + 7, &end, 10);
-    if (end == nullptr || end == name.c_str() + 7 || (*end != '\0' && *end != '.') || pid <= 0)
-      continue;
-    reports.push_back({static_cast<int>(pid), *end == '.' ? std::string(end + 1) : "", entry.path()});
-  }
-  std::sort(reports.begin(), reports.end(), [main_pid](auto& a, auto& b) {
-    if ((a.pid == main_pid) != (b.pid == main_pid)) return a.pid == main_pid;
-    if (a.pid != b.pid) return a.pid < b.pid;
-    return a.module < b.module;
-  });
-  return reports;
-}
-
-fs::path make_private_dir(const fs::path& parent) {
-  std::string t = (parent / ".interprobe-XXXXXX").string();
-  if (mkdtemp(t.data()) == nullptr) return {};
-  return t;
 }
 
 }  // namespace interprobe

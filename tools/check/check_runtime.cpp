@@ -17,13 +17,15 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "check.hpp"
+#include "collect.hpp"
+#include "exec.hpp"
 #include "loader_log.hpp"
+#include "preload_env.hpp"
+#include "private_dir.hpp"
 #include "probe_report.hpp"
-#include "probe_run.hpp"
 
 namespace interprobe {
 
@@ -31,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 // libprobe.so's symbols, from symbols.def; in a build with the victim, the specimen's too
-// (PROBE_EXTRA_SYMBOLS, tools/CMakeLists.txt: the build tree's probe is victim/probe/'s). A
+// (PROBE_EXTRA_SYMBOLS, tools/check/CMakeLists.txt: the build tree's probe is victim/probe/'s). A
 // list of this file's own: symbols.hpp's tables are those of one probe_core, and a test binary
 // may link either.
 constexpr std::string_view kProbeSymbols[] = {
@@ -53,11 +55,6 @@ std::string probe_symbol_list() {
 }
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string first_line(const std::string& text) {
   auto end = text.find('\n');
@@ -82,20 +79,12 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
     *error = fmt::format("cannot preload '{}': {}", req.probe, problem);
     return r;
   }
-  std::error_code tmp_ec;
-  fs::path tmp = fs::temp_directory_path(tmp_ec);  // $TMPDIR, else /tmp
-  const fs::path dir = make_private_dir(tmp_ec ? fs::path("/tmp") : tmp);
-  if (dir.empty()) {
+  const PrivateDir scratch = PrivateDir::temporary();
+  if (scratch.empty()) {
     *error = "cannot create a temporary directory";
     return r;
   }
-  struct Cleanup {
-    fs::path d;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(d, ec);
-    }
-  } cleanup{dir};
+  const fs::path& dir = scratch.path();
   fs::create_directory(dir / "ld");
   fs::create_directory(dir / "reports");
 
@@ -174,11 +163,11 @@ HalfResult check_runtime(const CheckRequest& req, const std::string& soname, std
       return false;
     }
     int count = 0;
-    for (auto& rep : collect_reports(reports, 0)) {
-      std::string perr;
-      auto parsed = parse_probe_report(slurp(rep.file), &perr);
+    for (const ReadReport& rep : read_reports(reports, 0)) {
+      const std::optional<ProbeReport>& parsed = rep.report;
       if (!parsed) {
-        *error = fmt::format("unreadable report of {} from pid {}: {}", what, rep.pid, perr);
+        *error =
+            fmt::format("unreadable report of {} from pid {}: {}", what, rep.file.pid, rep.error);
         return false;
       }
       ++count;

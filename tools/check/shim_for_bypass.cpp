@@ -1,11 +1,11 @@
-// shim_for_bypass.cpp — see shim_for_bypass.hpp.
-#include "shim_for_bypass.hpp"
+// shim_for_bypass.cpp — run --shim-for --bypass: the bypass records of shim_for_table.hpp.
+#include "shim_for_table.hpp"
 
 #include <fmt/format.h>
 
-#include "../runner/text.hpp"
+#include "text.hpp"
 
-namespace interprobe::cli {
+namespace interprobe::shim_for {
 
 void add_bypass(const ProbeReport& report, const std::string& library, const std::string& soname,
                 std::map<std::string, Row>& by_name) {
@@ -92,4 +92,4 @@ nlohmann::json bypass_json(const RowBypass& b) {
           {"calls_bypassed_from_library", b.bypassed_from_library}};
 }
 
-}  // namespace interprobe::cli
+}  // namespace interprobe::shim_for

@@ -1,7 +1,8 @@
-// shim_for_bypass.hpp — `interprobe run --shim-for LIB --bypass`: the calls each function's real
+// shim_for_table.hpp — the table of `interprobe run --shim-for LIB` (shim_for.hpp): one row per
+// called function of LIB, what the run counted and what the scanner found, rendered as text or
+// JSON (shim_for_table.cpp). With --bypass (shim_for_bypass.cpp): the calls each function's real
 // definition received without passing the shim (preload/shim/bypass.hpp counts them at the
-// patched entry), merged over the command's processes and shown beside the shim's own counts and
-// the scanner's static sites (shim_for.cpp). docs/cli/run.md, docs/BYPASS.md.
+// patched entry), merged over the command's processes. docs/cli/run.md, docs/BYPASS.md.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "../runner/probe_report.hpp"
+#include "generator.hpp"
+#include "probe_report.hpp"
 #include "scanner.hpp"
 
-namespace interprobe::cli {
+namespace interprobe::shim_for {
 
 // What the shim runtime counted at one function's definition, over every process.
 struct RowBypass {
@@ -43,9 +45,23 @@ struct Row {
 void add_bypass(const ProbeReport& report, const std::string& library, const std::string& soname,
                 std::map<std::string, Row>& by_name);
 
+// LIB's own references to a function that no override can see: direct calls, inlined copies.
+std::size_t missed_sites(const scan::SymbolReport& s);
+
+// The table: `rows` (by name), the functions never reached but bound inside LIB (`unseen`), the
+// shim's plan (what was trampolined, what skipped), over `processes` reports.
+std::string render_text(const std::string& lib, const std::vector<Row>& rows,
+                        const std::vector<const scan::SymbolReport*>& unseen,
+                        const shim::ShimPlan& plan, int processes);
+std::string render_json(const std::string& lib, const std::string& soname,
+                        const std::vector<Row>& rows,
+                        const std::vector<const scan::SymbolReport*>& unseen,
+                        const shim::ShimPlan& plan, int processes,
+                        const std::vector<std::string>& command);
+
 // The per-function section and the summary lines of the text table.
 std::string render_bypass_text(const std::vector<Row>& rows);
 // The row's "bypass" object of --format json (docs/cli/run.md).
 nlohmann::json bypass_json(const RowBypass& b);
 
-}  // namespace interprobe::cli
+}  // namespace interprobe::shim_for
