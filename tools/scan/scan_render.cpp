@@ -167,17 +167,32 @@ void put_member(fmt::memory_buffer& out, int indent, std::string_view key, const
   out.append(std::string_view(last ? "\n" : ",\n"));
 }
 
-// `"callers": [...]`: one line per caller, its non-zero counts only, keys in alphabetical order.
-void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
-                 const std::vector<std::string>& names) {
-  put_key(out, 10, "callers");
-  if (s.callers.empty()) {
-    out.append(std::string_view("[],\n"));
+// `"key": [...]` with its key at `indent` spaces, `[]` when there are no items, else one item a
+// line (`put_item` writes the item with its own indentation) and the `]` under the key; a comma
+// after it unless last. The layout is nlohmann::json::dump(2)'s.
+template <class Items, class PutItem>
+void put_array(fmt::memory_buffer& out, int indent, std::string_view key, const Items& items,
+               bool last, PutItem&& put_item) {
+  put_key(out, indent, key);
+  std::string_view end = last ? "\n" : ",\n";
+  if (items.empty()) {
+    out.append(std::string_view("[]"));
+    out.append(end);
     return;
   }
   out.append(std::string_view("[\n"));
-  for (std::size_t i = 0; i < s.callers.size(); ++i) {
-    const CallerSites& c = s.callers[i];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    put_item(items[i]);
+    out.append(std::string_view(i + 1 < items.size() ? ",\n" : "\n"));
+  }
+  fmt::format_to(std::back_inserter(out), "{:{}}]", "", indent);
+  out.append(end);
+}
+
+// `"callers": [...]`: one line per caller, its non-zero counts only, keys in alphabetical order.
+void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
+                 const std::vector<std::string>& names) {
+  put_array(out, 10, "callers", s.callers, false, [&](const CallerSites& c) {
     fmt::format_to(std::back_inserter(out), "{:12}{{", "");
     bool first = true;
     auto key = [&](std::string_view k) {
@@ -200,9 +215,8 @@ void put_callers(fmt::memory_buffer& out, const SymbolReport& s,
     count("inlined_via", c.inlined_via);
     count("local_got", c.local_got);
     count("relative", c.relative);
-    out.append(std::string_view(i + 1 < s.callers.size() ? "},\n" : "}\n"));
-  }
-  fmt::format_to(std::back_inserter(out), "{:10}],\n", "");
+    out.append(std::string_view("}"));
+  });
 }
 
 // `"inlined_into": {...}`: per caller with DWARF, the functions inlined into its code (diff's
@@ -250,18 +264,10 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   put_member(out, 8, "bind_now", f.bind_now);
   put_member(out, 8, "bti", f.bti);
   put_member(out, 8, "callers_from", f.callers_from);
-  put_key(out, 8, "compilers");
-  if (f.compilers.empty()) {
-    out.append(std::string_view("[],\n"));
-  } else {
-    out.append(std::string_view("[\n"));
-    for (std::size_t i = 0; i < f.compilers.size(); ++i) {
-      fmt::format_to(std::back_inserter(out), "{:10}", "");
-      put_json_string(out, f.compilers[i]);
-      out.append(std::string_view(i + 1 < f.compilers.size() ? ",\n" : "\n"));
-    }
-    out.append(std::string_view("        ],\n"));
-  }
+  put_array(out, 8, "compilers", f.compilers, false, [&](const std::string& compiler) {
+    fmt::format_to(std::back_inserter(out), "{:10}", "");
+    put_json_string(out, compiler);
+  });
   put_member(out, 8, "debug_file", unless_empty(f.debug_file));
   put_member(out, 8, "dt_symbolic", f.dt_symbolic);
   put_member(out, 8, "dwarf", f.has_dwarf);
@@ -287,14 +293,7 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
   put_member(out, 8, "mixed", lib.count(SymVerdict::mixed));
   put_member(out, 8, "none", lib.count(SymVerdict::none), true);
   out.append(std::string_view("      },\n"));
-  put_key(out, 6, "symbols");
-  if (lib.symbols.empty()) {
-    out.append(std::string_view("[]\n    }"));
-    return;
-  }
-  out.append(std::string_view("[\n"));
-  for (std::size_t i = 0; i < lib.symbols.size(); ++i) {
-    const SymbolReport& s = lib.symbols[i];
+  put_array(out, 6, "symbols", lib.symbols, true, [&](const SymbolReport& s) {
     out.append(std::string_view("        {\n"));
     put_member(out, 10, "absolute", s.absolute);
     put_member(out, 10, "address", s.address);
@@ -324,9 +323,9 @@ void put_library(fmt::memory_buffer& out, const LibraryReport& lib) {
     put_member(out, 10, "version", unless_empty(s.version));
     put_member(out, 10, "version_hidden", s.version_hidden);
     put_member(out, 10, "visibility", s.visibility, true);
-    out.append(std::string_view(i + 1 < lib.symbols.size() ? "        },\n" : "        }\n"));
-  }
-  out.append(std::string_view("      ]\n    }"));
+    out.append(std::string_view("        }"));
+  });
+  out.append(std::string_view("    }"));
 }
 
 }  // namespace
@@ -339,17 +338,8 @@ std::string render_json(const std::vector<LibraryReport>& libs) {
   fmt::memory_buffer out;
   out.append(std::string_view("{\n  \"format\": \"interprobe-scan\",\n"));
   put_member(out, 2, "interprobe_version", std::string_view(INTERPROBE_VERSION));
-  out.append(std::string_view("  \"libraries\": "));
-  if (libs.empty()) {
-    out.append(std::string_view("[],\n"));
-  } else {
-    out.append(std::string_view("[\n"));
-    for (std::size_t i = 0; i < libs.size(); ++i) {
-      put_library(out, libs[i]);
-      out.append(std::string_view(i + 1 < libs.size() ? ",\n" : "\n"));
-    }
-    out.append(std::string_view("  ],\n"));
-  }
+  put_array(out, 2, "libraries", libs, false,
+            [&](const LibraryReport& lib) { put_library(out, lib); });
   fmt::format_to(std::back_inserter(out), "  \"version\": {}\n}}\n", kScanJsonVersion);
   return fmt::to_string(out);
 }
