@@ -53,12 +53,8 @@ scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name)
     m.preemptible_bound = m.preemptible_bound || s.preemptible_bound;
     if (s.visibility == "protected") m.visibility = "protected";
   }
-  // The scanner's rule (scanner.cpp verdict_of), applied to the sums.
-  const bool takes = m.interposable_refs() > 0, bypasses = m.bound_refs() > 0;
-  m.verdict = takes && bypasses ? scan::SymVerdict::mixed
-              : takes           ? scan::SymVerdict::interposable
-              : bypasses        ? scan::SymVerdict::bound
-                                : scan::SymVerdict::none;
+  // The scanner's rule, applied to the sums.
+  m.verdict = scan::verdict_of(m.interposable_refs(), m.bound_refs());
   return m;
 }
 

@@ -103,11 +103,7 @@ std::map<std::string, Named> by_name(const LibraryReport& lib) {
     Named& t = m[s.name];
     t.interposable_refs += s.interposable_refs();
     t.bound_refs += s.bound_refs();
-    const bool takes = t.interposable_refs > 0, bypasses = t.bound_refs > 0;
-    t.verdict = takes && bypasses ? SymVerdict::mixed
-                : takes           ? SymVerdict::interposable
-                : bypasses        ? SymVerdict::bound
-                                  : SymVerdict::none;
+    t.verdict = verdict_of(t.interposable_refs, t.bound_refs);
     for (const CallerSites& c : s.callers) {
       const KindCounts n = kinds_of(c, s.preemptible_bound);
       // A function's references from its own body are no caller elsewhere (scanner.hpp).

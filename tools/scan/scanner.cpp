@@ -54,6 +54,13 @@ std::string describe(SymVerdict v) {
   return "?";
 }
 
+SymVerdict verdict_of(std::size_t interposable_refs, std::size_t bound_refs) {
+  if (interposable_refs > 0 && bound_refs > 0) return SymVerdict::mixed;
+  if (interposable_refs > 0) return SymVerdict::interposable;
+  if (bound_refs > 0) return SymVerdict::bound;
+  return SymVerdict::none;
+}
+
 std::size_t SymbolReport::bound_refs() const {
   std::size_t n = direct_sites + clone_sites + address_sites + local_relocs + local_got_sites +
                   inlined.value_or(0);
@@ -110,7 +117,7 @@ class Scan {
     if (options.dwarf) dwarf = apply_dwarf(elf, debug);
     out_.callers = names_.take();
     table_.finish(out_, out_.callers, dwarf);
-    for (auto& s : out_.symbols) s.verdict = verdict_of(s);
+    for (auto& s : out_.symbols) s.verdict = verdict_of(s.interposable_refs(), s.bound_refs());
   }
 
  private:
@@ -377,14 +384,6 @@ class Scan {
     out_.inlined_into.resize(names_.size());
     for (auto& [caller, ids] : inl.inlined_into) out_.inlined_into[caller] = std::move(ids);
     return true;
-  }
-
-  static SymVerdict verdict_of(const SymbolReport& s) {
-    const bool takes = s.interposable_refs() > 0, bypasses = s.bound_refs() > 0;
-    if (takes && bypasses) return SymVerdict::mixed;
-    if (takes) return SymVerdict::interposable;
-    if (bypasses) return SymVerdict::bound;
-    return SymVerdict::none;
   }
 
   const ElfInfo& info_;

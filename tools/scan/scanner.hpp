@@ -28,6 +28,8 @@ struct DebugFiles;  // package.hpp
 enum class SymVerdict { interposable, bound, mixed, none };
 std::string to_string(SymVerdict v);  // "interposable", "bound", "mixed", "none"
 std::string describe(SymVerdict v);   // "interposable internally", ..., "no internal references"
+// The one rule: references an override takes and references it cannot take, both, one or none.
+SymVerdict verdict_of(std::size_t interposable_refs, std::size_t bound_refs);
 
 // One caller's references to one exported symbol, by kind (the SymbolReport fields of the same
 // names, restricted to this caller).
