@@ -17,6 +17,7 @@
 #include "shim_abi.h"
 
 #include "../runtime/x86_64/vector_state.inc"  /* the slow path's xsave/xrstor, and STATE_MASK */
+#include "../runtime/x86_64/call_registers.inc"  /* the nine pushes, index in r11 last */
 
         .text
         .globl  interprobe_shim_entry
@@ -27,15 +28,7 @@ interprobe_shim_entry:
         .cfi_startproc
         endbr64
         /* rsp = 8 mod 16 here; 9 pushes make it 16-aligned for the call. */
-        pushq   %rdi
-        pushq   %rsi
-        pushq   %rdx
-        pushq   %rcx
-        pushq   %r8
-        pushq   %r9
-        pushq   %rax
-        pushq   %r10
-        pushq   %r11                /* index, also read back by the slow path */
+        SAVE_CALL_REGISTERS         /* r11, the index, last: also read back by the slow path */
         .cfi_adjust_cfa_offset 72
         movl    %r11d, %edi
         movq    72(%rsp), %rsi      /* the caller's return address */
@@ -45,14 +38,7 @@ interprobe_shim_entry:
 .Lgo:
         movq    %rax, %r11
         popq    %r10                /* discards the index */
-        popq    %r10
-        popq    %rax
-        popq    %r9
-        popq    %r8
-        popq    %rcx
-        popq    %rdx
-        popq    %rsi
-        popq    %rdi
+        RESTORE_CALL_REGISTERS_BELOW_R11
         .cfi_adjust_cfa_offset -72
         jmp     *%r11
 

@@ -16,6 +16,7 @@
  * interprobe_bypass_slow. Both take (id, caller's return address).
  */
 #include "../../runtime/x86_64/vector_state.inc"
+#include "../../runtime/x86_64/call_registers.inc"
 
         .text
         .globl  interprobe_bypass_entry
@@ -32,15 +33,7 @@ interprobe_bypass_entry:
          * a few cycles, where popfq is microcoded and costs more than the rest of this entry
          * (an A/B of the two builds by hand on this machine: the closing note of stop 21). DF is clear at any entry (psABI) and nothing here sets it;
          * the system flags are never written. */
-        pushq   %rdi
-        pushq   %rsi
-        pushq   %rdx
-        pushq   %rcx
-        pushq   %r8
-        pushq   %r9
-        pushq   %rax
-        pushq   %r10
-        pushq   %r11
+        SAVE_CALL_REGISTERS
         lahf
         seto    %al
         pushq   %rax                /* the flags word: ah and al */
@@ -57,14 +50,7 @@ interprobe_bypass_entry:
         addb    $0x7f, %al          /* OF = (al == 1) */
         sahf                        /* SF ZF AF PF CF from ah */
         popq    %r11
-        popq    %r10
-        popq    %rax
-        popq    %r9
-        popq    %r8
-        popq    %rcx
-        popq    %rdx
-        popq    %rsi
-        popq    %rdi
+        RESTORE_CALL_REGISTERS_BELOW_R11
         .cfi_adjust_cfa_offset -88
         ret     $8                  /* into the stub, the id popped */
 
