@@ -36,42 +36,43 @@ bool has(const std::string& text, const std::string& re) {
   return std::regex_search(unwrapped(text), std::regex(re));
 }
 
+// check --expect EXPECT of SYMBOL in VARIANT's library ends with `status` and says what each of
+// `res` matches.
+void expect_check(const std::string& variant, const std::string& symbol, const std::string& expect,
+                  int status, std::initializer_list<std::string> res) {
+  auto r = check_static(variant, symbol, expect);
+  EXPECT_EQ(r.exit_status, status) << variant << " --expect " << expect << ":\n" << r.out << r.err;
+  for (const std::string& re : res)
+    EXPECT_TRUE(has(r.out, re)) << variant << " --expect " << expect << ": no /" << re << "/ in\n"
+                                << r.out;
+}
+
 // gcc -O2 (semantic interposition): victim_check_result calls victim_err_occurred through the
 // PLT (`call victim_err_occurred@plt`, one JUMP_SLOT).
 TEST(CheckStatic, PltCallsAreInterposable) {
-  auto ok = check_static("gcc-O2", "victim_err_occurred", "interposable");
-  EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(
-      has(ok.out,
-          "found interposable — ok\\n    evidence: via PLT/GOT: 1 relocation\\(s\\) \\(JUMP_SLOT "
-          "1, [^)]*\\), [1-9][0-9]* code site\\(s\\); bound: 0 direct"))
-      << ok.out;
-  EXPECT_TRUE(has(ok.out, "runtime: not checked: no RUN command given")) << ok.out;
-  auto wrong = check_static("gcc-O2", "victim_err_occurred", "bound");
-  EXPECT_EQ(wrong.exit_status, 1) << wrong.out << wrong.err;
-  EXPECT_TRUE(has(wrong.out, "Found \\(static\\): .*still go through the PLT")) << wrong.out;
+  expect_check("gcc-O2", "victim_err_occurred", "interposable", 0,
+               {"found interposable — ok\\n    evidence: via PLT/GOT: 1 relocation\\(s\\) "
+                "\\(JUMP_SLOT 1, [^)]*\\), [1-9][0-9]* code site\\(s\\); bound: 0 direct",
+                "runtime: not checked: no RUN command given"});
+  expect_check("gcc-O2", "victim_err_occurred", "bound", 1,
+               {"Found \\(static\\): .*still go through the PLT"});
 }
 
 // -Wl,-Bsymbolic: the linker turned the calls into direct ones (no JUMP_SLOT left) and set
 // DF_SYMBOLIC; the evidence names both.
 TEST(CheckStatic, SymbolicLinkIsBound) {
-  auto ok = check_static("gcc-Bsymbolic", "victim_err_occurred", "bound");
-  EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(
-      has(ok.out,
-          "found bound — ok\\n    evidence: .*; bound: [1-9][0-9]* direct call/jump site\\(s\\)"
-          ".*DT_SYMBOLIC yes"))
-      << ok.out;
-  auto wrong = check_static("gcc-Bsymbolic", "victim_err_occurred", "interposable");
-  EXPECT_EQ(wrong.exit_status, 1) << wrong.out;
-  EXPECT_TRUE(has(wrong.out, "binds its own calls of victim_err_occurred")) << wrong.out;
+  expect_check(
+      "gcc-Bsymbolic", "victim_err_occurred", "bound", 0,
+      {"found bound — ok\\n    evidence: .*; bound: [1-9][0-9]* direct call/jump site\\(s\\)"
+       ".*DT_SYMBOLIC yes"});
+  expect_check("gcc-Bsymbolic", "victim_err_occurred", "interposable", 1,
+               {"binds its own calls of victim_err_occurred"});
 }
 
 // __attribute__((visibility("protected"))): direct calls, and the evidence says protected.
 TEST(CheckStatic, ProtectedIsBound) {
-  auto ok = check_static("gcc-protected", "victim_err_occurred", "bound");
-  EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(has(ok.out, "found bound — ok\\n    evidence: .*visibility protected")) << ok.out;
+  expect_check("gcc-protected", "victim_err_occurred", "bound", 0,
+               {"found bound — ok\\n    evidence: .*visibility protected"});
 }
 
 // gcc -O0 -fno-semantic-interposition: the same-file callers call victim_err_occurred directly
@@ -95,18 +96,14 @@ TEST(CheckStatic, MixedFailsBothExpectations) {
 // file has no reference to it at all. Nothing inside the library can reach an override: that is
 // what "bound" asks for, and the opposite of what "interposable" asks for.
 TEST(CheckStatic, NoInternalReferencesIsBoundNotInterposable) {
-  auto ok = check_static("gcc-O2-nosi", "victim_check_result", "bound");
-  EXPECT_EQ(ok.exit_status, 0) << ok.out << ok.err;
-  EXPECT_TRUE(has(ok.out, "found no internal references — ok")) << ok.out;
-  auto wrong = check_static("gcc-O2-nosi", "victim_check_result", "interposable");
-  EXPECT_EQ(wrong.exit_status, 1) << wrong.out;
+  expect_check("gcc-O2-nosi", "victim_check_result", "bound", 0,
+               {"found no internal references — ok"});
   // The rest of this library binds its own calls (the nosi build's .localalias symbols, bound
   // and mixed symbols), so the file cannot tell inlined from never called, and says so.
-  EXPECT_TRUE(has(wrong.out,
-                  "no call or address use of victim_check_result left in its code, and the rest "
-                  "of libvictim.so.1 does not say whether it was inlined or is never called "
-                  "\\(exported functions with internal calls: [0-9]+ interposable, [1-9]"))
-      << wrong.out;
+  expect_check("gcc-O2-nosi", "victim_check_result", "interposable", 1,
+               {"no call or address use of victim_check_result left in its code, and the rest "
+                "of libvictim.so.1 does not say whether it was inlined or is never called "
+                "\\(exported functions with internal calls: [0-9]+ interposable, [1-9]"});
 }
 
 // Debian's zlib never calls gzerror itself, and binds none of its own calls: the explanation says
@@ -120,8 +117,10 @@ TEST(CheckStatic, NoCallerInALibraryThatBindsNothing) {
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "found no internal references — FAILED")) << r.out;
   EXPECT_TRUE(has(r.out, "Most likely libz\\.so[0-9.]* never calls gzerror itself")) << r.out;
-  EXPECT_TRUE(has(r.out, "functions with internal calls: [1-9][0-9]* interposable, 0 bound, 0 mixed; "
-                          "DT_SYMBOLIC no")) << r.out;
+  EXPECT_TRUE(has(r.out,
+                  "functions with internal calls: [1-9][0-9]* interposable, 0 bound, 0 mixed; "
+                  "DT_SYMBOLIC no"))
+      << r.out;
   EXPECT_FALSE(has(r.out, "Usual causes")) << r.out;
 }
 

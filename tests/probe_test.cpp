@@ -147,8 +147,8 @@ TEST_P(ProbeDlopen, LateLoadedVictimResolvesAcrossDlcloseAndReload) {
   Env env = probe_env();
   env["PROBE_FORMAT"] = "json";
   env["PROBE_REPORT"] = (dir_ / "d.json").string();
-  ExecResult control = exec({program("dlopen_app"), GetParam(), "3"}, base_env());
-  ExecResult probed = exec({program("dlopen_app"), GetParam(), "3"}, env);
+  ExecResult control = exec({DLMODES_APP, GetParam(), "3"}, base_env());
+  ExecResult probed = exec({DLMODES_APP, GetParam(), "3"}, env);
   ASSERT_EQ(control.exit_status, 0) << control.err;
   ASSERT_EQ(probed.exit_status, 0) << probed.err;
   EXPECT_EQ(control.out, "round 0 check 5 direct 0\nround 1 check 5 direct 0\nround 2 check 5 direct 0\n");
@@ -186,10 +186,10 @@ TEST_F(Probe, LoaderCallsAreCountedButNeverUnwound) {
   env["PROBE_FORMAT"] = "json";
   env["PROBE_BACKTRACE"] = "8";
   env["PROBE_REPORT"] = (dir_ / "ld.json").string();
-  // dlopen_app's output differs under the probe by design (the override's value): compare the
+  // dlmodes_app's output differs under the probe by design (the override's value): compare the
   // exit status with the control run only.
-  ExecResult control = exec({program("dlopen_app"), "local", "2"}, base_env());
-  ExecResult probed = exec({program("dlopen_app"), "local", "2"}, env);
+  ExecResult control = exec({DLMODES_APP, "local", "2"}, base_env());
+  ExecResult probed = exec({DLMODES_APP, "local", "2"}, env);
   ASSERT_EQ(probed.describe(), control.describe()) << probed.err;
   ProbeReport r = report_at(dir_ / "ld.json");
   std::uint64_t from_loader = 0;

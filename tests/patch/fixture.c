@@ -4,6 +4,8 @@
  * prologues (refusals, a jcc in the stolen bytes, a one-instruction function, flags). */
 #include <stdarg.h>
 
+#include "abi_cases.h"
+
 typedef float v4f __attribute__((vector_size(16)));
 struct big {
   long a[4];
@@ -21,14 +23,7 @@ double patch_mix(double x, float y, long z, double w) { return x * 3.0 + y * 0.5
 
 v4f patch_vec(v4f a, v4f b) { return a * b + a; }
 
-double patch_varsum(int n, ...) {
-  va_list ap;
-  va_start(ap, n);
-  double s = 0;
-  for (int i = 0; i < n; ++i) s += va_arg(ap, double) * (i + 1);
-  va_end(ap);
-  return s;
-}
+ABI_WEIGHTED_VSUM(patch_varsum)
 
 struct big patch_big(long x) {
   struct big b = {{x, x * 2, x * 3, x * 4}};

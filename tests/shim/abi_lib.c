@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <immintrin.h>
 #include <stdarg.h>
+
+#include "abi_cases.h"
 #include <stdio.h>
 
 struct big { long v[12]; };
@@ -32,14 +34,7 @@ double many_doubles(double a, int k, double b, double c, double d, double e, dou
          m * 1000;
 }
 
-double vsum(int n, ...) {
-  va_list ap;
-  va_start(ap, n);
-  double s = 0;
-  for (int i = 0; i < n; ++i) s += va_arg(ap, double) * (i + 1);
-  va_end(ap);
-  return s;
-}
+ABI_WEIGHTED_VSUM(vsum)
 
 int vformat(char *buf, unsigned long size, const char *fmt, ...) {
   va_list ap;
