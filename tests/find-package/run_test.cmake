@@ -23,6 +23,17 @@ function(run rc_var out_var)
   set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
 
+# matches_at_least(<list var> <regex> <text> <min> <what>): the matches of <regex> in <text>;
+# fails, naming <what>, when there are fewer than <min>.
+function(matches_at_least list_var regex text min what)
+  string(REGEX MATCHALL "${regex}" found "${text}")
+  list(LENGTH found n)
+  if(n LESS min)
+    fail("${what}: ${n} found, at least ${min} expected:\n${text}")
+  endif()
+  set(${list_var} "${found}" PARENT_SCOPE)
+endfunction()
+
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(stage "${WORK_DIR}/stage")
 set(prefix "${WORK_DIR}/moved prefix")
@@ -47,11 +58,7 @@ endforeach()
 # A man page per subcommand that `interprobe --help` lists.
 run(rc out "${prefix}/bin/interprobe" --help)
 string(REGEX MATCH "Subcommands:\n(  [a-z]+[^\n]*\n)+" commands "${out}")
-string(REGEX MATCHALL "\n  [a-z]+" commands "${commands}")
-list(LENGTH commands n)
-if(n LESS 6)
-  fail("`interprobe --help` lists ${n} subcommands:\n${out}")
-endif()
+matches_at_least(commands "\n  [a-z]+" "${commands}" 6 "subcommands in `interprobe --help`")
 foreach(c IN LISTS commands)
   string(STRIP "${c}" c)
   if(NOT EXISTS "${prefix}/${MANDIR}/man1/interprobe-${c}.1")
@@ -84,7 +91,7 @@ if(NOT out MATCHES "Documentation: ${docdir}/docs/cli/run.md and `man interprobe
 endif()
 
 # The installed CLI preloads the installed probe, found relative to itself after the move; its
-# path has a space, which LD_PRELOAD cannot carry, so it goes through a link (probe_run.hpp).
+# path has a space, which LD_PRELOAD cannot carry, so it goes through a link (tools/process/preload_env.hpp).
 run(rc out "${prefix}/bin/interprobe" run -- sh -c "readlink -f \"$LD_PRELOAD\" && echo \"[$LD_PRELOAD]\"")
 # (readlink's report, on stderr, comes between the two lines of stdout.)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "^${prefix}/${PROBEDIR}/libprobe.so\n"
@@ -135,11 +142,7 @@ endif()
 # Every test of a label, one by one, so that each one's outcome and message are checked.
 function(check_label label want_rc_zero pattern)
   run(rc out ctest --test-dir "${example}" -N -L "^${label}$")
-  string(REGEX MATCHALL "Test +#[0-9]+: [^\n]+" lines "${out}")
-  list(LENGTH lines n)
-  if(n EQUAL 0)
-    fail("the example registered no ${label} tests")
-  endif()
+  matches_at_least(lines "Test +#[0-9]+: [^\n]+" "${out}" 1 "the example's ${label} tests")
   foreach(line IN LISTS lines)
     string(REGEX REPLACE "Test +#[0-9]+: " "" name "${line}")
     string(REPLACE "." "\\." name_re "${name}")
