@@ -20,6 +20,7 @@
 #include "check.hpp"
 #include "elf_image.hpp"
 #include "scanner.hpp"
+#include "site_table.hpp"
 
 namespace interprobe {
 
@@ -30,29 +31,24 @@ namespace {
 scan::SymbolReport merged(const scan::LibraryReport& r, const std::string& name) {
   scan::SymbolReport m;
   m.name = name;
-  bool first = true;
+  std::size_t entries = 0;
   for (const scan::SymbolReport& s : r.symbols) {
     if (s.name != name) continue;
-    if (first) {
+    if (entries++ == 0) {
       m = s;
-      first = false;
       continue;
     }
+    // The relocations are each entry's own; the sites are counted by caller, so the callers are
+    // merged and the totals taken from them (below) by the scanner's own rule.
     m.jump_slot += s.jump_slot;
     m.glob_dat += s.glob_dat;
     m.absolute += s.absolute;
-    m.got_sites += s.got_sites;
-    m.direct_sites += s.direct_sites;
-    m.clone_sites += s.clone_sites;
-    m.self_sites += s.self_sites;
-    m.address_sites += s.address_sites;
-    m.local_relocs += s.local_relocs;
-    m.local_got_sites += s.local_got_sites;
-    if (m.inlined && s.inlined) *m.inlined += *s.inlined;
+    m.callers.insert(m.callers.end(), s.callers.begin(), s.callers.end());
     if (m.inlined_self && s.inlined_self) *m.inlined_self += *s.inlined_self;
     m.preemptible_bound = m.preemptible_bound || s.preemptible_bound;
     if (s.visibility == "protected") m.visibility = "protected";
   }
+  if (entries > 1) scan::total_sites(m, r.callers, m.inlined.has_value());
   // The scanner's rule, applied to the sums.
   m.verdict = scan::verdict_of(m.interposable_refs(), m.bound_refs());
   return m;

@@ -65,24 +65,30 @@ void SiteTable::finish(LibraryReport& out, const std::vector<std::string>& calle
     std::sort(s.callers.begin(), s.callers.end(), [&](const CallerSites& a, const CallerSites& b) {
       return caller_names[a.caller] < caller_names[b.caller];
     });
-    std::size_t inlined = 0;
-    for (const CallerSites& c : s.callers) {
-      // A function's references from its own code (recursion) are no caller elsewhere: listed,
-      // counted apart.
-      if (c.caller != 0 && s.type != "object" && caller_names[c.caller] == s.name) {
-        s.self_sites += c.got + c.direct + c.address + c.local_got;
-        continue;
-      }
-      s.got_sites += c.got;
-      s.direct_sites += c.direct;
-      s.clone_sites += c.clone;
-      s.address_sites += c.address;
-      s.local_got_sites += c.local_got;
-      s.local_relocs += c.relative;
-      inlined += c.inlined;
-    }
-    if (dwarf) s.inlined = inlined;
+    total_sites(s, caller_names, dwarf);
   }
+}
+
+void total_sites(SymbolReport& s, const std::vector<std::string>& caller_names, bool dwarf) {
+  s.got_sites = s.direct_sites = s.clone_sites = s.address_sites = s.local_got_sites =
+      s.local_relocs = s.self_sites = 0;
+  std::size_t inlined = 0;
+  for (const CallerSites& c : s.callers) {
+    // A function's references from its own code (recursion) are no caller elsewhere: listed,
+    // counted apart.
+    if (c.caller != 0 && s.type != "object" && caller_names[c.caller] == s.name) {
+      s.self_sites += c.got + c.direct + c.address + c.local_got;
+      continue;
+    }
+    s.got_sites += c.got;
+    s.direct_sites += c.direct;
+    s.clone_sites += c.clone;
+    s.address_sites += c.address;
+    s.local_got_sites += c.local_got;
+    s.local_relocs += c.relative;
+    inlined += c.inlined;
+  }
+  if (dwarf) s.inlined = inlined;
 }
 
 }  // namespace interprobe::scan

@@ -38,4 +38,9 @@ class SiteTable {
   std::vector<std::uint64_t> keys_;  // symbol << 34 | caller << 4 | kind
 };
 
+// `s`'s site totals (got_sites, direct_sites, clone_sites, address_sites, local_got_sites,
+// local_relocs, self_sites and, if `dwarf`, inlined) as the sums of its callers' counts, set anew:
+// the table's rule, also for a symbol whose callers were merged (check: one name's versions).
+void total_sites(SymbolReport& s, const std::vector<std::string>& caller_names, bool dwarf);
+
 }  // namespace interprobe::scan
