@@ -1,15 +1,19 @@
-// bypass.cpp — PROBE_BYPASS=1 (bypass.hpp): the real definitions' entries patched at start-up, the
-// slow half of the counting entry, and the records for the report. The fast half, which runs with
-// the host's vector registers live, is bypass_hit.cpp.
+// bypass.cpp — PROBE_BYPASS=1 (bypass.hpp): the real definitions' entries patched at start-up and
+// when objects are loaded later, the records forgotten when their objects are unloaded, the slow
+// half of the counting entry, and the records for the report. The fast half, which runs with the
+// host's vector registers live, is bypass_hit.cpp.
 #include "bypass.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <sys/single_threaded.h>
 
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "../core/find_definition.hpp"
+#include "../runtime/dl_points.hpp"
 #include "bypass_state.hpp"
 #include "definitions.hpp"
 #include "real.hpp"
@@ -29,8 +33,50 @@ namespace {
 namespace patch = interprobe::patch;
 
 // What became of each symbol's real definition (preload/patch/definitions.hpp). Written during
-// start-up (single-threaded) and by bypass_learn under g_learn_busy; read at report time.
+// start-up (single-threaded), by bypass_learn and bypass_catch_up under g_learn_busy; read at
+// report time.
 patch::Definition g_definitions[kNumSymbols];
+
+// The symbols resolved at their first call (symbols.def `optional`): their library may be loaded
+// and unloaded at any time (the victim family); the `required` ones are the C library's or a
+// preload's, loaded with the program and never unloaded.
+constexpr bool kOptional[kNumSymbols] = {
+#define PROBE_OPT_required false,
+#define PROBE_OPT_optional true,
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_OPT_##requirement
+#include "../core/symbols.def"
+#undef PROBE_OPT_required
+#undef PROBE_OPT_optional
+};
+
+// The loader's counts of objects added and removed (dl_phdr_info's dlpi_adds, dlpi_subs) when
+// the definitions were last brought up to date: a safe point with the same counts has nothing to do.
+unsigned long long g_seen_adds = 0, g_seen_subs = 0;
+
+bool loader_changed() {
+  struct Counts {
+    unsigned long long adds, subs;
+  } now{0, 0};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t size, void* data) -> int {
+        auto* c = static_cast<Counts*>(data);
+        if (size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+          *c = {info->dlpi_adds, info->dlpi_subs};
+        return 1;  // the counts are the loader's, the same in every entry: the first is enough
+      },
+      &now);
+  const bool changed = now.adds != g_seen_adds || now.subs != g_seen_subs;
+  g_seen_adds = now.adds;
+  g_seen_subs = now.subs;
+  return changed;
+}
+
+// A patched definition whose object is gone (or mapped again, fresh): its patch no longer exists.
+// still_loaded() first: still_patched() reads the entry's bytes.
+bool patch_gone(const patch::Definition& d) {
+  return d.address != 0 && d.same_as < 0 && d.refusal == patch::Refusal::none &&
+         (!patch::still_loaded(d) || !patch::still_patched(d.address));
+}
 }  // namespace
 
 unsigned g_counted_as[kNumSymbols];
@@ -41,8 +87,11 @@ std::atomic_flag g_learn_busy = ATOMIC_FLAG_INIT;
 // Patches `symbols` (their definitions in `defs`); a symbol sharing an earlier one's definition
 // is counted under it (g_counted_as).
 void patch_all(const Symbol* symbols, void* const* defs, std::size_t n) {
-  std::uint32_t ids[kNumSymbols];
-  for (std::size_t k = 0; k < n; ++k) ids[k] = static_cast<std::uint32_t>(symbols[k]);
+  std::uint32_t ids[kNumSymbols] = {};
+  for (std::size_t k = 0; k < n; ++k) {
+    ids[k] = static_cast<std::uint32_t>(symbols[k]);
+    g_definitions[ids[k]] = patch::Definition{};  // a library loaded again: its record anew
+  }
   patch::patch_definitions(ids, defs, n,
                            {reinterpret_cast<std::uintptr_t>(&interprobe_bypass_entry)},
                            g_process.main_path, g_definitions);
@@ -79,16 +128,19 @@ void bypass_install() {
 #undef PROBE_DEF_required
 #undef PROBE_DEF_optional
   patch_all(symbols, defs, n);
+  loader_changed();    // the objects of now are dealt with
   g_bypass_on = true;  // from now on the hooks mark their calls
 }
 
 void bypass_learn(Symbol s, void* definition) {
   if (!g_bypass_on || definition == nullptr) return;
   patch::Definition& d = g_definitions[static_cast<unsigned>(s)];
-  if (d.address != 0 || g_learn_busy.test_and_set(std::memory_order_acquire)) return;
+  // Learnt already, unless its library was unloaded since (bypass_catch_up marks it).
+  auto known = [&] { return d.address != 0 && d.refusal != patch::Refusal::unloaded; };
+  if (known() || g_learn_busy.test_and_set(std::memory_order_acquire)) return;
   {
     Guard g = Guard::enter();
-    if (d.address == 0 && g) {
+    if (!known() && g) {
       if (!__libc_single_threaded) {
         patch::Function fn;
         const patch::Refusal r = patch::plan_definition(definition, static_cast<std::uint32_t>(s),
@@ -100,6 +152,57 @@ void bypass_learn(Symbol s, void* definition) {
     }
   }
   g_learn_busy.clear(std::memory_order_release);
+}
+
+void bypass_catch_up() {
+  if (!g_bypass_on) return;
+  Guard g = Guard::enter();  // libprobe's own dlsym and dlopen come here too: nothing to do
+  if (!g || g_learn_busy.test_and_set(std::memory_order_acquire)) return;
+  if (loader_changed()) {
+    Symbol symbols[kNumSymbols];
+    void* defs[kNumSymbols];
+    std::size_t n = 0;
+    for (unsigned i = 0; i < kNumSymbols; ++i) {
+      if (!kOptional[i]) continue;
+      patch::Definition& d = g_definitions[i];
+      const auto s = static_cast<Symbol>(i);
+      // Unloaded, or mapped again afresh: the counts stay (they are the counter blocks'), a
+      // patched record says what became of its patch, the hook's pointer into the old copy goes.
+      bool gone = d.address != 0 && d.same_as < 0 && !patch::still_loaded(d);
+      if (patch_gone(d)) {
+        d.refusal = patch::Refusal::unloaded;
+        gone = true;
+      }
+      if (gone) real::repoint_optional(s, reinterpret_cast<void*>(d.address), nullptr);
+      if (d.address != 0 && !gone && d.refusal != patch::Refusal::unloaded)
+        continue;  // learnt, and its object is still there
+      // As the hook would resolve it (resolve_next), without its notice: absent is normal here.
+      void* def = dlsym(RTLD_NEXT, symbol_name(s).data());
+      if (def == nullptr) def = find_definition_elsewhere(symbol_name(s).data(), &g_definitions);
+      if (def == nullptr) continue;
+      real::repoint_optional(s, nullptr, def);  // the hook's next call needs no resolving
+      symbols[n] = s;
+      defs[n++] = def;
+    }
+    if (n != 0 && __libc_single_threaded) {
+      patch_all(symbols, defs, n);
+    } else {
+      for (std::size_t k = 0; k < n; ++k) {  // code other threads may run is never rewritten
+        patch::Definition& d = g_definitions[static_cast<unsigned>(symbols[k])];
+        d = patch::Definition{};
+        patch::Function fn;
+        const patch::Refusal r = patch::plan_definition(
+            defs[k], static_cast<std::uint32_t>(symbols[k]), g_process.main_path, d, fn);
+        d.refusal = r != patch::Refusal::none ? r : patch::Refusal::threads_running;
+      }
+    }
+  }
+  g_learn_busy.clear(std::memory_order_release);
+}
+
+void dl_safe_point() {
+  real::drop_unloaded();  // with or without PROBE_BYPASS
+  bypass_catch_up();
 }
 
 void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
@@ -117,6 +220,8 @@ void bypass_snapshot(std::uint64_t (&through)[kNumSymbols], Totals& bypassed,
       rec.same_as = symbol_name(static_cast<Symbol>(d.same_as));
     } else if (d.refusal != patch::Refusal::none) {
       rec.refused = patch::describe(d.refusal);
+    } else if (patch_gone(d)) {  // unloaded since the last safe point (bypass_catch_up)
+      rec.refused = patch::describe(patch::Refusal::unloaded);
     }
     rec.through = through[i];
     for (std::size_t o = 0; o < kMaxObjects; ++o)

@@ -44,6 +44,11 @@ inline void bypass_mark(Symbol s, std::uintptr_t ret) {
 // patched then, if the process is still single-threaded.
 void bypass_install();
 void bypass_learn(Symbol s, void* definition);
+// At a dlopen or dlsym (runtime/dl_points.hpp), when the loader added or removed objects since
+// the last time: an optional symbol's record whose object was unloaded says so (its counts stay)
+// and its definition in a newly loaded object is patched, if the process is still
+// single-threaded, before the host gets an address in that object from dlsym.
+void bypass_catch_up();
 
 // For the report: one record per symbol with a real definition the probe saw. `through` and
 // `bypassed` are the caller's scratch storage (reporting.cpp's ReportScratch): two reports can be

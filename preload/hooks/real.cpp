@@ -38,4 +38,37 @@ void* resolve_optional(Symbol s) {
   return f;
 }
 
+void repoint_optional(Symbol s, void* was, void* now) {
+#define PROBE_REPOINT_required(name)
+#define PROBE_REPOINT_optional(name)                                                    \
+  if (s == Symbol::name) {                                                              \
+    auto expected = reinterpret_cast<decltype(next.name)>(was);                         \
+    __atomic_compare_exchange_n(&next.name, &expected,                                  \
+                                reinterpret_cast<decltype(next.name)>(now), false,      \
+                                __ATOMIC_RELEASE, __ATOMIC_RELAXED);                    \
+  }
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_REPOINT_##requirement(name)
+#include "../core/symbols.def"
+#undef PROBE_REPOINT_required
+#undef PROBE_REPOINT_optional
+  (void)s, (void)was, (void)now;  // the installed probe has no optional symbol
+}
+
+void drop_unloaded() {
+  dl_find_object found{};
+  auto gone = [&](void* p) {
+    return p != nullptr && _dl_find_object(p, &found) != 0;
+  };
+#define PROBE_DROP_required(name)
+#define PROBE_DROP_optional(name)                                                     \
+  if (void* p = reinterpret_cast<void*>(__atomic_load_n(&next.name, __ATOMIC_ACQUIRE)); \
+      gone(p))                                                                        \
+    repoint_optional(Symbol::name, p, nullptr);
+#define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_DROP_##requirement(name)
+#include "../core/symbols.def"
+#undef PROBE_DROP_required
+#undef PROBE_DROP_optional
+  (void)gone;
+}
+
 }  // namespace probe::real

@@ -52,6 +52,13 @@ constexpr bool declared_as(F) {
 void resolve_required();
 // An optional symbol's definition, resolved now (resolve_next; PROBE_BYPASS learns it).
 void* resolve_optional(Symbol s);
+// An optional symbol's pointer, if it still is `was` (its library was unloaded), becomes `now`
+// (the definition of a copy loaded since, or nullptr: resolved again at the next call).
+void repoint_optional(Symbol s, void* was, void* now);
+// Drops every optional pointer into an object no longer loaded (_dl_find_object, lock-free): at a
+// dlopen or dlsym (runtime/dl_points.hpp), so that a library unloaded and loaded again elsewhere
+// is resolved again instead of called at its old address (dlopen_app cycle ... moved crashed so).
+void drop_unloaded();
 
 template <typename F>
 inline F load_optional(F& slot, Symbol s) {

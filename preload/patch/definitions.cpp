@@ -6,6 +6,7 @@
 #include <sys/auxv.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace interprobe::patch {
 
@@ -33,6 +34,17 @@ std::vector<CodeRange> code_of(std::uintptr_t address) {
   return s.code;
 }
 
+bool still_loaded(const Definition& d) {
+  dl_find_object found{};
+  if (d.address == 0 || _dl_find_object(reinterpret_cast<void*>(d.address), &found) != 0)
+    return false;
+  if (reinterpret_cast<std::uintptr_t>(found.dlfo_map_start) != d.base) return false;
+  // Another file mapped at the same place since: names differ (the executable, listed with an empty
+  // name, is never unloaded).
+  const char* name = found.dlfo_link_map != nullptr ? found.dlfo_link_map->l_name : nullptr;
+  return name == nullptr || name[0] == '\0' || std::strcmp(name, d.object) == 0;
+}
+
 Refusal plan_definition(void* definition, std::uint32_t id, const char* main_path, Definition& d,
                         Function& fn) {
   d.address = reinterpret_cast<std::uintptr_t>(definition);
@@ -44,6 +56,7 @@ Refusal plan_definition(void* definition, std::uint32_t id, const char* main_pat
   const char* name =
       info.dli_fname != nullptr && info.dli_fname[0] != '\0' ? info.dli_fname : main_path;
   std::snprintf(d.object, sizeof d.object, "%.255s", name);
+  d.base = reinterpret_cast<std::uintptr_t>(info.dli_fbase);
   if (reinterpret_cast<std::uintptr_t>(info.dli_fbase) == getauxval(AT_SYSINFO_EHDR)) {
     std::snprintf(d.object, sizeof d.object, "[vdso]");
     return Refusal::in_vdso;

@@ -20,6 +20,7 @@ namespace interprobe::patch {
 struct Definition {
   std::uintptr_t address = 0;  // 0: none requested
   char object[256] = {};       // the object holding it, as the loader names it
+  std::uintptr_t base = 0;     // where that object was mapped (dladdr's dli_fbase)
   Refusal refusal = Refusal::none;
   std::int64_t same_as = -1;  // the id of an earlier request with this very definition
 };
@@ -27,7 +28,12 @@ struct Definition {
 // The executable segments of the loaded object holding `address` (empty if none).
 std::vector<CodeRange> code_of(std::uintptr_t address);
 
-// Fills d (address, object) for `definition` and, if nothing forbids it, `fn` for the patcher.
+// Whether the object that held d's definition is still mapped where it was: the same file at the
+// same base (_dl_find_object: lock-free, no descriptor, so any thread may ask, a report too). False
+// once it was unloaded (dlclose), even if another copy was mapped elsewhere.
+bool still_loaded(const Definition& d);
+
+// Fills d (address, object, base) for `definition` and, if nothing forbids it, `fn` for the patcher.
 // `main_path` names the executable (the loader lists it with an empty name).
 Refusal plan_definition(void* definition, std::uint32_t id, const char* main_path, Definition& d,
                         Function& fn);

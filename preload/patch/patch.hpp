@@ -49,6 +49,8 @@ enum class Refusal : std::uint8_t {
   no_lahf_sahf,        // the CPU lacks LAHF/SAHF in 64-bit mode, which the counting entry uses
                        // to keep the caller's arithmetic flags (x86_64/entry.S)
   no_backend,          // no entry patcher for this architecture yet (aarch64/backend.cpp)
+  unloaded,            // patched once, but its object was unloaded (dlclose) since: a copy loaded
+                       // again is mapped afresh, unpatched, until it is patched again
 };
 const char* describe(Refusal r);
 
@@ -86,5 +88,10 @@ struct CountingEntry {
 // itself; other threads may run (see code_writer.hpp for what that costs).
 std::size_t patch_functions(std::span<const CodeRange> code, std::span<const Function> functions,
                             CountingEntry entry, std::span<Outcome> out);
+
+// Whether the jump written at `entry` by patch_functions is still there: false once its object
+// was unloaded and mapped again (fresh code). Reads the entry's bytes: the caller makes sure an
+// object holding the entry is mapped (definitions.hpp: still_loaded).
+bool still_patched(std::uintptr_t entry);
 
 }  // namespace interprobe::patch

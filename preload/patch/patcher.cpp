@@ -30,6 +30,7 @@ const char* describe(Refusal r) {
     case Refusal::in_vdso: return "the definition is in the vDSO, the kernel's page shared by every process (never rewritten)";
     case Refusal::no_symbol: return "no symbol starts at the definition's address, so its end is unknown";
     case Refusal::no_backend: return "interprobe has no entry patcher for this architecture yet";
+    case Refusal::unloaded: return "its library was unloaded (dlclose) after it was patched (the calls counted while it was loaded are kept)";
     case Refusal::no_lahf_sahf: return "the CPU has no LAHF/SAHF in 64-bit mode, which the counting entry needs to keep the flags";
   }
   return "?";
@@ -57,6 +58,12 @@ bool patched_already(std::uintptr_t entry) {
     if (w.entry == entry && w.still_there()) return true;
   return false;
 }
+
+}  // namespace
+
+bool still_patched(std::uintptr_t entry) { return patched_already(entry); }
+
+namespace {
 
 bool in_code(std::span<const CodeRange> code, std::uintptr_t a, std::size_t n) {
   for (const CodeRange& r : code)
