@@ -29,15 +29,6 @@ extern "C" void* __tls_get_addr(void*);
 namespace probe {
 
 CounterPool* g_pool = nullptr;
-StackTable* g_stacks = nullptr;
-PROBE_TLS CounterPool::Block* t_block = nullptr;
-
-namespace {
-
-// Storage for the counters and stacks: constructed in init, never destroyed (a hook may run during
-// or after static destruction). The object map is the runtime's (runtime/start.hpp).
-alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
-alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 // The dynamic loader (ld-linux). Its calls are counted but never unwound. ld.so calls malloc/free
 // with its locks held and in the middle of changing its object tables (dlopen's
 // _dl_find_object_update allocates the very tables the unwinder reads with _dl_find_object).
@@ -47,8 +38,15 @@ alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 // from inside their own update, and a loader's stack tells the user nothing the caller of
 // dlopen/dlclose does not: the rule stays (Probe.LoaderCallsAreCountedButNeverUnwound).
 ObjectId g_loader_id = kUnknownObject;
+StackTable* g_stacks = nullptr;
+PROBE_TLS CounterPool::Block* t_block = nullptr;
 
-bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
+namespace {
+
+// Storage for the counters and stacks: constructed in init, never destroyed (a hook may run during
+// or after static destruction). The object map is the runtime's (runtime/start.hpp).
+alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
+alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
@@ -100,12 +98,10 @@ void init_slow() {
 
 CounterPool::Block* this_thread_block() { return thread_counts(t_block, *g_pool); }
 
-namespace {
-
 // Everything note() may have to do besides counting a call from a known site: initialisation, a
 // new thread's block, a return address not in the cache, the stack table. Out of line so that the
 // fast path in note() needs no stack frame and no saved registers.
-__attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
+void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
   Guard g = Guard::enter();
   if (g_start_state.load(std::memory_order_relaxed) != 2 || !g) {
@@ -129,41 +125,11 @@ __attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
   }
 }
 
-__attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
+void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();  // a new site is unwound (unwind.cpp)
   if (!g) return;
   int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
   if (entry >= 0) CounterPool::add_stack(b, entry);
-}
-
-}  // namespace
-
-// The hook path (bench/ measures it: docs/PERFORMANCE.md). A call from a site already in this
-// thread's attribution cache, on a thread that owns a counter block, is counted with loads,
-// compares and one store to the thread's own block; anything else goes to note_slow(), which does
-// exactly what this did before the split. The re-entry guard is only read here, not taken: nothing
-// on this path calls out, so nothing can re-enter.
-void note(Symbol s, void* return_address) {
-  const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
-  bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
-  CounterPool::Block* b = t_block;
-  // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
-  if (__builtin_expect(g_start_state.load(std::memory_order_acquire) == 2 && !t_in_runtime &&
-                           b != nullptr && b != kThreadGone &&
-                           g_report_requests.load(std::memory_order_relaxed) == 0,
-                       1)) {
-    const CacheEntry& c = cache_slot(t_cache, ret);
-    if (__builtin_expect(cache_holds(c, ret, g_map->generation()), 1)) {
-      if (c.id == g_self_id && c.id != kUnknownObject) {
-        t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, not marked
-        return;
-      }
-      CounterPool::add(b, s, c.id);
-      if (g_process.settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
-      return;
-    }
-  }
-  note_slow(s, ret);
 }
 
 void* resolve_next(const char* name) {
