@@ -42,6 +42,9 @@ class CounterPool {
     std::uint64_t bypassed[kNumSymbols][kMaxObjects];
   };
 
+  // A block's address leaves the low bits free for flags (runtime/guard.hpp's state word).
+  static_assert(alignof(Block) >= 8 && sizeof(Block) % 8 == 0);
+
   CounterPool();  // reserves address space (MAP_NORESERVE); pages are touched only when used
   CounterPool(const CounterPool&) = delete;
   CounterPool& operator=(const CounterPool&) = delete;
@@ -62,6 +65,11 @@ class CounterPool {
   }
   static void add(Block* b, Symbol s, ObjectId o) {
     bump(b, b->counts[static_cast<unsigned>(s)][o]);
+  }
+  // add() into a block the calling thread owns (never block 0): the plain store only.
+  static void add_owned(Block* b, Symbol s, ObjectId o) {
+    std::atomic_ref<std::uint64_t> r(b->counts[static_cast<unsigned>(s)][o]);
+    r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   // One call from the stack-table entry `entry` (PROBE_BACKTRACE), like add().
   static void add_stack(Block* b, int entry) {

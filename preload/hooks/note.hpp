@@ -39,19 +39,21 @@ inline bool may_unwind(ObjectId caller) {
 [[gnu::always_inline]] inline void note(Symbol s, void* return_address) {
   const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
   bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
-  CounterPool::Block* b = t_block;
-  // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
-  if (__builtin_expect(g_start_state.load(std::memory_order_acquire) == 2 && !t_in_runtime &&
-                           b != nullptr && b != kThreadGone &&
+  // One word: the runtime is ready, this thread owns a block, it is not inside the runtime
+  // (guard.hpp; note_slow() publishes the block). A pending report on demand (PROBE_REPORT_SIGNAL)
+  // is written by note_slow().
+  const std::uintptr_t w = t_thread_word;
+  if (__builtin_expect((w & kWordFlags) == 0 &&
                            g_report_requests.load(std::memory_order_relaxed) == 0,
                        1)) {
+    auto* const b = reinterpret_cast<CounterPool::Block*>(w);
     const CacheEntry& c = cache_slot(t_cache, ret);
     if (__builtin_expect(cache_holds(c, ret, g_map->generation()), 1)) {
       if (c.id == g_self_id && c.id != kUnknownObject) {
         t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, not marked
         return;
       }
-      CounterPool::add(b, s, c.id);
+      CounterPool::add_owned(b, s, c.id);
       if (g_process.settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
       return;
     }

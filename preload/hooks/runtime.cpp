@@ -51,6 +51,7 @@ alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
   t_block = thread_gone<CounterPool::Block>();
+  t_thread_word = (t_thread_word & kInRuntime) | kOffFastPath;  // counts go to the shared block
 }
 
 void after_fork_child() {
@@ -90,9 +91,9 @@ const Settings& settings() { return g_process.settings; }
 void init_slow() {
   // A nested call (dlsym's calloc during init) returns at once: the hook falls back on its pool.
   start_once([] {
-    t_in_runtime = true;
+    set_in_runtime(true);
     do_init();
-    t_in_runtime = false;
+    set_in_runtime(false);
   });
 }
 
@@ -123,6 +124,9 @@ void note_slow(Symbol s, std::uintptr_t ret) {
     int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
   }
+  // This thread's own block (not the shared one) goes into its state word: from now on the fast
+  // path counts its calls (guard.hpp; the guard bit is cleared when g goes out of scope).
+  if (b != g_pool->shared()) t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime;
 }
 
 void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {

@@ -17,11 +17,9 @@
 
 namespace probe {
 
-// The re-entry guard (runtime/guard.hpp): t_in_runtime is set while this thread is inside the
-// probe.
-
 // This thread's counter block (null until its first counted call; kThreadGone once its exit
-// destructor ran, after which it counts into the shared block).
+// destructor ran, after which it counts into the shared block). The fast path reads it from the
+// thread's state word instead (runtime/guard.hpp), where note_slow() puts it.
 extern PROBE_TLS CounterPool::Block* t_block;
 inline CounterPool::Block* const kThreadGone = thread_gone<CounterPool::Block>();
 // The block to count into, taken from the pool on a thread's first call (runtime/start.hpp's
