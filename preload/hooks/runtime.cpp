@@ -78,6 +78,7 @@ void do_init() {
   g_pool = new (g_pool_storage) CounterPool();
   g_stacks = new (g_stacks_storage) StackTable();
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
+  sync_epoch();
   if (g_process.settings.backtrace != 0) unwind_init();
   install_report_signal();
 }
@@ -99,9 +100,27 @@ void init_slow() {
 
 CounterPool::Block* this_thread_block() { return thread_counts(t_block, *g_pool); }
 
+std::atomic<std::uint32_t> g_epoch{1};
+
+namespace {
+std::atomic<std::uint32_t> g_epoch_map_generation{0};  // the map's generation at the last bump
+}  // namespace
+
+void bump_epoch() { g_epoch.fetch_add(1, std::memory_order_release); }
+
+void sync_epoch() {
+  const std::uint32_t gen = g_map->generation();
+  // Of the threads that see a new generation, the first to swap it in bumps (extra bumps only
+  // cost a refill).
+  if (g_epoch_map_generation.load(std::memory_order_relaxed) != gen &&
+      g_epoch_map_generation.exchange(gen, std::memory_order_acq_rel) != gen)
+    bump_epoch();
+}
+
 // Everything note() may have to do besides counting a call from a known site: initialisation, a
-// new thread's block, a return address not in the cache, the stack table. Out of line so that the
-// fast path in note() needs no stack frame and no saved registers.
+// new thread's block, a site not in its slot, a report on demand, the stack table. Counts the call
+// and, for a site whose object is known for sure, fills its slot and publishes the thread's block
+// in its state word, so that the next call from there takes the fast path.
 void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
   Guard g = Guard::enter();
@@ -109,24 +128,65 @@ void note_slow(Symbol s, std::uintptr_t ret) {
     t_bypass_token.symbol_plus_one = 0;  // a call the hooks do not count is not marked either
     return;
   }
-  // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
+  // Read before anything is looked up: a slot filled below is stale as soon as the map changes
+  // or a report is requested after this point.
+  const std::uint32_t epoch = g_epoch.load(std::memory_order_acquire);
+  bool fill = true;
+  // See reporting.cpp for why only the malloc family reports.
   if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
-      kSymbolFamilies[static_cast<unsigned>(s)] == Family::alloc)
+      kSymbolFamilies[static_cast<unsigned>(s)] == Family::alloc) {
     report_on_demand();
+    // Another thread is still writing it, or a request came meanwhile: this site keeps asking.
+    fill = g_report_requests.load(std::memory_order_relaxed) == 0;
+  }
   CounterPool::Block* const b = this_thread_block();
   const ObjectId caller = attribute(ret);
+  sync_epoch();
   if (caller == g_self_id && caller != kUnknownObject) {  // e.g. the static libstdc++'s init
-    t_bypass_token.symbol_plus_one = 0;
+    t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, never in a slot
     return;
   }
   CounterPool::add(b, s, caller);
-  if (g_process.settings.backtrace != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
+  std::int32_t stack = CounterPool::kNoStack;
+  const unsigned depth = g_process.settings.backtrace;
+  if (depth != 0 && may_unwind(caller)) {
+    int entry = g_stacks->record(s, ret, depth, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
+    stack = entry >= 0 ? entry : CounterPool::kStackAgain;
   }
-  // This thread's own block (not the shared one) goes into its state word: from now on the fast
-  // path counts its calls (guard.hpp; the guard bit is cleared when g goes out of scope).
-  if (b != g_pool->shared()) t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime;
+  if (b == g_pool->shared()) return;  // a thread without a block of its own stays off the path
+  // attribute() cached its answer only if it is sure (not while another thread refreshed the map).
+  if (const CacheEntry& known = cache_slot(t_cache, ret);
+      fill && known.address == ret && known.id == caller)
+    CounterPool::site(b, ret) = CounterPool::Site{
+        ret, epoch, caller, static_cast<std::uint16_t>(static_cast<unsigned>(s) + 1), stack};
+  // The thread's own block goes into its state word (guard.hpp; the guard bit is cleared when g
+  // goes out of scope). A signal handler's hook meanwhile sees the guard bit and counts nothing.
+  const bool moded = g_bypass_on || depth != 0;
+  t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime | (moded ? kModed : 0);
+}
+
+void note_moded(Symbol s, std::uintptr_t ret) {
+  bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
+  const std::uintptr_t w = t_thread_word;
+  if ((w & (kInRuntime | kOffFastPath)) == 0) {
+    auto* const b = reinterpret_cast<CounterPool::Block*>(w & ~kWordFlags);
+    const CounterPool::Site& c = CounterPool::site(b, ret);
+    if (site_holds(c, ret)) {
+      CounterPool::add_owned(b, s, c.id);
+      if (g_process.settings.backtrace == 0) return;
+      // The site's stack entry, found through its slot: no hash per call (issue 15). A slot filled
+      // by another symbol's call from the same site (a call through a pointer) asks the table.
+      if (c.symbol_plus_one == static_cast<unsigned>(s) + 1) {
+        if (c.stack >= 0) return CounterPool::add_stack_owned(b, c.stack);
+        if (c.stack == CounterPool::kNoStack) return;
+      } else if (!may_unwind(c.id)) {
+        return;
+      }
+      return record_stack(b, s, ret);
+    }
+  }
+  note_slow(s, ret);
 }
 
 void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
