@@ -30,9 +30,26 @@ class CounterPool {
  public:
   static constexpr std::size_t kMaxBlocks = 1024;
 
+  // One call site of the owning thread, as libprobe's counting path caches it (hooks/note.hpp):
+  // the return address's object, valid while `epoch` is the hooks' current one, and the site's
+  // stack-table entry (PROBE_BACKTRACE) for `symbol_plus_one`. In the block, not in TLS: the hook
+  // reaches it from the block pointer it already holds. A block given back keeps its sites, which
+  // stay true for the next owner (an address's object does not depend on the thread).
+  struct alignas(32) Site {
+    std::uintptr_t ret;
+    std::uint32_t epoch;
+    ObjectId id;
+    std::uint16_t symbol_plus_one;
+    std::int32_t stack;  // kNoStack, kStackAgain or an index into the stack table
+  };
+  static constexpr std::size_t kSites = 64;
+  static constexpr std::int32_t kNoStack = -1;     // never unwound (the loader's calls)
+  static constexpr std::int32_t kStackAgain = -2;  // the stack table was full: ask it every call
+
   struct Block {
     std::atomic<std::uint32_t> owned;
     std::uint32_t index;
+    Site sites[kSites];  // written by the owning thread only; the reporter never reads them
     std::uint64_t counts[kNumSymbols][kMaxObjects];
     std::uint64_t stack_counts[StackTable::kCapacity];  // calls per stack-table entry
     // PROBE_BYPASS (preload/hooks/bypass.hpp), counted at the real definitions' entries: calls
@@ -41,6 +58,11 @@ class CounterPool {
     std::uint64_t through[kNumSymbols];
     std::uint64_t bypassed[kNumSymbols][kMaxObjects];
   };
+
+  // A block's address leaves the low bits free for flags (runtime/guard.hpp's state word).
+  static_assert(alignof(Block) >= 8 && sizeof(Block) % 8 == 0);
+  static_assert(sizeof(Site) == 32);  // the slot's offset is (ret << 3) & 0x7e0: two instructions
+  static Site& site(Block* b, std::uintptr_t ret) { return b->sites[(ret >> 2) % kSites]; }
 
   CounterPool();  // reserves address space (MAP_NORESERVE); pages are touched only when used
   CounterPool(const CounterPool&) = delete;
@@ -56,16 +78,26 @@ class CounterPool {
     if (b->index == 0) {
       std::atomic_ref<std::uint64_t>(c).fetch_add(1, std::memory_order_relaxed);
     } else {
-      std::atomic_ref<std::uint64_t> r(c);
-      r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      bump_owned(c);
     }
+  }
+  // bump() in a block the calling thread owns (never block 0): the plain store only.
+  static void bump_owned(std::uint64_t& c) {
+    std::atomic_ref<std::uint64_t> r(c);
+    r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   static void add(Block* b, Symbol s, ObjectId o) {
     bump(b, b->counts[static_cast<unsigned>(s)][o]);
   }
+  static void add_owned(Block* b, Symbol s, ObjectId o) {
+    bump_owned(b->counts[static_cast<unsigned>(s)][o]);
+  }
   // One call from the stack-table entry `entry` (PROBE_BACKTRACE), like add().
   static void add_stack(Block* b, int entry) {
     bump(b, b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
+  }
+  static void add_stack_owned(Block* b, int entry) {
+    bump_owned(b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
   }
 
   // Sums every block's bypass counts: through[kNumSymbols], and bypassed calls into `bypassed`.

@@ -130,6 +130,7 @@ void bypass_install() {
   patch_all(symbols, defs, n);
   loader_changed();    // the objects of now are dealt with
   g_bypass_on = true;  // from now on the hooks mark their calls
+  bump_epoch();        // every thread's next call republishes its state word with kModed
 }
 
 void bypass_learn(Symbol s, void* definition) {
@@ -251,6 +252,7 @@ extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std
   if (bypass_decide(id, ret, b)) return;
   // Through the bypass counter's own cache (bypass_state.hpp), which attribute() fills.
   const ObjectId caller = attribute(ret, t_bypass_cache);
+  sync_epoch();
   if (caller < kMaxObjects) CounterPool::bump(b, b->bypassed[id][caller]);
 }
 

@@ -7,7 +7,7 @@
 extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::uint32_t id,
                                                                          std::uintptr_t ret) {
   using namespace probe;
-  if (t_in_runtime || id >= kNumSymbols) return 1;  // the probe's own work: neither kind
+  if (in_runtime() || id >= kNumSymbols) return 1;  // the probe's own work: neither kind
   CounterPool::Block* b = t_block;
   if (__builtin_expect(b == nullptr || b == kThreadGone, 0)) return 0;
   return bypass_decide(id, ret, b) ? 1 : 0;

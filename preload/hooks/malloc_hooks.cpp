@@ -20,9 +20,14 @@ namespace {
 alignas(64) unsigned char g_pool[64 * 1024];
 std::atomic<std::size_t> g_pool_used{0};
 
+// Only while the pool has served anything: in a normal run it never has (the real functions are
+// resolved before anything allocates; gdb on probe_overhead and python3: g_pool_used 0 at exit),
+// so free() on the hook path pays one load and one branch for it, not the range check
+// (bench/: 5 instructions per malloc+free pair).
 bool from_pool(const void* p) {
+  if (__builtin_expect(g_pool_used.load(std::memory_order_relaxed) == 0, 1)) return false;
   auto a = reinterpret_cast<std::uintptr_t>(p), base = reinterpret_cast<std::uintptr_t>(g_pool);
-  return a >= base && a < base + sizeof g_pool;
+  return a - base < sizeof g_pool;
 }
 
 // Each block is preceded by its size, so realloc can copy it.
@@ -52,7 +57,7 @@ PROBE_EXPORT void* malloc(std::size_t n) {
 
 PROBE_EXPORT void free(void* p) {
   probe::note(Symbol::free, PROBE_RETURN_ADDRESS());
-  if (p == nullptr || from_pool(p)) return;
+  if (from_pool(p)) return;  // free(NULL) goes on: the real free does nothing with it
   if (auto f = real::next.free) f(p);
 }
 

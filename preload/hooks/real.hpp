@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include "note.hpp"
 #include "runtime.hpp"
 #ifdef PROBE_EXTRA_SYMBOLS_HEADER
 #include PROBE_EXTRA_SYMBOLS_HEADER  // the declarations of the test-only list's functions

@@ -83,10 +83,16 @@ void write_probe_report(const char* trigger, const std::string& path_template,
   });
 }
 
-void request_report(int) { g_report_requests.fetch_add(1, std::memory_order_relaxed); }
+// The epoch bump sends every thread's next call to note_slow(), where a malloc-family one writes
+// the report (note.hpp).
+void request_report(int) {
+  g_report_requests.fetch_add(1, std::memory_order_relaxed);
+  bump_epoch();
+}
 
-static_assert(std::atomic<unsigned>::is_always_lock_free,
-              "the signal handler needs a lock-free counter");
+static_assert(std::atomic<unsigned>::is_always_lock_free &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "the signal handler needs lock-free counters");
 
 }  // namespace
 

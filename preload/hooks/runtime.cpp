@@ -29,15 +29,6 @@ extern "C" void* __tls_get_addr(void*);
 namespace probe {
 
 CounterPool* g_pool = nullptr;
-StackTable* g_stacks = nullptr;
-PROBE_TLS CounterPool::Block* t_block = nullptr;
-
-namespace {
-
-// Storage for the counters and stacks: constructed in init, never destroyed (a hook may run during
-// or after static destruction). The object map is the runtime's (runtime/start.hpp).
-alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
-alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 // The dynamic loader (ld-linux). Its calls are counted but never unwound. ld.so calls malloc/free
 // with its locks held and in the middle of changing its object tables (dlopen's
 // _dl_find_object_update allocates the very tables the unwinder reads with _dl_find_object).
@@ -47,12 +38,20 @@ alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 // from inside their own update, and a loader's stack tells the user nothing the caller of
 // dlopen/dlclose does not: the rule stays (Probe.LoaderCallsAreCountedButNeverUnwound).
 ObjectId g_loader_id = kUnknownObject;
+StackTable* g_stacks = nullptr;
+PROBE_TLS CounterPool::Block* t_block = nullptr;
 
-bool may_unwind(ObjectId caller) { return caller != g_loader_id || caller == kUnknownObject; }
+namespace {
+
+// Storage for the counters and stacks: constructed in init, never destroyed (a hook may run during
+// or after static destruction). The object map is the runtime's (runtime/start.hpp).
+alignas(CounterPool) unsigned char g_pool_storage[sizeof(CounterPool)];
+alignas(StackTable) unsigned char g_stacks_storage[sizeof(StackTable)];
 
 void on_thread_exit(void* block) {
   g_pool->release(static_cast<CounterPool::Block*>(block));
   t_block = thread_gone<CounterPool::Block>();
+  t_thread_word = (t_thread_word & kInRuntime) | kOffFastPath;  // counts go to the shared block
 }
 
 void after_fork_child() {
@@ -79,6 +78,7 @@ void do_init() {
   g_pool = new (g_pool_storage) CounterPool();
   g_stacks = new (g_stacks_storage) StackTable();
   g_loader_id = g_map->lookup(reinterpret_cast<std::uintptr_t>(&__tls_get_addr));  // in ld.so
+  sync_epoch();
   if (g_process.settings.backtrace != 0) unwind_init();
   install_report_signal();
 }
@@ -92,78 +92,108 @@ const Settings& settings() { return g_process.settings; }
 void init_slow() {
   // A nested call (dlsym's calloc during init) returns at once: the hook falls back on its pool.
   start_once([] {
-    t_in_runtime = true;
+    set_in_runtime(true);
     do_init();
-    t_in_runtime = false;
+    set_in_runtime(false);
   });
 }
 
 CounterPool::Block* this_thread_block() { return thread_counts(t_block, *g_pool); }
 
+std::atomic<std::uint32_t> g_epoch{1};
+
 namespace {
+std::atomic<std::uint32_t> g_epoch_map_generation{0};  // the map's generation at the last bump
+}  // namespace
+
+void bump_epoch() { g_epoch.fetch_add(1, std::memory_order_release); }
+
+void sync_epoch() {
+  const std::uint32_t gen = g_map->generation();
+  // Of the threads that see a new generation, the first to swap it in bumps (extra bumps only
+  // cost a refill).
+  if (g_epoch_map_generation.load(std::memory_order_relaxed) != gen &&
+      g_epoch_map_generation.exchange(gen, std::memory_order_acq_rel) != gen)
+    bump_epoch();
+}
 
 // Everything note() may have to do besides counting a call from a known site: initialisation, a
-// new thread's block, a return address not in the cache, the stack table. Out of line so that the
-// fast path in note() needs no stack frame and no saved registers.
-__attribute__((noinline, cold)) void note_slow(Symbol s, std::uintptr_t ret) {
+// new thread's block, a site not in its slot, a report on demand, the stack table. Counts the call
+// and, for a site whose object is known for sure, fills its slot and publishes the thread's block
+// in its state word, so that the next call from there takes the fast path.
+void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
   Guard g = Guard::enter();
   if (g_start_state.load(std::memory_order_relaxed) != 2 || !g) {
     t_bypass_token.symbol_plus_one = 0;  // a call the hooks do not count is not marked either
     return;
   }
-  // One relaxed load on the hook path; see reporting.cpp for why only the malloc family reports.
+  // Read before anything is looked up: a slot filled below is stale as soon as the map changes
+  // or a report is requested after this point.
+  const std::uint32_t epoch = g_epoch.load(std::memory_order_acquire);
+  bool fill = true;
+  // See reporting.cpp for why only the malloc family reports.
   if (__builtin_expect(g_report_requests.load(std::memory_order_relaxed) != 0, false) &&
-      kSymbolFamilies[static_cast<unsigned>(s)] == Family::alloc)
+      kSymbolFamilies[static_cast<unsigned>(s)] == Family::alloc) {
     report_on_demand();
+    // Another thread is still writing it, or a request came meanwhile: this site keeps asking.
+    fill = g_report_requests.load(std::memory_order_relaxed) == 0;
+  }
   CounterPool::Block* const b = this_thread_block();
   const ObjectId caller = attribute(ret);
+  sync_epoch();
   if (caller == g_self_id && caller != kUnknownObject) {  // e.g. the static libstdc++'s init
-    t_bypass_token.symbol_plus_one = 0;
+    t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, never in a slot
     return;
   }
   CounterPool::add(b, s, caller);
-  if (g_process.settings.backtrace != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
+  std::int32_t stack = CounterPool::kNoStack;
+  const unsigned depth = g_process.settings.backtrace;
+  if (depth != 0 && may_unwind(caller)) {
+    int entry = g_stacks->record(s, ret, depth, unwind_host);
     if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
+    stack = entry >= 0 ? entry : CounterPool::kStackAgain;
   }
+  if (b == g_pool->shared()) return;  // a thread without a block of its own stays off the path
+  // attribute() cached its answer only if it is sure (not while another thread refreshed the map).
+  if (const CacheEntry& known = cache_slot(t_cache, ret);
+      fill && known.address == ret && known.id == caller)
+    CounterPool::site(b, ret) = CounterPool::Site{
+        ret, epoch, caller, static_cast<std::uint16_t>(static_cast<unsigned>(s) + 1), stack};
+  // The thread's own block goes into its state word (guard.hpp; the guard bit is cleared when g
+  // goes out of scope). A signal handler's hook meanwhile sees the guard bit and counts nothing.
+  const bool moded = g_bypass_on || depth != 0;
+  t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime | (moded ? kModed : 0);
 }
 
-__attribute__((noinline)) void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
+void note_moded(Symbol s, std::uintptr_t ret) {
+  bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
+  const std::uintptr_t w = t_thread_word;
+  if ((w & (kInRuntime | kOffFastPath)) == 0) {
+    auto* const b = reinterpret_cast<CounterPool::Block*>(w & ~kWordFlags);
+    const CounterPool::Site& c = CounterPool::site(b, ret);
+    if (site_holds(c, ret)) {
+      CounterPool::add_owned(b, s, c.id);
+      if (g_process.settings.backtrace == 0) return;
+      // The site's stack entry, found through its slot: no hash per call (issue 15). A slot filled
+      // by another symbol's call from the same site (a call through a pointer) asks the table.
+      if (c.symbol_plus_one == static_cast<unsigned>(s) + 1) {
+        if (c.stack >= 0) return CounterPool::add_stack_owned(b, c.stack);
+        if (c.stack == CounterPool::kNoStack) return;
+      } else if (!may_unwind(c.id)) {
+        return;
+      }
+      return record_stack(b, s, ret);
+    }
+  }
+  note_slow(s, ret);
+}
+
+void record_stack(CounterPool::Block* b, Symbol s, std::uintptr_t ret) {
   Guard g = Guard::enter();  // a new site is unwound (unwind.cpp)
   if (!g) return;
   int entry = g_stacks->record(s, ret, g_process.settings.backtrace, unwind_host);
   if (entry >= 0) CounterPool::add_stack(b, entry);
-}
-
-}  // namespace
-
-// The hook path (bench/ measures it: docs/PERFORMANCE.md). A call from a site already in this
-// thread's attribution cache, on a thread that owns a counter block, is counted with loads,
-// compares and one store to the thread's own block; anything else goes to note_slow(), which does
-// exactly what this did before the split. The re-entry guard is only read here, not taken: nothing
-// on this path calls out, so nothing can re-enter.
-void note(Symbol s, void* return_address) {
-  const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
-  bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
-  CounterPool::Block* b = t_block;
-  // A pending report on demand (PROBE_REPORT_SIGNAL) is written by note_slow().
-  if (__builtin_expect(g_start_state.load(std::memory_order_acquire) == 2 && !t_in_runtime &&
-                           b != nullptr && b != kThreadGone &&
-                           g_report_requests.load(std::memory_order_relaxed) == 0,
-                       1)) {
-    const CacheEntry& c = cache_slot(t_cache, ret);
-    if (__builtin_expect(cache_holds(c, ret, g_map->generation()), 1)) {
-      if (c.id == g_self_id && c.id != kUnknownObject) {
-        t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, not marked
-        return;
-      }
-      CounterPool::add(b, s, c.id);
-      if (g_process.settings.backtrace != 0 && may_unwind(c.id)) record_stack(b, s, ret);
-      return;
-    }
-  }
-  note_slow(s, ret);
 }
 
 void* resolve_next(const char* name) {

@@ -28,8 +28,8 @@ inline void ensure_init() {
 
 const Settings& settings();
 
-// Counts one call of `s` made from the code at `return_address` (unless the probe itself made it).
-void note(Symbol s, void* return_address);
+// note(symbol, return address), the counting path every hook starts with, is inline in note.hpp
+// (real.hpp includes it).
 
 // Resolves the next definition of `name` after libprobe (dlsym RTLD_NEXT), falling back to the
 // loaded objects one by one for a library opened with RTLD_LOCAL, which RTLD_NEXT cannot see.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 #include "../core/counters.hpp"
 #include "../core/object_map.hpp"
@@ -17,16 +18,26 @@
 
 namespace probe {
 
-// The re-entry guard (runtime/guard.hpp): t_in_runtime is set while this thread is inside the
-// probe.
-
 // This thread's counter block (null until its first counted call; kThreadGone once its exit
-// destructor ran, after which it counts into the shared block).
+// destructor ran, after which it counts into the shared block). The fast path reads it from the
+// thread's state word instead (runtime/guard.hpp), where note_slow() puts it.
 extern PROBE_TLS CounterPool::Block* t_block;
 inline CounterPool::Block* const kThreadGone = thread_gone<CounterPool::Block>();
 // The block to count into, taken from the pool on a thread's first call (runtime/start.hpp's
 // thread_counts; inside the re-entry guard: it may allocate the block's pages).
 CounterPool::Block* this_thread_block();
+
+// A site's slot is valid while its epoch is this one. It changes (bump_epoch) when
+// every thread's slots must be filled again: the object map changed (an object learned since), a
+// report on demand is pending (the signal handler bumps it: the next malloc-family call of any
+// thread misses and writes it), PROBE_BYPASS switched marking on. One global word for what were
+// three checks on the hook path (issue 15). Starts at 1: an empty slot (epoch 0) never matches.
+extern std::atomic<std::uint32_t> g_epoch;
+
+void bump_epoch();  // async-signal-safe
+// After a lookup that may have learned an object (attribute()): bumps the epoch if the object map
+// changed since the last bump for it.
+void sync_epoch();
 
 // Constructed in init from static storage, never destroyed (a hook may run during or after
 // static destruction). The object map and the attribution cache are the runtime's

@@ -13,7 +13,7 @@
 
 namespace probe {
 
-constinit PROBE_TLS bool t_in_runtime = false;
+constinit PROBE_TLS std::uintptr_t t_thread_word = kOffFastPath;
 std::atomic<int> g_start_state{0};
 ObjectMap* g_map = nullptr;
 ObjectId g_self_id = kUnknownObject;

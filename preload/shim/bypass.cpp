@@ -93,10 +93,10 @@ using namespace shim;
 // arrival, or a return address the cache does not know.
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
                                                                              std::uintptr_t ret) {
-  if (t_in_runtime || id >= interprobe_shim_count) return;
+  if (probe::in_runtime() || id >= interprobe_shim_count) return;
   const int saved_errno = errno;  // as interprobe_shim_slow: the callee may read it
-  t_in_runtime = true;
+  probe::set_in_runtime(true);
   if (SparseCounts::Table* t = thread_table()) bypass_count(t, id, ret, probe::attribute(ret));
-  t_in_runtime = false;
+  probe::set_in_runtime(false);
   errno = saved_errno;
 }

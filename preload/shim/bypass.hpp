@@ -10,7 +10,7 @@
 // marked arrival whose return address equals the token's came through the override (consumed);
 // every other arrival is bypassed, attributed to the object of its return address. Calls the
 // trampoline does not count (the runtime's own, the shim's) clear the token; arrivals while the
-// runtime works (t_in_runtime) or from the shim itself are counted as neither.
+// runtime works (the guard, runtime/guard.hpp) or from the shim itself are counted as neither.
 //
 // Where the counts go: the thread's SparseCounts table (state.hpp), under two more ranges of
 // "symbol" in the key: n + i (through, per caller) and 2n + i (bypassed, per caller), n the
@@ -64,7 +64,7 @@ inline void bypass_count(SparseCounts::Table* t, std::uint32_t id, std::uintptr_
   SparseCounts::add(t, bypassed_key(id, object));
 }
 
-// At the constructor (runtime.cpp), with t_in_runtime set: patches the definitions if asked for.
+// At the constructor (runtime.cpp), inside the guard: patches the definitions if asked for.
 void bypass_install();
 
 // For the report: one entry per trampolined index (definition 0: not resolved at start-up).

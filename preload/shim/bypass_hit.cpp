@@ -14,7 +14,7 @@ using namespace shim;
 extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::uint32_t id,
                                                                            std::uintptr_t ret) {
   // The runtime's own work (e.g. its calls of libc while a shim of libc reports): neither kind.
-  if (t_in_runtime || id >= interprobe_shim_count) return 1;
+  if (probe::in_runtime() || id >= interprobe_shim_count) return 1;
   if (!probe::runtime_ready()) return 1;
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return 0;

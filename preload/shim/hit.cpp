@@ -45,7 +45,7 @@ probe::ObjectId cached_object(std::uintptr_t ret) {
 extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (__builtin_expect(target == nullptr, 0)) return nullptr;
-  if (t_in_runtime) {  // the runtime's own calls (e.g. a shim of libc): never counted
+  if (probe::in_runtime()) {  // the runtime's own calls (e.g. a shim of libc): never counted
     bypass_clear();
     return target;
   }

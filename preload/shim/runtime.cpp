@@ -2,7 +2,7 @@
 // definitions, a thread's first table, object-map refreshes, fork and thread exit.
 //
 // Reached from the trampoline only after it saved the whole extended state (xsave), so this
-// code may call into libc freely. Everything the runtime does runs with t_in_runtime set: calls it
+// code may call into libc freely. Everything the runtime does runs with the guard set (runtime/guard.hpp): calls it
 // makes into trampolined functions (possible when the shim is made for libc itself, and through
 // libc's own calls of its exported functions) are forwarded uncounted, and one whose definition
 // is not resolved yet comes back here, nested, and is resolved by symbol_lookup, which calls
@@ -107,8 +107,8 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
   // errno is part of what the caller may hand to the callee (a function that reports the errno
   // its caller left): mmap, readlink and friends below must not change it.
   const int saved_errno = errno;
-  const bool outer = !t_in_runtime;
-  t_in_runtime = true;
+  const bool outer = !probe::in_runtime();
+  probe::set_in_runtime(true);
   ensure_init();
   void* target = __atomic_load_n(&interprobe_shim_targets[index], __ATOMIC_ACQUIRE);
   if (target == nullptr) {
@@ -124,7 +124,7 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
   } else {
     bypass_clear();
   }
-  t_in_runtime = !outer;
+  probe::set_in_runtime(!outer);
   errno = saved_errno;
   return target;
 }
@@ -133,17 +133,17 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
 // file that is stderr is remembered before anyone closes fd 2. (A trampoline called even earlier,
 // from another library's constructor, initialises from the slow path instead.)
 __attribute__((constructor)) static void shim_constructor() {
-  const bool outer = !t_in_runtime;
-  t_in_runtime = true;
+  const bool outer = !probe::in_runtime();
+  probe::set_in_runtime(true);
   ensure_init();
   // PROBE_BYPASS: patch the real definitions now, while the process is single-threaded.
   if (outer && probe::runtime_ready()) bypass_install();
-  t_in_runtime = !outer;
+  probe::set_in_runtime(!outer);
 }
 
 // Runs at exit() / return from main, after the program's own destructors.
 __attribute__((destructor)) static void shim_destructor() {
-  t_in_runtime = true;
+  probe::set_in_runtime(true);
   ensure_init();
   write_report();
 }

@@ -1,5 +1,5 @@
 // shim_report.cpp — see shim_report.hpp. Runs at exit, outside the counting path: it may use the
-// heap (the runtime's own calls are never counted, t_in_runtime is set).
+// heap (the runtime's own calls are never counted, the guard is set).
 #include "shim_report.hpp"
 
 #include <algorithm>

@@ -30,9 +30,6 @@ inline SparseCounts::Table* const kThreadGone = probe::thread_gone<SparseCounts:
 
 extern SparseCounts* g_counts;
 
-// The re-entry guard's flag (runtime/guard.hpp): set while the runtime works.
-using probe::t_in_runtime;
-
 // constinit: the compiler checks that they need no dynamic initialisation (runtime/tls.hpp says
 // why that matters on the counting path).
 extern constinit PROBE_TLS SparseCounts::Table* t_table;
