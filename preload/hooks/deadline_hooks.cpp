@@ -16,95 +16,49 @@ using probe::kernel_deadline;
 using probe::Symbol;
 namespace real = probe::real;
 
-PROBE_EXPORT int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const timespec* t) {
-  probe::note(Symbol::pthread_cond_timedwait, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_cond_timedwait(c, m, kernel_deadline(t, probe::condvar_uses_realtime(c), k));
-}
+// Each hook counts its call, shifts a copy of the deadline `t` by the offset when `realtime` (the
+// expression, evaluated once, says whether the wait is on the realtime clock) and calls on with
+// the copy, `kt`, in the deadline's place: compiler-rt's INTERCEPTOR shape, one invocation a function.
+#define PROBE_DEADLINE_HOOK(ret, name, params, args, realtime)    \
+  PROBE_EXPORT ret name params {                                  \
+    probe::note(Symbol::name, PROBE_RETURN_ADDRESS());            \
+    timespec k;                                                   \
+    const timespec* const kt = kernel_deadline(t, (realtime), k); \
+    return real::name args;                                       \
+  }
 
-PROBE_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock,
-                                        const timespec* t) {
-  probe::note(Symbol::pthread_cond_clockwait, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_cond_clockwait(c, m, clock, kernel_deadline(t, is_realtime_clock(clock), k));
-}
-
-PROBE_EXPORT int sem_timedwait(sem_t* s, const timespec* t) {
-  probe::note(Symbol::sem_timedwait, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::sem_timedwait(s, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int sem_clockwait(sem_t* s, clockid_t clock, const timespec* t) {
-  probe::note(Symbol::sem_clockwait, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::sem_clockwait(s, clock, kernel_deadline(t, is_realtime_clock(clock), k));
-}
-
-PROBE_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
-  probe::note(Symbol::pthread_mutex_timedlock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_mutex_timedlock(m, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const timespec* t) {
-  probe::note(Symbol::pthread_mutex_clocklock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_mutex_clocklock(m, clock, kernel_deadline(t, is_realtime_clock(clock), k));
-}
-
-PROBE_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const timespec* t) {
-  probe::note(Symbol::pthread_rwlock_timedrdlock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_rwlock_timedrdlock(l, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* t) {
-  probe::note(Symbol::pthread_rwlock_timedwrlock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_rwlock_timedwrlock(l, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clock,
-                                            const timespec* t) {
-  probe::note(Symbol::pthread_rwlock_clockrdlock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_rwlock_clockrdlock(l, clock,
-                                          kernel_deadline(t, is_realtime_clock(clock), k));
-}
-
-PROBE_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clock,
-                                            const timespec* t) {
-  probe::note(Symbol::pthread_rwlock_clockwrlock, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_rwlock_clockwrlock(l, clock,
-                                          kernel_deadline(t, is_realtime_clock(clock), k));
-}
-
-PROBE_EXPORT int mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio,
-                              const timespec* t) {
-  probe::note(Symbol::mq_timedsend, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::mq_timedsend(q, msg, n, prio, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT ssize_t mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
-                                     const timespec* t) {
-  probe::note(Symbol::mq_timedreceive, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::mq_timedreceive(q, msg, n, prio, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int pthread_timedjoin_np(pthread_t th, void** ret, const timespec* t) {
-  probe::note(Symbol::pthread_timedjoin_np, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_timedjoin_np(th, ret, kernel_deadline(t, true, k));
-}
-
-PROBE_EXPORT int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clock,
-                                      const timespec* t) {
-  probe::note(Symbol::pthread_clockjoin_np, PROBE_RETURN_ADDRESS());
-  timespec k;
-  return real::pthread_clockjoin_np(th, ret, clock,
-                                    kernel_deadline(t, is_realtime_clock(clock), k));
-}
+PROBE_DEADLINE_HOOK(int, pthread_cond_timedwait,
+                    (pthread_cond_t* c, pthread_mutex_t* m, const timespec* t), (c, m, kt),
+                    probe::condvar_uses_realtime(c))
+PROBE_DEADLINE_HOOK(int, pthread_cond_clockwait,
+                    (pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock, const timespec* t),
+                    (c, m, clock, kt), is_realtime_clock(clock))
+PROBE_DEADLINE_HOOK(int, sem_timedwait, (sem_t* s, const timespec* t), (s, kt), true)
+PROBE_DEADLINE_HOOK(int, sem_clockwait, (sem_t* s, clockid_t clock, const timespec* t),
+                    (s, clock, kt), is_realtime_clock(clock))
+PROBE_DEADLINE_HOOK(int, pthread_mutex_timedlock, (pthread_mutex_t* m, const timespec* t), (m, kt),
+                    true)
+PROBE_DEADLINE_HOOK(int, pthread_mutex_clocklock,
+                    (pthread_mutex_t* m, clockid_t clock, const timespec* t), (m, clock, kt),
+                    is_realtime_clock(clock))
+PROBE_DEADLINE_HOOK(int, pthread_rwlock_timedrdlock, (pthread_rwlock_t* l, const timespec* t),
+                    (l, kt), true)
+PROBE_DEADLINE_HOOK(int, pthread_rwlock_timedwrlock, (pthread_rwlock_t* l, const timespec* t),
+                    (l, kt), true)
+PROBE_DEADLINE_HOOK(int, pthread_rwlock_clockrdlock,
+                    (pthread_rwlock_t* l, clockid_t clock, const timespec* t), (l, clock, kt),
+                    is_realtime_clock(clock))
+PROBE_DEADLINE_HOOK(int, pthread_rwlock_clockwrlock,
+                    (pthread_rwlock_t* l, clockid_t clock, const timespec* t), (l, clock, kt),
+                    is_realtime_clock(clock))
+PROBE_DEADLINE_HOOK(int, mq_timedsend,
+                    (mqd_t q, const char* msg, size_t n, unsigned prio, const timespec* t),
+                    (q, msg, n, prio, kt), true)
+PROBE_DEADLINE_HOOK(ssize_t, mq_timedreceive,
+                    (mqd_t q, char* msg, size_t n, unsigned* prio, const timespec* t),
+                    (q, msg, n, prio, kt), true)
+PROBE_DEADLINE_HOOK(int, pthread_timedjoin_np, (pthread_t th, void** ret, const timespec* t),
+                    (th, ret, kt), true)
+PROBE_DEADLINE_HOOK(int, pthread_clockjoin_np,
+                    (pthread_t th, void** ret, clockid_t clock, const timespec* t),
+                    (th, ret, clock, kt), is_realtime_clock(clock))
