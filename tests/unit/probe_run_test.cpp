@@ -82,12 +82,15 @@ TEST(PreloadPath, PathsLdSoCannotTakeAreLinked) {
 }
 
 // A SIGTERM to us while the command runs reaches the command: here the command sends it to its
-// parent (this test process) and is then killed by it, at once rather than after 30 s.
+// parent (this test process) and is then killed by it, at once rather than after 30 s. `exec
+// sleep`: the shell becomes the sleep, so no orphaned sleep keeps ctest's output pipe open for 30 s
+// after the test (CI's ctest counted this test 30 s); unforwarded, it exits 0 after 30 s and the
+// test fails.
 TEST(ForwardTermination, ForwardsTermAndHupToTheCommand) {
   for (const char* sig : {"TERM", "HUP"}) {
     ForwardTermination forward;
     const ChildStatus st =
-        spawn_and_wait({"/bin/sh", "-c", std::string("kill -") + sig + " $PPID; sleep 30; exit 3"},
+        spawn_and_wait({"/bin/sh", "-c", std::string("kill -") + sig + " $PPID; exec sleep 30"},
                        current_environment());
     ASSERT_TRUE(st.started);
     EXPECT_FALSE(st.exited) << sig;
