@@ -72,13 +72,27 @@ function(interprobe_add_victim_variant)
     PARENT_SCOPE)
 endfunction()
 
-# interprobe_add_victim_variants_from_matrix(<matrix.json> [ARCH <arch>] [SKIP <name>...] ...) —
+# interprobe_add_victim_variants_from_matrix(<matrix.json> [ARCH <arch>] ...) —
 # one variant per entry of the "variants" array of the truth table (victim/matrix.json), with its
-# compiler and flags; SKIP leaves out variants whose flags the architecture does not have.
+# compiler and flags. For ARCH, the variants the table's "architectures" object lists under
+# <arch>.not_built (flags the architecture does not have; the reason is printed in DRAWBACKS.md)
+# are left out.
 function(interprobe_add_victim_variants_from_matrix matrix)
-  cmake_parse_arguments(PARSE_ARGV 1 M "" "ARCH;INCLUDE_DIR;OUTPUT_DIR" "SOURCES;SKIP")
+  cmake_parse_arguments(PARSE_ARGV 1 M "" "ARCH;INCLUDE_DIR;OUTPUT_DIR" "SOURCES")
   file(READ "${matrix}" json)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${matrix}")
+  set(M_SKIP "")
+  if(M_ARCH)
+    string(JSON skipped ERROR_VARIABLE none GET "${json}" architectures ${M_ARCH} not_built)
+    if(NOT none)
+      string(JSON k LENGTH "${skipped}")
+      math(EXPR k_last "${k} - 1")
+      foreach(i RANGE ${k_last})
+        string(JSON name MEMBER "${skipped}" ${i})
+        list(APPEND M_SKIP ${name})
+      endforeach()
+    endif()
+  endif()
   string(JSON n LENGTH "${json}" variants)
   math(EXPR last "${n} - 1")
   foreach(i RANGE ${last})
@@ -105,8 +119,9 @@ endfunction()
 
 # interprobe_add_aarch64_victim_variants(SOURCES ... INCLUDE_DIR <dir> OUTPUT_DIR <dir>
 #                                        MATRIX <matrix.json>) — the truth table's variants
-# cross-built for aarch64, and the aarch64-only ones. Left out: gcc-cet (-fcf-protection and
-# -z ibt/shstk are x86-only; gcc and clang refuse them for aarch64). Added: branch protection,
+# cross-built for aarch64, and the aarch64-only ones. Left out: those of the table's
+# architectures.aarch64.not_built (gcc-cet: -fcf-protection and -z ibt/shstk are x86-only; gcc and
+# clang refuse them for aarch64). Added: branch protection,
 # -mbranch-protection=standard (`bti c`/`paciasp` at entries). Debian 12's cross crti.o/crtn.o/
 # crtbeginS.o carry no BTI property note, so the linker's AND of the notes drops BTI from the
 # library (readelf -n: no note) unless -z force-bti sets it (with a warning per file): the
@@ -116,7 +131,7 @@ endfunction()
 function(interprobe_add_aarch64_victim_variants)
   cmake_parse_arguments(PARSE_ARGV 0 A "" "MATRIX;INCLUDE_DIR;OUTPUT_DIR" "SOURCES")
   set(common SOURCES ${A_SOURCES} INCLUDE_DIR ${A_INCLUDE_DIR} OUTPUT_DIR ${A_OUTPUT_DIR})
-  interprobe_add_victim_variants_from_matrix("${A_MATRIX}" ARCH aarch64 SKIP gcc-cet ${common})
+  interprobe_add_victim_variants_from_matrix("${A_MATRIX}" ARCH aarch64 ${common})
   set(bp -O2 -mbranch-protection=standard)
   interprobe_add_victim_variant(NAME gcc-branch-protection COMPILER gcc ARCH aarch64
     CFLAGS ${bp} ${common})

@@ -87,6 +87,17 @@ Matrix load_matrix(const std::string& file) {
           throw std::runtime_error("variant " + s.name + " has no expectation for path " + p.name);
       m.variants.push_back(std::move(s));
     }
+    const nlohmann::json archs = j.value("architectures", nlohmann::json::object());
+    for (auto& [arch, notes] : archs.items()) {
+      if (arch == "about") continue;
+      ArchNotes n;
+      n.run = notes.at("run");
+      n.others = notes.value("others", "");
+      n.not_built = notes.value("not_built", nlohmann::json::object())
+                        .get<std::map<std::string, std::string>>();
+      for (auto& [variant, why] : n.not_built) m.variant(variant);  // throws for an unknown one
+      m.architectures[arch] = std::move(n);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("'{}': {}", file, e.what()));
   } catch (const std::invalid_argument& e) {
@@ -126,26 +137,41 @@ bool app_ran(const char* which, const ExecResult& r, const Artifacts& a, const P
   return false;
 }
 
+// The environment of a cell's runs: the variant's directory first, no stray probe settings from
+// the caller.
+Env cell_environment(const Artifacts& a, const std::string& variant) {
+  Env env = without_probe(current_environment());
+  env["LD_LIBRARY_PATH"] = fs::absolute(fs::path(a.variants_dir) / variant).string();
+  return env;
+}
+
+// The command line of victim_app `path` for the environment `e`: the app itself, or the launcher
+// with the loader's variables moved to its -E options (qemu-user passes the rest of its
+// environment on, and would read these itself).
+std::vector<std::string> app_command(const Artifacts& a, const std::string& path, Env& e) {
+  std::vector<std::string> argv = a.launcher;
+  if (!argv.empty())
+    for (const char* key : {"LD_LIBRARY_PATH", "LD_PRELOAD"})
+      if (auto it = e.find(key); it != e.end()) {
+        argv.insert(argv.end(), {"-E", std::string(key) + "=" + it->second});
+        e.erase(it);
+      }
+  argv.insert(argv.end(), {a.app, path});
+  return argv;
+}
+
 }  // namespace
+
+std::string try_variant(const Artifacts& a, const std::string& variant, const std::string& path) {
+  Env env = cell_environment(a, variant);
+  return exec(app_command(a, path, env), env).describe();
+}
 
 Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p, bool bypass) {
   Observation o;
   o.caller_object = p.caller == "app" ? file_name_of(a.app) : kLibraryName;
-  Env env = without_probe(current_environment());  // no stray probe settings from the caller
-  env["LD_LIBRARY_PATH"] = fs::absolute(fs::path(a.variants_dir) / v.name).string();
-  // The command line for the environment `e`: the app itself, or the launcher with the loader's
-  // variables moved to its -E options (qemu-user passes the rest of its environment on).
-  auto command = [&](Env& e) {
-    std::vector<std::string> argv = a.launcher;
-    if (!argv.empty())
-      for (const char* key : {"LD_LIBRARY_PATH", "LD_PRELOAD"})
-        if (auto it = e.find(key); it != e.end()) {
-          argv.insert(argv.end(), {"-E", std::string(key) + "=" + it->second});
-          e.erase(it);
-        }
-    argv.insert(argv.end(), {a.app, p.name});
-    return argv;
-  };
+  const Env env = cell_environment(a, v.name);
+  auto command = [&](Env& e) { return app_command(a, p.name, e); };
 
   {
     Env control_env = env;
@@ -167,7 +193,7 @@ Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
     s.report_file = (dir.path() / "report.json").string();
     s.time_offset = kTimeOffset;
     s.bypass = bypass;
-    // `env` has no LD_PRELOAD (without_probe above): the probe is the only preload of the cell.
+    // `env` has no LD_PRELOAD (cell_environment): the probe is the only preload of the cell.
     Env probed_env = probe_environment(env, s);
     o.probed = exec(command(probed_env), probed_env);
     report_text = slurp(dir.path() / "report.json");

@@ -39,10 +39,19 @@ struct VariantSpec {
   std::map<std::string, std::string> why;  // by path name, for surprising cells
 };
 
+// The table's notes on an architecture other than the build machine's (its "architectures"
+// object): how the table is run there, the variants not built for it (CMake reads the same
+// names) and why, and what is said of the variants built only for it.
+struct ArchNotes {
+  std::string run, others;
+  std::map<std::string, std::string> not_built;  // variant -> why
+};
+
 struct Matrix {
   std::string about;
   std::vector<PathSpec> paths;
   std::vector<VariantSpec> variants;
+  std::map<std::string, ArchNotes> architectures;  // by architecture name ("aarch64")
   const PathSpec& path(const std::string& name) const;
   const VariantSpec& variant(const std::string& name) const;
 };
@@ -74,6 +83,10 @@ struct Observation {
 
 Observation observe(const Artifacts& a, const VariantSpec& v, const PathSpec& p,
                     bool bypass = false);
+
+// How victim_app `path` ends with the library of the variant directory `variant` and no probe
+// ("exit 0", "signal 4"): the document's word on variants built but not in the table.
+std::string try_variant(const Artifacts& a, const std::string& variant, const std::string& path);
 
 bool variant_built(const Artifacts& a, const VariantSpec& v);
 

@@ -10,6 +10,7 @@
 #include "artifacts.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -29,9 +30,11 @@ Artifacts Artifacts::for_arch(const std::string& arch) {
     return Artifacts{INTERPROBE_BUILD_AARCH64_PROBE, INTERPROBE_BUILD_AARCH64_APP,
                      INTERPROBE_BUILD_AARCH64_VARIANTS, INTERPROBE_SOURCE_MATRIX,
                      {INTERPROBE_QEMU_AARCH64, "-L", INTERPROBE_AARCH64_SYSROOT}};
-  throw std::invalid_argument(
-      fmt::format("'{}' is not an architecture of this build (aarch64)", arch));
+  throw std::invalid_argument(fmt::format("'{}' is not an architecture of this build ({})", arch,
+                                          fmt::join(foreign_architectures(), ", ")));
 }
+
+std::vector<std::string> Artifacts::foreign_architectures() { return {"aarch64"}; }
 
 Artifacts Artifacts::locate() {
   std::error_code ec;

@@ -21,6 +21,8 @@ struct Artifacts {
   // under qemu-user; the app is empty if they were not built. Throws std::invalid_argument for an
   // architecture the build knows nothing of.
   static Artifacts for_arch(const std::string& arch);
+  // The architectures for_arch knows (whether or not this build tree has their pieces).
+  static std::vector<std::string> foreign_architectures();
   // An installed interprobe (libprobe.so found relative to the running executable, per
   // GNUInstallDirs) gets the installed probe and no victim pieces (they are not installed);
   // otherwise from_build_tree().
