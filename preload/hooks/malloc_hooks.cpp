@@ -14,6 +14,9 @@
 
 #include "real.hpp"
 
+using probe::Symbol;
+namespace real = probe::real;
+
 namespace {
 
 // 64 KiB is far more than dlsym's one dlerror buffer; beyond it we fail the allocation.
@@ -44,32 +47,25 @@ void* pool_alloc(std::size_t n, std::size_t align = 16) {
 
 std::size_t pool_size(const void* p) { return static_cast<const std::size_t*>(p)[-1]; }
 
-}  // namespace
-
-using probe::Symbol;
-namespace real = probe::real;
-
-PROBE_EXPORT void* malloc(std::size_t n) {
-  probe::note(Symbol::malloc, PROBE_RETURN_ADDRESS());
+// What each hook does after counting (note.hpp's hook(): inline behind the fast path, out of
+// line behind the slow one).
+[[gnu::always_inline]] inline void* malloc_body(std::size_t n) {
   if (auto f = real::next.malloc) return f(n);
   return pool_alloc(n);
 }
 
-PROBE_EXPORT void free(void* p) {
-  probe::note(Symbol::free, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline void free_body(void* p) {
   if (from_pool(p)) return;  // free(NULL) goes on: the real free does nothing with it
   if (auto f = real::next.free) f(p);
 }
 
-PROBE_EXPORT void* calloc(std::size_t n, std::size_t size) {
-  probe::note(Symbol::calloc, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline void* calloc_body(std::size_t n, std::size_t size) {
   if (auto f = real::next.calloc) return f(n, size);
   if (size != 0 && n > SIZE_MAX / size) return nullptr;
   return pool_alloc(n * size);
 }
 
-PROBE_EXPORT void* realloc(void* p, std::size_t n) {
-  probe::note(Symbol::realloc, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline void* realloc_body(void* p, std::size_t n) {
   if (p != nullptr && from_pool(p)) {
     void* q = real::next.malloc != nullptr ? real::next.malloc(n) : pool_alloc(n);
     if (q != nullptr) std::memcpy(q, p, pool_size(p) < n ? pool_size(p) : n);
@@ -79,37 +75,71 @@ PROBE_EXPORT void* realloc(void* p, std::size_t n) {
   return p == nullptr ? pool_alloc(n) : nullptr;
 }
 
-PROBE_EXPORT void* aligned_alloc(std::size_t align, std::size_t n) {
-  probe::note(Symbol::aligned_alloc, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline void* aligned_alloc_body(std::size_t align, std::size_t n) {
   if (auto f = real::next.aligned_alloc) return f(align, n);
   return pool_alloc(n, align);
 }
 
-PROBE_EXPORT void* memalign(std::size_t align, std::size_t n) {
-  probe::note(Symbol::memalign, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline void* memalign_body(std::size_t align, std::size_t n) {
   if (auto f = real::next.memalign) return f(align, n);
   return pool_alloc(n, align);
 }
 
-PROBE_EXPORT int posix_memalign(void** out, std::size_t align, std::size_t n) {
-  probe::note(Symbol::posix_memalign, PROBE_RETURN_ADDRESS());
+[[gnu::always_inline]] inline int posix_memalign_body(void** out, std::size_t align,
+                                                      std::size_t n) {
   if (auto f = real::next.posix_memalign) return f(out, align, n);
   *out = pool_alloc(n, align);
   return *out != nullptr ? 0 : ENOMEM;
 }
 
+[[gnu::always_inline]] inline void* pvalloc_body(std::size_t n) { return real::pvalloc(n); }
+[[gnu::always_inline]] inline void* valloc_body(std::size_t n) { return real::valloc(n); }
+
+[[gnu::always_inline]] inline std::size_t malloc_usable_size_body(void* p) {
+  if (p != nullptr && from_pool(p)) return pool_size(p);
+  return real::malloc_usable_size(p);
+}
+
+}  // namespace
+
+PROBE_EXPORT void* malloc(std::size_t n) {
+  return probe::hook<malloc_body>(Symbol::malloc, PROBE_RETURN_ADDRESS(), n);
+}
+
+PROBE_EXPORT void free(void* p) {
+  return probe::hook<free_body>(Symbol::free, PROBE_RETURN_ADDRESS(), p);
+}
+
+PROBE_EXPORT void* calloc(std::size_t n, std::size_t size) {
+  return probe::hook<calloc_body>(Symbol::calloc, PROBE_RETURN_ADDRESS(), n, size);
+}
+
+PROBE_EXPORT void* realloc(void* p, std::size_t n) {
+  return probe::hook<realloc_body>(Symbol::realloc, PROBE_RETURN_ADDRESS(), p, n);
+}
+
+PROBE_EXPORT void* aligned_alloc(std::size_t align, std::size_t n) {
+  return probe::hook<aligned_alloc_body>(Symbol::aligned_alloc, PROBE_RETURN_ADDRESS(), align, n);
+}
+
+PROBE_EXPORT void* memalign(std::size_t align, std::size_t n) {
+  return probe::hook<memalign_body>(Symbol::memalign, PROBE_RETURN_ADDRESS(), align, n);
+}
+
+PROBE_EXPORT int posix_memalign(void** out, std::size_t align, std::size_t n) {
+  return probe::hook<posix_memalign_body>(Symbol::posix_memalign, PROBE_RETURN_ADDRESS(), out,
+                                          align, n);
+}
+
 PROBE_EXPORT void* pvalloc(std::size_t n) {
-  probe::note(Symbol::pvalloc, PROBE_RETURN_ADDRESS());
-  return real::pvalloc(n);
+  return probe::hook<pvalloc_body>(Symbol::pvalloc, PROBE_RETURN_ADDRESS(), n);
 }
 
 PROBE_EXPORT void* valloc(std::size_t n) {
-  probe::note(Symbol::valloc, PROBE_RETURN_ADDRESS());
-  return real::valloc(n);
+  return probe::hook<valloc_body>(Symbol::valloc, PROBE_RETURN_ADDRESS(), n);
 }
 
 PROBE_EXPORT std::size_t malloc_usable_size(void* p) {
-  probe::note(Symbol::malloc_usable_size, PROBE_RETURN_ADDRESS());
-  if (p != nullptr && from_pool(p)) return pool_size(p);
-  return real::malloc_usable_size(p);
+  return probe::hook<malloc_usable_size_body>(Symbol::malloc_usable_size, PROBE_RETURN_ADDRESS(),
+                                              p);
 }
