@@ -76,11 +76,12 @@ TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
   fs::path shim = make_shim(SHIM_ABI_LIB, "libabi-shim.so");
   ProbeReport r = run_pair({SHIM_ABI_APP}, shim);
   EXPECT_EQ(r.raw["symbols"].size(), 10u) << r.raw.dump(1);
-  // Two rounds in the main thread, one in another thread: the first call of each function takes
-  // the slow path (xsave, resolve), later ones the counting path, a new thread the slow path again.
+  // Three rounds in the main thread, one in another thread: the first call of each function takes
+  // the slow path (xsave, resolve), later ones the counting path (which fills the call's site) or
+  // the trampoline's fast path (which counts from it), a new thread the slow path again.
   for (const char* fn : {"many_ints", "many_doubles", "vsum", "vformat", "make_big", "make_pair",
                          "ld_mul", "apply", "read_errno", "avx_add"}) {
-    const std::uint64_t want = std::string(fn) == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 3;
+    const std::uint64_t want = std::string(fn) == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 4;
     EXPECT_EQ(r.calls_from(fn, fs::path(SHIM_ABI_APP).filename()), want) << fn;
     EXPECT_EQ(r.total(fn), want) << fn << ": no call from anywhere else";
   }
@@ -90,7 +91,7 @@ TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
 
   // PROBE_SHIM_BYPASS=1 (preload/shim/bypass.hpp): every call now also passes a patched entry's
   // stub and counting entry (preload/patch/x86_64/entry.S) after the trampoline; the outputs stay
-  // the same (run_pair), and each of the 3 calls (the second thread's too: its first arrival
+  // the same (run_pair), and each of the 4 calls (the second thread's too: its first arrival
   // takes the entry's slow path) arrives "through". read_errno is refused: `sub $0x8,%rsp` (4
   // bytes) is followed by `call __errno_location@plt` (objdump -d libshimabi.so), so the 5-byte
   // jump would take the call with it, and a call is never moved (preload/patch/README.md).
@@ -104,7 +105,7 @@ TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
       continue;
     }
     ++patched;
-    const std::uint64_t want = fn == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 3;
+    const std::uint64_t want = fn == "avx_add" && !__builtin_cpu_supports("avx") ? 0 : 4;
     EXPECT_EQ(rec.through, want) << fn;
     EXPECT_TRUE(rec.bypassed.empty()) << fn;
   }
@@ -292,6 +293,7 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
   // by preload/patch/x86_64/entry.S with the vector registers live, as the trampoline does.
   for (const char* fn :
        {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
+        "_ZN4shim10count_callEPNS_12SparseCounts5TableEjmtj",  // fills the fast path's site
         "_ZN12_GLOBAL__N_114attribute_missERN5probe10CacheEntryEmj",  // runtime/attribution.hpp
         "_ZNK5probe9ObjectMap6lookupEm"}) {
     ExecResult d = exec({"objdump", "-d", "--no-show-raw-insn", std::string("--disassemble=") + fn,
@@ -304,6 +306,7 @@ TEST_F(Shim, CountingPathUsesNoVectorRegistersAndCallsOnlyTheMapLookup) {
     for (auto it = body.cbegin(); std::regex_search(it, body.cend(), m, std::regex("call.*<([^>]+)>")); it = m[0].second)
       EXPECT_TRUE(m[1].str() == "_ZNK5probe9ObjectMap6lookupEm" ||
                   m[1].str() == "_ZN4shim13cached_objectEm" ||
+                  m[1].str() == "_ZN4shim10count_callEPNS_12SparseCounts5TableEjmtj" ||
                   m[1].str().find("attribute_miss") != std::string::npos)
           << fn << " calls " << m[1];
   }

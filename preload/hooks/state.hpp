@@ -27,17 +27,10 @@ inline CounterPool::Block* const kThreadGone = thread_gone<CounterPool::Block>()
 // thread_counts; inside the re-entry guard: it may allocate the block's pages).
 CounterPool::Block* this_thread_block();
 
-// A site's slot is valid while its epoch is this one. It changes (bump_epoch) when
-// every thread's slots must be filled again: the object map changed (an object learned since), a
-// report on demand is pending (the signal handler bumps it: the next malloc-family call of any
-// thread misses and writes it), PROBE_BYPASS switched marking on. One global word for what were
-// three checks on the hook path (issue 15). Starts at 1: an empty slot (epoch 0) never matches.
-extern std::atomic<std::uint32_t> g_epoch;
-
-void bump_epoch();  // async-signal-safe
-// After a lookup that may have learned an object (attribute()): bumps the epoch if the object map
-// changed since the last bump for it.
-void sync_epoch();
+// A site's slot is valid while the runtime's epoch (runtime/attribution.hpp: g_epoch,
+// bump_epoch, sync_epoch) is the one it was filled in. libprobe bumps it also when a report on
+// demand is pending (the signal handler: the next malloc-family call of any thread misses and
+// writes it) and when PROBE_BYPASS switches marking on.
 
 // Constructed in init from static storage, never destroyed (a hook may run during or after
 // static destruction). The object map and the attribution cache are the runtime's

@@ -8,6 +8,7 @@
 // dlopen. Code in no object at all (JIT) stays unknown.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -40,6 +41,19 @@ inline bool cache_holds(const CacheEntry& c, std::uintptr_t ret, std::uint32_t g
 // own). kUnknownObject, not cached, for code in no object, and while another thread refreshes
 // the map (this once). Not integer-only: a shim calls it from its slow path only.
 ObjectId attribute(std::uintptr_t ret, CacheEntry* cache = t_cache);
+
+// The sites' epoch. Both fast paths keep, per thread, the call sites they have seen (libprobe's
+// CounterPool::Site, a shim's SparseCounts::Site), each valid while the epoch is the one it was
+// filled in; one global word for what were three checks on libprobe's hook path (issue 15).
+// bump_epoch() (async-signal-safe) sends every thread's next call from every site to its slow
+// path: the object map changed (sync_epoch), or the front-end needs every call to look at
+// something (libprobe: a report on demand, PROBE_BYPASS marking; a shim: PROBE_BYPASS). Starts at
+// 1: an empty site (epoch 0) never matches. Read it before a lookup whose result fills a site.
+extern std::atomic<std::uint32_t> g_epoch;
+void bump_epoch();
+// After a lookup that may have learned an object (attribute()): bumps the epoch if the object map
+// changed since the last bump for it.
+void sync_epoch();
 
 }  // namespace probe
 

@@ -71,6 +71,7 @@ void bypass_install() {
     if (g_definitions[i].same_as >= 0)
       g_counted_as[i] = static_cast<std::uint32_t>(g_definitions[i].same_as);
   g_bypass_on = true;  // from now on the trampolines mark their calls
+  probe::bump_epoch();  // and every site filled before leaves the trampolines' fast path
 }
 
 bool bypass_definition(std::uint32_t index, BypassDefinitionView& out) {

@@ -1,11 +1,14 @@
-// hit.cpp — the counting path of every trampoline call: count, return the real definition.
+// hit.cpp — the counting path of a trampoline call that its fast path did not count: count,
+// fill the call site for the fast path, return the real definition.
 //
-// Compiled with -mgeneral-regs-only (CMakeLists.txt), and calls no function except the
-// ObjectMap lookup (also compiled that way): the trampoline does not save vector registers before
-// calling here, so nothing here may touch them. Anything that needs libc — initialisation,
-// resolving the real definition, a thread's first table, refreshing the object map — makes this
-// return nullptr, and the trampoline takes the slow path (interprobe_shim_slow, which saves the
-// whole extended state first).
+// The trampoline's fast path (trampoline_x86_64.S) counts a call by itself when the thread's
+// table holds the call's site (SparseCounts::Site); this is where a site is filled. Compiled
+// with -mgeneral-regs-only (CMakeLists.txt), and calls no function except the ObjectMap lookup
+// (also compiled that way): the trampoline does not save vector registers before calling here,
+// so nothing here may touch them. Anything that needs libc — initialisation, resolving the real
+// definition, a thread's first table, refreshing the object map — makes this return nullptr, and
+// the trampoline takes the slow path (interprobe_shim_slow, which saves the whole extended state
+// first).
 #include "bypass.hpp"
 #include "shim_abi.h"
 #include "state.hpp"
@@ -40,6 +43,18 @@ probe::ObjectId cached_object(std::uintptr_t ret) {
   return attribute_miss(c, ret, gen);
 }
 
+void count_call(SparseCounts::Table* t, std::uint32_t index, std::uintptr_t ret,
+                probe::ObjectId id, std::uint32_t epoch) {
+  std::uint64_t* const cell = SparseCounts::cell(t, SparseCounts::make_key(index, id));
+  SparseCounts::increment(t, *cell);
+  // The fast path counts only into the thread's own table (the shared one takes atomic adds) and
+  // does not mark calls for PROBE_BYPASS; bypass_install bumps the epoch when marking starts.
+  if (t->index == 0 || t != t_table || g_bypass_on) return;
+  SparseCounts::site(t, ret) = SparseCounts::Site{ret, index, epoch, cell};
+  // The guard bit as it is (the slow path runs inside it); kOffFastPath cleared.
+  probe::t_thread_word = reinterpret_cast<std::uintptr_t>(t) | (probe::t_thread_word & probe::kInRuntime);
+}
+
 }  // namespace shim
 
 extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
@@ -53,13 +68,14 @@ extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return nullptr;  // the slow path gives it one
   if (t == kThreadGone) t = g_counts->shared();
+  const std::uint32_t epoch = probe::g_epoch.load(std::memory_order_acquire);  // before the lookup
   const probe::ObjectId id = cached_object(ret);
   if (id == probe::kUnknownObject) return nullptr;  // maybe a library loaded since: slow path
   if (id == g_self_id) {
     bypass_clear();
     return target;
   }
-  SparseCounts::add(t, SparseCounts::make_key(index, id));
+  count_call(t, index, ret, id, epoch);
   bypass_mark(index, ret);  // PROBE_BYPASS: the definition's entry sees this call as "through"
   return target;
 }

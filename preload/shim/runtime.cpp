@@ -38,6 +38,8 @@ alignas(SparseCounts) unsigned char g_counts_storage[sizeof(SparseCounts)];
 void on_thread_exit(void* table) {
   g_counts->release(static_cast<SparseCounts::Table*>(table));
   t_table = kThreadGone;
+  // Off the fast path: the table may go to another thread; later calls count into the shared one.
+  probe::t_thread_word = (probe::t_thread_word & probe::kInRuntime) | probe::kOffFastPath;
 }
 
 void after_fork_child() {  // the map and the report: runtime/start.cpp
@@ -117,9 +119,16 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
     __atomic_store_n(&interprobe_shim_targets[index], target, __ATOMIC_RELEASE);
   }
   SparseCounts::Table* t = outer ? thread_table() : nullptr;
+  const std::uint32_t epoch = probe::g_epoch.load(std::memory_order_acquire);  // before the lookup
   const probe::ObjectId id = t != nullptr ? probe::attribute(ret) : probe::kUnknownObject;
+  if (t != nullptr) probe::sync_epoch();  // the lookup may have learned an object
   if (t != nullptr && !(id == g_self_id && id != probe::kUnknownObject)) {
-    SparseCounts::add(t, SparseCounts::make_key(index, id));
+    // An unknown object (code in no object) is counted, but its site is never filled: the next
+    // call asks again, in case the object was loaded since.
+    if (id == probe::kUnknownObject)
+      SparseCounts::add(t, SparseCounts::make_key(index, id));
+    else
+      count_call(t, index, ret, id, epoch);
     bypass_mark(index, ret);  // as hit.cpp
   } else {
     bypass_clear();

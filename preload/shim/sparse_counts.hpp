@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "site_layout.h"
+
 namespace shim {
 
 class SparseCounts {
@@ -30,12 +32,28 @@ class SparseCounts {
     std::uint32_t unused;
     std::uint64_t count;
   };
+  // One call site of the table's owning thread, for the trampoline's fast path
+  // (trampoline_x86_64.S, site_layout.h): a call of trampoline `index` whose return address is
+  // `ret` counts into `cell` while probe::g_epoch is `epoch`. `cell` is a slot's count (or
+  // `dropped`) of the same table, so it stays right for a later owner of a table given back (a
+  // slot never moves and never changes its key). Written by the owning thread only, filled by
+  // count_call (hit.cpp); the report never reads sites.
+  struct alignas(32) Site {
+    std::uintptr_t ret;
+    std::uint32_t index;
+    std::uint32_t epoch;
+    std::uint64_t* cell;
+  };
+  static constexpr std::size_t kSites = std::size_t{1} << SHIM_SITE_COUNT_LOG2;
+
   struct Table {
     std::atomic<std::uint32_t> owned;
     std::uint32_t index;
     std::uint64_t dropped;
+    alignas(64) Site sites[kSites];
     Slot slots[kCapacity];
   };
+  static Site& site(Table* t, std::uintptr_t ret) { return t->sites[(ret >> 2) % kSites]; }
 
   // Keys: object ids are < 256 (probe::kMaxObjects); symbol indices < kMaxSymbols (the largest
   // index with object 255 would wrap the key to 0, "empty"). The generator enforces the limit.
@@ -50,8 +68,12 @@ class SparseCounts {
   SparseCounts(const SparseCounts&) = delete;
   SparseCounts& operator=(const SparseCounts&) = delete;
 
-  // Hook path, integer-only, no calls.
-  static void add(Table* t, std::uint32_t key) {
+  // Hook path, integer-only, no calls: one more call under `key`.
+  static void add(Table* t, std::uint32_t key) { increment(t, *cell(t, key)); }
+
+  // The count of `key` in `t`, its slot claimed if it had none; `dropped` when the key's
+  // neighbourhood is full. Integer-only, no calls.
+  static std::uint64_t* cell(Table* t, std::uint32_t key) {
     std::uint32_t h = (key * 0x9E3779B1u) >> (32 - kBits);
     for (std::size_t i = 0; i < kMaxProbe; ++i) {
       Slot& s = t->slots[(h + i) & (kCapacity - 1)];
@@ -61,12 +83,9 @@ class SparseCounts {
         // first call from a pair and keeps both kinds of table one code path.
         if (s.key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) k = key;
       }
-      if (k == key) {
-        bump(t, s.count);
-        return;
-      }
+      if (k == key) return &s.count;
     }
-    bump(t, t->dropped);
+    return &t->dropped;
   }
 
   Table* acquire();  // mmap on demand; nullptr if out of tables (then use shared())
@@ -95,18 +114,29 @@ class SparseCounts {
   // Fork child: counts restart from zero; only `keep` (the forking thread's table) stays owned.
   void reset_after_fork(Table* keep);
 
- private:
-  static void bump(const Table* t, std::uint64_t& c) {
+  // One more in `c`, a count of `t`: a plain store by an owned table's one writer (the
+  // trampoline's fast path does the same, one `addq`), an atomic add in the shared table.
+  static void increment(const Table* t, std::uint64_t& c) {
     std::atomic_ref<std::uint64_t> r(c);
     if (t->index == 0)
       r.fetch_add(1, std::memory_order_relaxed);
     else
       r.store(r.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
+
+ private:
   Table* map_table(std::uint32_t index);
 
   std::atomic<Table*> tables_[kMaxTables] = {};
   std::atomic<std::size_t> used_{0};
 };
+
+// The assembler's view of a table (site_layout.h).
+static_assert(offsetof(SparseCounts::Table, sites) == SHIM_TABLE_SITES);
+static_assert(sizeof(SparseCounts::Site) == std::size_t{1} << SHIM_SITE_SIZE_LOG2);
+static_assert(offsetof(SparseCounts::Site, ret) == SHIM_SITE_RET);
+static_assert(offsetof(SparseCounts::Site, index) == SHIM_SITE_INDEX);
+static_assert(offsetof(SparseCounts::Site, epoch) == SHIM_SITE_EPOCH);
+static_assert(offsetof(SparseCounts::Site, cell) == SHIM_SITE_CELL);
 
 }  // namespace shim

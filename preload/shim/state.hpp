@@ -38,6 +38,13 @@ extern constinit PROBE_TLS SparseCounts::Table* t_table;
 // kUnknownObject when the map does not know it (the slow path learns it).
 probe::ObjectId cached_object(std::uintptr_t ret);
 
+// Counts one call of trampoline `index` from `ret` (its object `id`, known) into `t` and, where
+// the trampoline's fast path may count the next one by itself (`t` is this thread's own table,
+// PROBE_BYPASS is off), fills the call's site and publishes `t` in the thread's state word.
+// `epoch`: probe::g_epoch as read before `id` was looked up. Integer-only (hit.cpp).
+void count_call(SparseCounts::Table* t, std::uint32_t index, std::uintptr_t ret,
+                probe::ObjectId id, std::uint32_t epoch);
+
 // The slow path's helpers (runtime.cpp): this thread's table (nullptr if the runtime is not
 // ready), the real definition of index.
 SparseCounts::Table* thread_table();

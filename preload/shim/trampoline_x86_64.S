@@ -1,20 +1,33 @@
 /* trampoline_x86_64.S — the common body of every generated x86-64 trampoline.
  *
  * A generated trampoline is `endbr64; movl $INDEX, %r11d; jmp interprobe_shim_entry`. This entry
- * counts the call and tail-jumps to the real definition with the caller's frame untouched: every
- * argument register (rdi rsi rdx rcx r8 r9, rax = number of vector registers for varargs, r10 =
- * static chain) is saved and restored around the call into the runtime, the stack pointer is
- * restored exactly, and the jump (not a call) lets the real function return straight to the
- * original caller with its stack arguments where it expects them.
+ * counts the call and tail-jumps to the real definition with the caller's frame untouched: the
+ * stack pointer is restored exactly, every register a call may carry into its callee (rdi rsi
+ * rdx rcx r8 r9, rax = number of vector registers for varargs, r10 = static chain) is given back
+ * as it came, and the jump (not a call) lets the real function return straight to the original
+ * caller with its stack arguments where it expects them.
  *
- * Vector registers (xmm/ymm/zmm 0-7 carry float and vector arguments) are not saved on the fast
- * path: interprobe_shim_hit is compiled with -mgeneral-regs-only and calls nothing, so it cannot
- * touch them. When it returns 0 (first call of a symbol, first call of a thread, an address in no
- * known object), the slow path saves the whole extended state with xsave — as glibc's lazy-binding
+ * Fast path (issue 15: a call counted in 24 instructions after the trampoline's 3, no call):
+ * the thread's state word (runtime/guard.hpp) holds its own count table when nothing stops the
+ * fast path (initialised, not inside the runtime, no PROBE_BYPASS); the table's site for the
+ * return address (site_layout.h) holds this trampoline's index and the current epoch
+ * (runtime/attribution.hpp); then the site's count is incremented (the table's only writer: one
+ * `addq`) and the entry jumps to the target. It uses rax and rcx, kept in the red zone (the entry
+ * is a leaf there: the 128 bytes below the stack pointer are its own, and a signal frame is built
+ * below them), so the frame, and with it the CFI, never changes. Anything else — a site not
+ * filled, another epoch, a flag in the word — restores them and goes the counting path
+ * (interprobe_shim_hit), which fills the site.
+ *
+ * Counting path: the nine call registers are pushed and interprobe_shim_hit is called. Vector
+ * registers (xmm/ymm/zmm 0-7 carry float and vector arguments) are not saved for it:
+ * interprobe_shim_hit is compiled with -mgeneral-regs-only and calls nothing, so it cannot touch
+ * them. When it returns 0 (first call of a symbol, first call of a thread, an address in no known
+ * object), the slow path saves the whole extended state with xsave — as glibc's lazy-binding
  * trampoline _dl_runtime_resolve_xsave does, with the same component mask — because the runtime
  * then calls into libc (dl_iterate_phdr, mmap, memcpy with AVX and vzeroupper).
  */
 #include "shim_abi.h"
+#include "site_layout.h"
 
 #include "../runtime/x86_64/vector_state.inc"  /* the slow path's xsave/xrstor, and STATE_MASK */
 #include "../runtime/x86_64/call_registers.inc"  /* the nine pushes, index in r11 last */
@@ -26,7 +39,35 @@
         .p2align 4
 interprobe_shim_entry:
         .cfi_startproc
-        endbr64
+        /* No endbr64: every trampoline reaches this by a direct jmp (IBT checks indirect ones). */
+        movq    %rax, -8(%rsp)
+        movq    %rcx, -16(%rsp)
+        movq    _ZN5probe13t_thread_wordE@gottpoff(%rip), %rax
+        movq    %fs:(%rax), %rax    /* the state word: this thread's table, or flags */
+        testb   $7, %al             /* probe::kWordFlags */
+        jnz     .Lcount
+        movl    (%rsp), %ecx        /* the return address's low bits pick the site */
+        andl    $((1 << SHIM_SITE_COUNT_LOG2) - 1) << 2, %ecx
+        leaq    SHIM_TABLE_SITES(%rax,%rcx,1 << (SHIM_SITE_SIZE_LOG2 - 2)), %rax
+        movq    SHIM_SITE_RET(%rax), %rcx
+        cmpq    (%rsp), %rcx        /* the caller's return address */
+        jne     .Lcount
+        cmpl    %r11d, SHIM_SITE_INDEX(%rax)
+        jne     .Lcount
+        movl    _ZN5probe7g_epochE(%rip), %ecx
+        cmpl    %ecx, SHIM_SITE_EPOCH(%rax)
+        jne     .Lcount
+        movq    SHIM_SITE_CELL(%rax), %rax
+        addq    $1, (%rax)
+        leaq    interprobe_shim_targets(%rip), %rax
+        movq    (%rax,%r11,8), %r11  /* resolved: the site was filled after it */
+        movq    -8(%rsp), %rax
+        movq    -16(%rsp), %rcx
+        jmp     *%r11
+
+.Lcount:
+        movq    -8(%rsp), %rax
+        movq    -16(%rsp), %rcx
         /* rsp = 8 mod 16 here; 9 pushes make it 16-aligned for the call. */
         SAVE_CALL_REGISTERS         /* r11, the index, last: also read back by the slow path */
         .cfi_adjust_cfa_offset 72

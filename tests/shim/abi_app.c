@@ -1,7 +1,8 @@
-/* abi_app.c — calls every function of libshimabi.so (abi_lib.c) three times: twice from the main
- * thread (the first call of each function takes the shim's slow path, the second its counting
- * path) and once from a second thread (whose first call takes the slow path again), and prints
- * every result. Run with and without the shim: the outputs must be identical. */
+/* abi_app.c — calls every function of libshimabi.so (abi_lib.c) four times: three times from the
+ * main thread (the first call of each function takes the shim's slow path, which resolves it; a
+ * later one its counting path, which fills the call's site; the rest the trampoline's fast path,
+ * which counts from the site) and once from a second thread (whose first call takes the slow path
+ * again), and prints every result. Run with and without the shim: the outputs must be identical. */
 #include <errno.h>
 #include <immintrin.h>
 #include <pthread.h>
@@ -67,8 +68,9 @@ int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   run_all(0);
   run_all(1);
+  run_all(2);
   pthread_t t;
-  int round = 2;
+  int round = 3;
   if (pthread_create(&t, NULL, thread_main, &round) != 0) return 1;
   pthread_join(t, NULL);
   return 0;
