@@ -137,8 +137,11 @@ def write(out, cfg, res, ir, patched, workloads, threads, quick, load, started):
     for c in CONFIGS:
         w(f"| {c} | {f(ir[(c, 'malloc')], 1)} |")
     w(f"\n+bypass: {f(ir[('probe: PROBE_BYPASS=1', 'malloc')] - ir[('probe: count', 'malloc')], 1)} "
-      "instructions per pair: the hook's mark (one thread-local store), the jump to the stub, "
-      "the counting entry's register saves and its check of the mark (bypass_hit.cpp), the "
+      "instructions per pair: the hook's way out of line (note_moded(), hooks/runtime.cpp: "
+      "PROBE_BYPASS keeps every call off the hooks' inline path) and its mark (the token: the "
+      "entry's symbol, the return address, the count), the stub's jump and call, the counting "
+      "entry's fast path (preload/patch/x86_64/entry.S: the flags and three registers kept in the "
+      "red zone, the state word, the token compared and consumed, one add; no call), the "
       "relocated first instructions and the jump back. Functions whose entries are not patched "
       "(everything libprobe does not hook) run unchanged: nothing of theirs is touched.\n")
     tmp = out + ".tmp"

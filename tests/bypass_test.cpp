@@ -72,6 +72,23 @@ TEST(Bypass, GlibcTimespecGetBypassesAClockGettimeOverride) {
   EXPECT_EQ(r.settings.value("bypass", false), true);
 }
 
+// The malloc family's hooks tail-jump to glibc's definitions, so every call they count arrives
+// at the patched entry marked with its return address and is counted there "through" by the
+// entry's own fast path (preload/runtime/entry_counter.hpp) — 4 threads at once, each into its
+// own block. Through equals what the hooks counted, to the call: none lost, none twice.
+TEST(Bypass, EveryHookedMallocArrivesThroughExactlyOnceUnderThreads) {
+  Pair p = run_pair({program("thread_app"), "4", "100000"});
+  ASSERT_EQ(p.probed.out, "ok\n");
+  const ProbeReport& r = p.report;
+  EXPECT_EQ(r.calls_from("malloc", "thread_app"), 400'000u);
+  for (const char* fn : {"malloc", "free"}) {
+    ASSERT_TRUE(r.bypass.count(fn)) << r.raw.dump();
+    const BypassCounts& b = r.bypass.at(fn);
+    ASSERT_TRUE(b.patched) << fn << ": " << b.refused;
+    EXPECT_EQ(b.through, r.total(fn)) << fn;
+  }
+}
+
 // What cannot be patched is said, with the reason, never guessed: on x86-64 glibc resolves time
 // and gettimeofday (IFUNCs) to the vDSO's own functions, the kernel's page. Two hooked names of one
 // definition (memalign is aligned_alloc in glibc 2.36) are counted under the first.

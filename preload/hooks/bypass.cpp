@@ -24,7 +24,6 @@ extern "C" void interprobe_bypass_entry();  // preload/patch/x86_64/entry.S
 namespace probe {
 
 bool g_bypass_on = false;
-PROBE_TLS BypassToken t_bypass_token{0, 0};
 PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
 std::uintptr_t g_self_lo = 0, g_self_hi = 0;
 
@@ -251,9 +250,16 @@ extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std
   CounterPool::Block* const b = this_thread_block();
   if (bypass_decide(id, ret, b)) return;
   // Through the bypass counter's own cache (bypass_state.hpp), which attribute() fills.
+  const std::uint32_t epoch = g_epoch.load(std::memory_order_acquire);  // before the lookup
   const ObjectId caller = attribute(ret, t_bypass_cache);
   sync_epoch();
-  if (caller < kMaxObjects) CounterPool::bump(b, b->bypassed[id][caller]);
+  if (caller >= kMaxObjects) return;
+  // A site only for an answer attribute() is sure of (it cached it), as note_slow's.
+  if (const CacheEntry& known = cache_slot(t_bypass_cache, ret);
+      known.address == ret && known.id == caller)
+    bypass_count_from(b, id, ret, caller, epoch);
+  else
+    CounterPool::bump(b, b->bypassed[id][caller]);
 }
 
 namespace {

@@ -3,9 +3,10 @@
 // glibc's __clock_gettime, a -Bsymbolic binding), per calling object.
 //
 // How a call is told apart (docs/BYPASS.md): the real definition's entry is patched
-// (preload/patch/) with a jump to a stub that calls interprobe_bypass_hit(symbol, return address)
-// first. A hook marks each call it makes: note() stores a per-thread token (symbol, the hook's
-// own return address) before the hook calls the real function. At the entry, a call whose
+// (preload/patch/) with a jump to a stub that calls the counting entry (patch/x86_64/entry.S:
+// its fast path, else interprobe_bypass_hit(symbol, return address)). A hook marks each call it
+// makes: note() stores a per-thread token (the entry's symbol, the hook's own return address,
+// the count to add it to: runtime/entry_counter.hpp) before the hook calls the real function. At the entry, a call whose
 // return address is in libprobe.so (the hook called it) or equals the token's (the hook
 // tail-jumped to it) with the token's symbol is a call *through* the override: the token is
 // consumed. Every other arrival is *bypassed*, attributed to the object holding its return
@@ -19,6 +20,8 @@
 #include "../core/object_map.hpp"
 #include "../core/report.hpp"
 #include "../core/symbols.hpp"
+#include "../runtime/entry_counter.hpp"
+#include "../runtime/guard.hpp"
 #include "runtime.hpp"
 
 #pragma GCC visibility push(hidden)  // as ../runtime/: reached directly, RIP-relative
@@ -28,15 +31,22 @@ namespace probe {
 // True once PROBE_BYPASS=1 was read (set at init, never cleared): note() marks calls only then.
 extern bool g_bypass_on;
 
-// The per-thread token of the last call a hook made (bypass_hit consumes it).
-struct BypassToken {
-  unsigned symbol_plus_one;  // 0 = none
-  std::uintptr_t ret;        // the hook's return address: its caller's site
-};
-extern PROBE_TLS BypassToken t_bypass_token;
+// The symbol whose entry counts a symbol's calls: itself, or the first hooked name of the same
+// definition (bypass.cpp).
+extern unsigned g_counted_as[kNumSymbols];
 
+// A hook is about to call or tail-jump to the real definition of `s` for the call whose return
+// address is `ret`: the per-thread token (runtime/entry_counter.hpp) names the entry that will
+// see it and, when the thread owns its counter block, the count the entry adds it to.
 inline void bypass_mark(Symbol s, std::uintptr_t ret) {
-  if (__builtin_expect(g_bypass_on, 0)) t_bypass_token = {static_cast<unsigned>(s) + 1, ret};
+  if (__builtin_expect(g_bypass_on, 0)) {
+    const unsigned id = g_counted_as[static_cast<unsigned>(s)];
+    const std::uintptr_t w = t_thread_word;
+    std::uint64_t* through = nullptr;
+    if ((w & (kInRuntime | kOffFastPath)) == 0)
+      through = &reinterpret_cast<CounterPool::Block*>(w & ~kWordFlags)->through[id];
+    entry_mark(id, ret, through);
+  }
 }
 
 // At start-up (libprobe's constructor, single-threaded): patch the real definitions resolved so

@@ -1,5 +1,6 @@
-// bypass_hit.cpp — the fast half of the counting entry (preload/patch/x86_64/entry.S), called at
-// a patched definition's entry with the host's vector registers live: compiled
+// bypass_hit.cpp — the C half of the counting entry (preload/patch/x86_64/entry.S), for what the
+// entry's own fast path does not count (runtime/entry_counter.hpp), called at a patched
+// definition's entry with the host's vector registers live: compiled
 // -mgeneral-regs-only (CMakeLists.txt) and calling nothing. Returns 0 when the slow half
 // (bypass.cpp) must finish: a thread without a counter block yet, or a caller to look up.
 #include "bypass_state.hpp"

@@ -18,13 +18,20 @@ namespace probe {
 
 // libprobe.so's own code: a call arriving from there came from a hook.
 extern std::uintptr_t g_self_lo, g_self_hi;
-// The symbol whose entry counts a symbol's calls: itself, or the first hooked name of the same
-// definition (bypass.cpp).
-extern unsigned g_counted_as[kNumSymbols];
 
 // Per-thread cache of return address -> object for bypassed calls (runtime/attribution.hpp; the
 // hooks' cache, t_cache, is theirs).
 extern PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
+
+// A bypassed arrival at `id` from `ret`, its caller's object known: counted, and the entry's
+// fast path told where the next one from there goes (runtime/entry_counter.hpp), when `b` is
+// the thread's own block. `epoch`: g_epoch as read before `caller` was looked up.
+inline void bypass_count_from(CounterPool::Block* b, std::uint32_t id, std::uintptr_t ret,
+                              ObjectId caller, std::uint32_t epoch) {
+  std::uint64_t& n = b->bypassed[id][caller];
+  CounterPool::bump(b, n);
+  if (b != g_pool->shared()) entry_site_fill(ret, id, epoch, &n);
+}
 
 // An arrival at the entry of symbol `id` with return address `ret`, counted into the thread's
 // block `b` (CounterPool: single-writer stores, no shared cache line). Returns true when it is
@@ -33,18 +40,18 @@ extern PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
 // address: the token is consumed), libprobe's own call (neither kind), or bypassed from a caller
 // in this thread's cache. False: a bypassed call whose caller must be looked up (slow half).
 inline bool bypass_decide(std::uint32_t id, std::uintptr_t ret, CounterPool::Block* b) {
-  BypassToken& t = t_bypass_token;
-  const bool marked = t.symbol_plus_one != 0 && g_counted_as[t.symbol_plus_one - 1] == id;
+  EntryToken& t = t_entry_token;
   const bool from_probe = ret >= g_self_lo && ret < g_self_hi;
-  if (marked && (from_probe || t.ret == ret)) {
-    t.symbol_plus_one = 0;
+  if (t.id_plus_one == id + 1 && (from_probe || t.ret == ret)) {
+    t.id_plus_one = 0;
     CounterPool::bump(b, b->through[id]);
     return true;
   }
   if (from_probe) return true;  // libprobe's own call, not counted by a hook: neither kind
+  const std::uint32_t epoch = g_epoch.load(std::memory_order_acquire);  // before the lookup
   const CacheEntry& c = cache_slot(t_bypass_cache, ret);
   if (cache_holds(c, ret, g_map->generation()) && c.id < kMaxObjects) {
-    CounterPool::bump(b, b->bypassed[id][c.id]);
+    bypass_count_from(b, id, ret, c.id, epoch);
     return true;
   }
   return false;

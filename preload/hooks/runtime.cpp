@@ -108,7 +108,7 @@ void note_slow(Symbol s, std::uintptr_t ret) {
   ensure_init();
   Guard g = Guard::enter();
   if (g_start_state.load(std::memory_order_relaxed) != 2 || !g) {
-    t_bypass_token.symbol_plus_one = 0;  // a call the hooks do not count is not marked either
+    entry_clear();  // a call the hooks do not count is not marked either
     return;
   }
   // Read before anything is looked up: a slot filled below is stale as soon as the map changes
@@ -126,7 +126,7 @@ void note_slow(Symbol s, std::uintptr_t ret) {
   const ObjectId caller = attribute(ret);
   sync_epoch();
   if (caller == g_self_id && caller != kUnknownObject) {  // e.g. the static libstdc++'s init
-    t_bypass_token.symbol_plus_one = 0;  // the probe's own call: not counted, never in a slot
+    entry_clear();  // the probe's own call: not counted, never in a slot
     return;
   }
   CounterPool::add(b, s, caller);

@@ -97,7 +97,12 @@ extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std
   if (probe::in_runtime() || id >= interprobe_shim_count) return;
   const int saved_errno = errno;  // as interprobe_shim_slow: the callee may read it
   probe::set_in_runtime(true);
-  if (SparseCounts::Table* t = thread_table()) bypass_count(t, id, ret, probe::attribute(ret));
+  if (SparseCounts::Table* t = thread_table()) {
+    const std::uint32_t epoch = probe::g_epoch.load(std::memory_order_acquire);  // before the lookup
+    const probe::ObjectId object = probe::attribute(ret);
+    probe::sync_epoch();  // the lookup may have learned an object
+    bypass_count(t, id, ret, object, epoch);
+  }
   probe::set_in_runtime(false);
   errno = saved_errno;
 }

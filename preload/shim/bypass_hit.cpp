@@ -1,13 +1,10 @@
-// bypass_hit.cpp — the fast half of the shim's counting entry (preload/patch/x86_64/entry.S),
+// bypass_hit.cpp — the C half of the shim's counting entry (preload/patch/x86_64/entry.S), for
+// what the entry's own fast path does not count (runtime/entry_counter.hpp),
 // called at a patched definition's entry with the host's vector registers live: compiled
 // -mgeneral-regs-only (CMakeLists.txt), calling nothing but the cached ObjectMap lookup, like
 // hit.cpp. Returns 0 when the slow half (bypass.cpp) must finish: a thread's first table, an
 // address in no known object.
 #include "bypass.hpp"
-
-namespace shim {
-constinit PROBE_TLS BypassToken t_bypass_token{0, 0};
-}  // namespace shim
 
 using namespace shim;
 
@@ -19,8 +16,9 @@ extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::
   SparseCounts::Table* t = t_table;
   if (__builtin_expect(t == nullptr, 0)) return 0;
   if (t == kThreadGone) t = g_counts->shared();
+  const std::uint32_t epoch = probe::g_epoch.load(std::memory_order_acquire);  // before the lookup
   const probe::ObjectId object = cached_object(ret);
   if (object == probe::kUnknownObject) return 0;
-  bypass_count(t, id, ret, object);
+  bypass_count(t, id, ret, object, epoch);
   return 1;
 }

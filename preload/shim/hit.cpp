@@ -47,12 +47,15 @@ void count_call(SparseCounts::Table* t, std::uint32_t index, std::uintptr_t ret,
                 probe::ObjectId id, std::uint32_t epoch) {
   std::uint64_t* const cell = SparseCounts::cell(t, SparseCounts::make_key(index, id));
   SparseCounts::increment(t, *cell);
-  // The fast path counts only into the thread's own table (the shared one takes atomic adds) and
-  // does not mark calls for PROBE_BYPASS; bypass_install bumps the epoch when marking starts.
-  if (t->index == 0 || t != t_table || g_bypass_on) return;
-  SparseCounts::site(t, ret) = SparseCounts::Site{ret, index, epoch, cell};
+  // The fast paths count only into the thread's own table (the shared one takes atomic adds).
+  if (!owned(t)) return;
+  // The trampoline's does not mark calls for PROBE_BYPASS: with it on, no site, and kMarking in
+  // the word keeps every trampoline call here (bypass_install bumps the epoch when marking
+  // starts); the counting entry's fast path needs only the table published.
+  if (!g_bypass_on) SparseCounts::site(t, ret) = SparseCounts::Site{ret, index, epoch, cell};
   // The guard bit as it is (the slow path runs inside it); kOffFastPath cleared.
-  probe::t_thread_word = reinterpret_cast<std::uintptr_t>(t) | (probe::t_thread_word & probe::kInRuntime);
+  probe::t_thread_word = reinterpret_cast<std::uintptr_t>(t) |
+                         (probe::t_thread_word & probe::kInRuntime) | (g_bypass_on ? kMarking : 0);
 }
 
 }  // namespace shim
@@ -76,6 +79,6 @@ extern "C" void* interprobe_shim_hit(std::uint32_t index, std::uintptr_t ret) {
     return target;
   }
   count_call(t, index, ret, id, epoch);
-  bypass_mark(index, ret);  // PROBE_BYPASS: the definition's entry sees this call as "through"
+  bypass_mark(t, index, ret, id);  // PROBE_BYPASS: the definition's entry sees it as "through"
   return target;
 }

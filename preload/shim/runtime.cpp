@@ -129,7 +129,7 @@ extern "C" void* interprobe_shim_slow(std::uint32_t index, std::uintptr_t ret) {
       SparseCounts::add(t, SparseCounts::make_key(index, id));
     else
       count_call(t, index, ret, id, epoch);
-    bypass_mark(index, ret);  // as hit.cpp
+    bypass_mark(t, index, ret, id);  // as hit.cpp
   } else {
     bypass_clear();
   }

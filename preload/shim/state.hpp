@@ -25,6 +25,11 @@ using probe::CacheEntry;
 using probe::g_map;
 using probe::g_self_id;
 
+// The state word's front-end bit (runtime/guard.hpp), set with the table while PROBE_BYPASS is
+// on: the trampoline's fast path must not count (a call must be marked, hit.cpp), the counting
+// entry's may (runtime/entry_counter.hpp: it tests only kInRuntime and kOffFastPath).
+inline constexpr std::uintptr_t kMarking = 4;
+
 // Set by the thread-exit destructor: later calls of that thread go to the shared table.
 inline SparseCounts::Table* const kThreadGone = probe::thread_gone<SparseCounts::Table>();
 

@@ -6,7 +6,9 @@
 // Prints "outcome NAME REASON STOLEN" per function (patched only), then "result NAME VALUE" per
 // call of the workload, then "count NAME N" (patched only). The counting entry here is the test's
 // own: every call counts; the first call of each function takes the slow path (the trampoline's
-// xsave path), whose function clobbers vector registers on purpose.
+// xsave path), whose function clobbers vector registers on purpose; the second the C half, which
+// fills the thread's entry site for the call (runtime/entry_counter.hpp) as the front-ends do;
+// the rest the entry's own fast path, which counts into that site's cell.
 #include <dlfcn.h>
 #include <link.h>
 #include <sys/wait.h>
@@ -61,18 +63,15 @@ const char* const kNames[] = {
 };
 constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
 
-std::atomic<std::uint64_t> g_fast[kCount], g_slow[kCount];
-std::atomic<bool> g_seen[kCount];
-
 }  // namespace
 
-// The test's counting entry: the first call of a function goes to the slow path.
-extern "C" __attribute__((visibility("hidden"))) int interprobe_bypass_hit(std::uint32_t id,
-                                                                         std::uintptr_t) {
-  if (id >= kCount || !g_seen[id].load(std::memory_order_relaxed)) return 0;
-  g_fast[id].fetch_add(1, std::memory_order_relaxed);
-  return 1;
-}
+// patch_hit.cpp: the test's C half of the counting entry, and what it counted.
+extern std::atomic<bool> g_seen[];
+std::uint64_t counted_by_hit(std::size_t id);
+
+namespace {
+std::atomic<std::uint64_t> g_slow[kCount];
+}  // namespace
 
 extern "C" __attribute__((visibility("hidden"))) void interprobe_bypass_slow(std::uint32_t id,
                                                                            std::uintptr_t) {
@@ -148,8 +147,7 @@ void workload(const char* tag) {
 
 void print_counts() {
   for (std::size_t i = 0; i < kCount; ++i)
-    std::printf("count %s %" PRIu64 "\n", kNames[i],
-                g_fast[i].load() + g_slow[i].load());
+    std::printf("count %s %" PRIu64 "\n", kNames[i], counted_by_hit(i) + g_slow[i].load());
 }
 
 }  // namespace

@@ -14,7 +14,18 @@
  * registers need no saving on that path; when it returns 0 (something needs libc), the slow path
  * saves the whole extended state with xsave, as the shim's trampoline does, and calls
  * interprobe_bypass_slow. Both take (id, caller's return address).
+ *
+ * Fast path (issue 14's speed target): before any of that, the two common arrivals are counted
+ * here (preload/runtime/entry_counter.hpp says what the front-ends put where): a marked call —
+ * the thread's token holds this id + 1 and the caller's return address — adds one to the token's
+ * count and consumes it; an arrival from a call site the thread has seen adds one to its site's
+ * count (site found by the return address; the id and the epoch must match). The flags go
+ * through lahf/seto as below; rax (the flags word), rcx and rdx are kept in the red zone (the
+ * entry is a leaf until it calls: the bytes below the stack pointer are its own), so the frame
+ * and the CFI do not change. Only for a thread whose state word (runtime/guard.hpp) has neither
+ * the guard bit nor kOffFastPath: it owns its counts and is not inside the runtime.
  */
+#include "../../runtime/entry_layout.h"
 #include "../../runtime/x86_64/vector_state.inc"
 #include "../../runtime/x86_64/call_registers.inc"
 
@@ -26,6 +37,61 @@
 interprobe_bypass_entry:
         .cfi_startproc
         endbr64                     /* reached by an indirect call */
+        movq    %rax, -8(%rsp)
+        lahf
+        seto    %al
+        movq    %rax, -16(%rsp)     /* the flags word: ah and al */
+        movq    %rcx, -24(%rsp)
+        movq    %rdx, -32(%rsp)
+        movq    _ZN5probe13t_thread_wordE@gottpoff(%rip), %rax
+        testb   $3, %fs:(%rax)      /* probe::kInRuntime | probe::kOffFastPath */
+        jnz     .Lfull
+        movl    8(%rsp), %ecx       /* the id, above the return into the stub */
+        movq    16(%rsp), %rdx      /* the caller's return address, above the id */
+        movq    _ZN5probe13t_entry_tokenE@gottpoff(%rip), %rax
+        incl    %ecx
+        cmpl    %ecx, %fs:ENTRY_TOKEN_ID(%rax)
+        jne     .Lsite
+        cmpq    %rdx, %fs:ENTRY_TOKEN_RET(%rax)
+        jne     .Lsite
+        movq    %fs:ENTRY_TOKEN_CELL(%rax), %rdx
+        testq   %rdx, %rdx
+        jz      .Lfull              /* marked before the thread had counts: the C half */
+        movl    $0, %fs:ENTRY_TOKEN_ID(%rax)  /* consumed */
+        addq    $1, (%rdx)
+        jmp     .Lfast_out
+.Lsite:
+        decl    %ecx
+        andl    $((1 << ENTRY_SITE_COUNT_LOG2) - 1) << 2, %edx
+        movq    %fs:0, %rax         /* the thread pointer: TLS addresses are relative to it */
+        addq    _ZN5probe13t_entry_sitesE@gottpoff(%rip), %rax
+        leaq    (%rax,%rdx,1 << (ENTRY_SITE_SIZE_LOG2 - 2)), %rax  /* the site */
+        movq    ENTRY_SITE_RET(%rax), %rdx
+        cmpq    16(%rsp), %rdx
+        jne     .Lfull
+        cmpl    %ecx, ENTRY_SITE_ID(%rax)
+        jne     .Lfull
+        movl    _ZN5probe7g_epochE(%rip), %edx
+        cmpl    %edx, ENTRY_SITE_EPOCH(%rax)
+        jne     .Lfull
+        movq    ENTRY_SITE_CELL(%rax), %rax
+        addq    $1, (%rax)
+.Lfast_out:
+        movq    -32(%rsp), %rdx
+        movq    -24(%rsp), %rcx
+        movq    -16(%rsp), %rax
+        addb    $0x7f, %al          /* OF = (al == 1) */
+        sahf                        /* SF ZF AF PF CF from ah */
+        movq    -8(%rsp), %rax
+        ret     $8                  /* into the stub, the id popped */
+
+.Lfull:
+        movq    -32(%rsp), %rdx
+        movq    -24(%rsp), %rcx
+        movq    -16(%rsp), %rax
+        addb    $0x7f, %al
+        sahf                        /* the flags as they came */
+        movq    -8(%rsp), %rax
         /* rsp = 8 mod 16 here (the function's entry, the stub's push, its call): 10 pushes and
          * 8 bytes of padding make it 16-aligned for the call. None of the pushes writes the
          * flags. The arithmetic flags are saved as DynamoRIO saves them, with lahf (SF ZF AF PF

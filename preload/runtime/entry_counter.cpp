@@ -1,0 +1,9 @@
+// entry_counter.cpp — see entry_counter.hpp: the thread-local token and sites.
+#include "entry_counter.hpp"
+
+namespace probe {
+
+constinit PROBE_TLS EntryToken t_entry_token{0, 0, 0, nullptr};
+constinit PROBE_TLS EntrySite t_entry_sites[kEntrySites] = {};
+
+}  // namespace probe
