@@ -4,6 +4,6 @@
 namespace probe {
 
 constinit PROBE_TLS EntryToken t_entry_token{0, 0, 0, nullptr};
-constinit PROBE_TLS EntrySite t_entry_sites[kEntrySites] = {};
+constinit PROBE_TLS CountSite t_entry_sites[kCountSites] = {};
 
 }  // namespace probe

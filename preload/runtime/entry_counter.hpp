@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "count_site.hpp"
 #include "entry_layout.h"
 #include "tls.hpp"
 
@@ -36,17 +37,8 @@ struct EntryToken {
   std::uintptr_t ret;
   std::uint64_t* cell;  // nullptr: the C half counts it
 };
-struct alignas(32) EntrySite {
-  std::uintptr_t ret;
-  std::uint32_t id;
-  std::uint32_t epoch;
-  std::uint64_t* cell;
-  std::uint64_t unused;
-};
-inline constexpr std::size_t kEntrySites = std::size_t{1} << ENTRY_SITE_COUNT_LOG2;
-
 extern constinit PROBE_TLS EntryToken t_entry_token;
-extern constinit PROBE_TLS EntrySite t_entry_sites[kEntrySites];
+extern constinit PROBE_TLS CountSite t_entry_sites[kCountSites];
 
 // A hook or trampoline is about to jump to the definition whose entry counts as `id`, from the
 // call whose return address is `ret`; `through`: that call's count of the thread's own (nullptr
@@ -67,18 +59,13 @@ inline bool entry_take_mark(std::uint32_t id, std::uintptr_t ret) {
 // caller's object) while the epoch is `epoch` (read before the caller was looked up).
 inline void entry_site_fill(std::uintptr_t ret, std::uint32_t id, std::uint32_t epoch,
                             std::uint64_t* bypassed) {
-  t_entry_sites[(ret >> 2) % kEntrySites] = EntrySite{ret, id, epoch, bypassed, 0};
+  count_site(t_entry_sites, ret) = CountSite{ret, id, epoch, bypassed, 0};
 }
 
 // The assembler's view (entry_layout.h).
 static_assert(offsetof(EntryToken, id_plus_one) == ENTRY_TOKEN_ID);
 static_assert(offsetof(EntryToken, ret) == ENTRY_TOKEN_RET);
 static_assert(offsetof(EntryToken, cell) == ENTRY_TOKEN_CELL);
-static_assert(sizeof(EntrySite) == std::size_t{1} << ENTRY_SITE_SIZE_LOG2);
-static_assert(offsetof(EntrySite, ret) == ENTRY_SITE_RET);
-static_assert(offsetof(EntrySite, id) == ENTRY_SITE_ID);
-static_assert(offsetof(EntrySite, epoch) == ENTRY_SITE_EPOCH);
-static_assert(offsetof(EntrySite, cell) == ENTRY_SITE_CELL);
 
 }  // namespace probe
 

@@ -52,7 +52,7 @@ void count_call(SparseCounts::Table* t, std::uint32_t index, std::uintptr_t ret,
   // The trampoline's does not mark calls for PROBE_BYPASS: with it on, no site, and kMarking in
   // the word keeps every trampoline call here (bypass_install bumps the epoch when marking
   // starts); the counting entry's fast path needs only the table published.
-  if (!g_bypass_on) SparseCounts::site(t, ret) = SparseCounts::Site{ret, index, epoch, cell};
+  if (!g_bypass_on) SparseCounts::site(t, ret) = SparseCounts::Site{ret, index, epoch, cell, 0};
   // The guard bit as it is (the slow path runs inside it); kOffFastPath cleared.
   probe::t_thread_word = reinterpret_cast<std::uintptr_t>(t) |
                          (probe::t_thread_word & probe::kInRuntime) | (g_bypass_on ? kMarking : 0);

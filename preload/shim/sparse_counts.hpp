@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../runtime/count_site.hpp"
 #include "site_layout.h"
 
 namespace shim {
@@ -32,19 +33,13 @@ class SparseCounts {
     std::uint32_t unused;
     std::uint64_t count;
   };
-  // One call site of the table's owning thread, for the trampoline's fast path
-  // (trampoline_x86_64.S, site_layout.h): a call of trampoline `index` whose return address is
-  // `ret` counts into `cell` while probe::g_epoch is `epoch`. `cell` is a slot's count (or
-  // `dropped`) of the same table, so it stays right for a later owner of a table given back (a
-  // slot never moves and never changes its key). Written by the owning thread only, filled by
-  // count_call (hit.cpp); the report never reads sites.
-  struct alignas(32) Site {
-    std::uintptr_t ret;
-    std::uint32_t index;
-    std::uint32_t epoch;
-    std::uint64_t* cell;
-  };
-  static constexpr std::size_t kSites = std::size_t{1} << SHIM_SITE_COUNT_LOG2;
+  // The table's owning thread's call sites, for the trampoline's fast path (trampoline_x86_64.S):
+  // a call of trampoline `id` from `ret` counts into `cell` while probe::g_epoch is `epoch`.
+  // `cell` is a slot's count (or `dropped`) of the same table, so it stays right for a later
+  // owner of a table given back (a slot never moves and never changes its key). Written by the
+  // owning thread only, filled by count_call (hit.cpp); the report never reads sites.
+  using Site = probe::CountSite;
+  static constexpr std::size_t kSites = probe::kCountSites;
 
   struct Table {
     std::atomic<std::uint32_t> owned;
@@ -53,7 +48,7 @@ class SparseCounts {
     alignas(64) Site sites[kSites];
     Slot slots[kCapacity];
   };
-  static Site& site(Table* t, std::uintptr_t ret) { return t->sites[(ret >> 2) % kSites]; }
+  static Site& site(Table* t, std::uintptr_t ret) { return probe::count_site(t->sites, ret); }
 
   // Keys: object ids are < 256 (probe::kMaxObjects); symbol indices < kMaxSymbols (the largest
   // index with object 255 would wrap the key to 0, "empty"). The generator enforces the limit.
@@ -133,10 +128,5 @@ class SparseCounts {
 
 // The assembler's view of a table (site_layout.h).
 static_assert(offsetof(SparseCounts::Table, sites) == SHIM_TABLE_SITES);
-static_assert(sizeof(SparseCounts::Site) == std::size_t{1} << SHIM_SITE_SIZE_LOG2);
-static_assert(offsetof(SparseCounts::Site, ret) == SHIM_SITE_RET);
-static_assert(offsetof(SparseCounts::Site, index) == SHIM_SITE_INDEX);
-static_assert(offsetof(SparseCounts::Site, epoch) == SHIM_SITE_EPOCH);
-static_assert(offsetof(SparseCounts::Site, cell) == SHIM_SITE_CELL);
 
 }  // namespace shim

@@ -28,6 +28,7 @@
  */
 #include "shim_abi.h"
 #include "site_layout.h"
+#include "../runtime/x86_64/count_site.inc"  /* the site's test and add */
 
 #include "../runtime/x86_64/vector_state.inc"  /* the slow path's xsave/xrstor, and STATE_MASK */
 #include "../runtime/x86_64/call_registers.inc"  /* the nine pushes, index in r11 last */
@@ -46,19 +47,8 @@ interprobe_shim_entry:
         movq    %fs:(%rax), %rax    /* the state word: this thread's table, or flags */
         testb   $7, %al             /* probe::kWordFlags */
         jnz     .Lcount
-        movl    (%rsp), %ecx        /* the return address's low bits pick the site */
-        andl    $((1 << SHIM_SITE_COUNT_LOG2) - 1) << 2, %ecx
-        leaq    SHIM_TABLE_SITES(%rax,%rcx,1 << (SHIM_SITE_SIZE_LOG2 - 2)), %rax
-        movq    SHIM_SITE_RET(%rax), %rcx
-        cmpq    (%rsp), %rcx        /* the caller's return address */
-        jne     .Lcount
-        cmpl    %r11d, SHIM_SITE_INDEX(%rax)
-        jne     .Lcount
-        movl    _ZN5probe7g_epochE(%rip), %ecx
-        cmpl    %ecx, SHIM_SITE_EPOCH(%rax)
-        jne     .Lcount
-        movq    SHIM_SITE_CELL(%rax), %rax
-        addq    $1, (%rax)
+        movl    (%rsp), %ecx        /* the caller's return address: its low bits pick the site */
+        COUNT_AT_SITE %rax, SHIM_TABLE_SITES, %rcx, %ecx, (%rsp), %r11d, .Lcount
         leaq    interprobe_shim_targets(%rip), %rax
         movq    (%rax,%r11,8), %r11  /* resolved: the site was filled after it */
         movq    -8(%rsp), %rax

@@ -26,6 +26,7 @@
  * the guard bit nor kOffFastPath: it owns its counts and is not inside the runtime.
  */
 #include "../../runtime/entry_layout.h"
+#include "../../runtime/x86_64/count_site.inc"  /* the site's test and add */
 #include "../../runtime/x86_64/vector_state.inc"
 #include "../../runtime/x86_64/call_registers.inc"
 
@@ -62,20 +63,9 @@ interprobe_bypass_entry:
         jmp     .Lfast_out
 .Lsite:
         decl    %ecx
-        andl    $((1 << ENTRY_SITE_COUNT_LOG2) - 1) << 2, %edx
         movq    %fs:0, %rax         /* the thread pointer: TLS addresses are relative to it */
         addq    _ZN5probe13t_entry_sitesE@gottpoff(%rip), %rax
-        leaq    (%rax,%rdx,1 << (ENTRY_SITE_SIZE_LOG2 - 2)), %rax  /* the site */
-        movq    ENTRY_SITE_RET(%rax), %rdx
-        cmpq    16(%rsp), %rdx
-        jne     .Lfull
-        cmpl    %ecx, ENTRY_SITE_ID(%rax)
-        jne     .Lfull
-        movl    _ZN5probe7g_epochE(%rip), %edx
-        cmpl    %edx, ENTRY_SITE_EPOCH(%rax)
-        jne     .Lfull
-        movq    ENTRY_SITE_CELL(%rax), %rax
-        addq    $1, (%rax)
+        COUNT_AT_SITE %rax, 0, %rdx, %edx, 16(%rsp), %ecx, .Lfull
 .Lfast_out:
         movq    -32(%rsp), %rdx
         movq    -24(%rsp), %rcx
