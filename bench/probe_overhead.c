@@ -1,8 +1,12 @@
 /* probe_overhead.c — a workload run bare and under libprobe.so, heaptrack or ltrace by bench/run.py.
  *
- * Usage: probe_overhead malloc|clock|victim N THREADS
+ * Usage: probe_overhead malloc|clock|ftime|victim N THREADS
  *   malloc  N pairs of malloc(64) + free, from this executable (the probe's hot path twice)
  *   clock   N calls of clock_gettime(CLOCK_REALTIME) (the vDSO when bare)
+ *   ftime   N calls of ftime(), which no hook sees: glibc's ftime calls __clock_gettime, a hidden
+ *           alias at clock_gettime's address (`objdump -d libc.so.6 --disassemble=ftime`), so
+ *           under PROBE_BYPASS=1 each is one call *bypassed* from libc.so.6 at the patched entry
+ *           (bench/bypass_cost.py)
  *   victim  N calls of victim_check_result(5): one API call whose internal call to the accessor
  *           victim_err_occurred is what the probe overrides (libvictim.so.1 through
  *           LD_LIBRARY_PATH; the executable has no RUNPATH)
@@ -18,12 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timeb.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "victim.h"
 
-enum workload { kMalloc, kClock, kVictim };
+enum workload { kMalloc, kClock, kFtime, kVictim };
 
 struct job {
   enum workload w;
@@ -60,6 +65,16 @@ static void *run(void *arg) {
         acc += ts.tv_nsec;
       }
       break;
+    case kFtime:
+      for (long i = 0; i < j->n; ++i) {
+        struct timeb tb;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  /* glibc 2.33 deprecates ftime */
+        ftime(&tb);
+#pragma GCC diagnostic pop
+        acc += tb.millitm;
+      }
+      break;
     case kVictim:
       for (long i = 0; i < j->n; ++i) acc += victim_check_result(5);
       break;
@@ -78,7 +93,7 @@ static long status_kib(const char *text, const char *key) {
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: probe_overhead malloc|clock|victim N THREADS\n");
+    fprintf(stderr, "usage: probe_overhead malloc|clock|ftime|victim N THREADS\n");
     return 2;
   }
   enum workload w;
@@ -86,6 +101,8 @@ int main(int argc, char **argv) {
     w = kMalloc;
   } else if (strcmp(argv[1], "clock") == 0) {
     w = kClock;
+  } else if (strcmp(argv[1], "ftime") == 0) {
+    w = kFtime;
   } else if (strcmp(argv[1], "victim") == 0) {
     w = kVictim;
   } else {

@@ -25,7 +25,6 @@ namespace probe {
 
 bool g_bypass_on = false;
 PROBE_TLS CacheEntry t_bypass_cache[kCacheSize];
-std::uintptr_t g_self_lo = 0, g_self_hi = 0;
 
 namespace {
 
@@ -108,8 +107,8 @@ void bypass_install() {
   for (unsigned i = 0; i < kNumSymbols; ++i) g_counted_as[i] = i;
   const auto self = patch::code_of(reinterpret_cast<std::uintptr_t>(&bypass_install));
   for (const patch::CodeRange& r : self) {
-    if (g_self_lo == 0 || r.lo < g_self_lo) g_self_lo = r.lo;
-    if (r.hi > g_self_hi) g_self_hi = r.hi;
+    if (g_own_code_lo == 0 || r.lo < g_own_code_lo) g_own_code_lo = r.lo;
+    if (r.hi > g_own_code_hi) g_own_code_hi = r.hi;
   }
   Symbol symbols[kNumSymbols];
   void* defs[kNumSymbols];

@@ -16,8 +16,6 @@
 
 namespace probe {
 
-// libprobe.so's own code: a call arriving from there came from a hook.
-extern std::uintptr_t g_self_lo, g_self_hi;
 
 // Per-thread cache of return address -> object for bypassed calls (runtime/attribution.hpp; the
 // hooks' cache, t_cache, is theirs).
@@ -40,14 +38,11 @@ inline void bypass_count_from(CounterPool::Block* b, std::uint32_t id, std::uint
 // address: the token is consumed), libprobe's own call (neither kind), or bypassed from a caller
 // in this thread's cache. False: a bypassed call whose caller must be looked up (slow half).
 inline bool bypass_decide(std::uint32_t id, std::uintptr_t ret, CounterPool::Block* b) {
-  EntryToken& t = t_entry_token;
-  const bool from_probe = ret >= g_self_lo && ret < g_self_hi;
-  if (t.id_plus_one == id + 1 && (from_probe || t.ret == ret)) {
-    t.id_plus_one = 0;
+  if (entry_take_mark(id, ret)) {
     CounterPool::bump(b, b->through[id]);
     return true;
   }
-  if (from_probe) return true;  // libprobe's own call, not counted by a hook: neither kind
+  if (from_own_code(ret)) return true;  // libprobe's own call, not counted by a hook: neither
   const std::uint32_t epoch = g_epoch.load(std::memory_order_acquire);  // before the lookup
   const CacheEntry& c = cache_slot(t_bypass_cache, ret);
   if (cache_holds(c, ret, g_map->generation()) && c.id < kMaxObjects) {

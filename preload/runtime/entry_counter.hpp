@@ -6,7 +6,8 @@
 // Two kinds of arrival are decided there (docs/BYPASS.md):
 //   - through the override: the hook or trampoline marked the call (t_entry_token: the
 //     definition's id, the return address its tail jump keeps, and the count to add one to) and
-//     the arrival has both: the token is consumed and its count incremented;
+//     the arrival has both (or the id, from the front-end's own code: a hook that called): the
+//     token is consumed and its count incremented;
 //   - bypassed, from a call site seen before: the thread's entry sites (t_entry_sites, by return
 //     address, as the hooks' sites are: hooks/note.hpp) hold the (id, return address) pair and the
 //     count of its calls from that caller's object, valid while the runtime's epoch
@@ -38,6 +39,11 @@ struct EntryToken {
   std::uint64_t* cell;  // nullptr: the C half counts it
 };
 extern constinit PROBE_TLS EntryToken t_entry_token;
+// The front-end's own code (libprobe.so's, set when PROBE_BYPASS patches; empty in a shim, whose
+// trampolines always jump): a marked call arriving from there came from a hook that called the
+// definition instead of jumping to it (a hook with work after the call), so it is the marked one
+// although its return address is the hook's.
+extern std::uintptr_t g_own_code_lo, g_own_code_hi;
 extern constinit PROBE_TLS CountSite t_entry_sites[kCountSites];
 
 // A hook or trampoline is about to jump to the definition whose entry counts as `id`, from the
@@ -48,10 +54,14 @@ inline void entry_mark(std::uint32_t id, std::uintptr_t ret, std::uint64_t* thro
 }
 // A call the front-end does not count (its own): nothing may take it for a marked one.
 inline void entry_clear() { t_entry_token.id_plus_one = 0; }
-// The C half's test: an arrival at `id` from `ret` is the marked call. Consumes the mark.
+// An arrival at `id` from `ret` comes from the front-end's own code.
+inline bool from_own_code(std::uintptr_t ret) {
+  return ret >= g_own_code_lo && ret < g_own_code_hi;
+}
+// The C halves' test: an arrival at `id` from `ret` is the marked call. Consumes the mark.
 inline bool entry_take_mark(std::uint32_t id, std::uintptr_t ret) {
   EntryToken& t = t_entry_token;
-  if (t.id_plus_one != id + 1 || t.ret != ret) return false;
+  if (t.id_plus_one != id + 1 || (t.ret != ret && !from_own_code(ret))) return false;
   t.id_plus_one = 0;
   return true;
 }

@@ -17,7 +17,8 @@
  *
  * Fast path (issue 14's speed target): before any of that, the two common arrivals are counted
  * here (preload/runtime/entry_counter.hpp says what the front-ends put where): a marked call —
- * the thread's token holds this id + 1 and the caller's return address — adds one to the token's
+ * the thread's token holds this id + 1 and the caller's return address, or the return address is
+ * in the front-end's own code (a hook that called the definition) — adds one to the token's
  * count and consumes it; an arrival from a call site the thread has seen adds one to its site's
  * count (site found by the return address; the id and the epoch must match). The flags go
  * through lahf/seto as below; rax (the flags word), rcx and rdx are kept in the red zone (the
@@ -54,13 +55,19 @@ interprobe_bypass_entry:
         cmpl    %ecx, %fs:ENTRY_TOKEN_ID(%rax)
         jne     .Lsite
         cmpq    %rdx, %fs:ENTRY_TOKEN_RET(%rax)
-        jne     .Lsite
+        jne     .Lown
+.Lmarked:
         movq    %fs:ENTRY_TOKEN_CELL(%rax), %rdx
         testq   %rdx, %rdx
         jz      .Lfull              /* marked before the thread had counts: the C half */
         movl    $0, %fs:ENTRY_TOKEN_ID(%rax)  /* consumed */
         addq    $1, (%rdx)
         jmp     .Lfast_out
+.Lown:                              /* marked, from the front-end's own code: a hook that called */
+        cmpq    _ZN5probe13g_own_code_loE(%rip), %rdx
+        jb      .Lsite
+        cmpq    _ZN5probe13g_own_code_hiE(%rip), %rdx
+        jb      .Lmarked
 .Lsite:
         decl    %ecx
         movq    %fs:0, %rax         /* the thread pointer: TLS addresses are relative to it */
