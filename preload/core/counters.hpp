@@ -105,9 +105,7 @@ class CounterPool {
     bump(b, b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
   }
   // A slot's stack entry, known to be below kCapacity (Site::stack): no mask on the hook path.
-  static void add_stack_owned(Block* b, std::uint32_t entry) {
-    bump_owned(b->stack_counts[entry]);
-  }
+  static void add_stack_owned(Block* b, std::uint32_t entry) { bump_owned(b->stack_counts[entry]); }
 
   // Sums every block's bypass counts: through[kNumSymbols], and bypassed calls into `bypassed`.
   void snapshot_bypass(std::uint64_t* through, Totals& bypassed) const;

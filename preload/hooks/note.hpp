@@ -103,8 +103,10 @@ template <auto Body, typename... A>
                            1)) {
         CounterPool::add_owned(b, s, c.id);
         CounterPool::add_stack_owned(b, c.stack);
-        if constexpr (!std::is_null_pointer_v<decltype(Body)>) return Body(a...);
-        else return;
+        if constexpr (!std::is_null_pointer_v<decltype(Body)>)
+          return Body(a...);
+        else
+          return;
       }
     }
     return off_path<Body, note_moded>(s, ret, a...);

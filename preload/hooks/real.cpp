@@ -31,7 +31,9 @@ void resolve(F& slot, Symbol s, const char* name) {
 
 }  // namespace
 
-void* found(Symbol s) { return __atomic_load_n(&g_found[static_cast<unsigned>(s)], __ATOMIC_ACQUIRE); }
+void* found(Symbol s) {
+  return __atomic_load_n(&g_found[static_cast<unsigned>(s)], __ATOMIC_ACQUIRE);
+}
 
 void resolve_required() {
   // calloc first: dlsym may call it, and the hook serves that from its static pool meanwhile.

@@ -112,9 +112,9 @@ inline F load_optional(F& slot, Symbol s) {
 }
 
 #define PROBE_REAL_CALL_required(name) return next.name(a...);
-#define PROBE_REAL_CALL_optional(name)                                                   \
+#define PROBE_REAL_CALL_optional(name)                                                    \
   if (auto f = load_optional(next.name, Symbol::name); __builtin_expect(f != nullptr, 1)) \
-    return f(a...);                                                                      \
+    return f(a...);                                                                       \
   return Failing<std::remove_pointer_t<decltype(next.name)>, fails_of::name>::call(a...);
 #define PROBE_SYMBOL(name, ret, params, family, requirement, fails) \
   template <typename... A>                                          \

@@ -157,10 +157,10 @@ void note_slow(Symbol s, std::uintptr_t ret) {
   // attribute() cached its answer only if it is sure (not while another thread refreshed the map).
   if (const CacheEntry& known = cache_slot(t_cache, ret);
       fill && known.address == ret && known.id == caller)
-    CounterPool::site(b, ret) = CounterPool::Site{
-        ret, epoch, caller,
-        static_cast<std::uint16_t>(stack >= 0 ? static_cast<unsigned>(s) + 1 : 0),
-        static_cast<std::uint32_t>(stack >= 0 ? stack : 0)};
+    CounterPool::site(b, ret) =
+        CounterPool::Site{ret, epoch, caller,
+                          static_cast<std::uint16_t>(stack >= 0 ? static_cast<unsigned>(s) + 1 : 0),
+                          static_cast<std::uint32_t>(stack >= 0 ? stack : 0)};
   // The thread's own block goes into its state word (guard.hpp; the guard bit is cleared when g
   // goes out of scope). A signal handler's hook meanwhile sees the guard bit and counts nothing.
   t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime | (g_bypass_on ? kModed : 0) |
