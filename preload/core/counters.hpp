@@ -32,19 +32,19 @@ class CounterPool {
 
   // One call site of the owning thread, as libprobe's counting path caches it (hooks/note.hpp):
   // the return address's object, valid while `epoch` is the hooks' current one, and the site's
-  // stack-table entry (PROBE_BACKTRACE) for `symbol_plus_one`. In the block, not in TLS: the hook
-  // reaches it from the block pointer it already holds. A block given back keeps its sites, which
-  // stay true for the next owner (an address's object does not depend on the thread).
+  // stack-table entry `stack` (PROBE_BACKTRACE) for the symbol `symbol_plus_one` - 1 (0: none, the
+  // site's stacks are asked of the table: a loader's call, a full table, another symbol's call
+  // from the same site). In the block, not in TLS: the hook reaches it from the block pointer it
+  // already holds. A block given back keeps its sites, which stay true for the next owner (an
+  // address's object does not depend on the thread).
   struct alignas(32) Site {
     std::uintptr_t ret;
     std::uint32_t epoch;
     ObjectId id;
     std::uint16_t symbol_plus_one;
-    std::int32_t stack;  // kNoStack, kStackAgain or an index into the stack table
+    std::uint32_t stack;  // < StackTable::kCapacity where symbol_plus_one != 0
   };
   static constexpr std::size_t kSites = 64;
-  static constexpr std::int32_t kNoStack = -1;     // never unwound (the loader's calls)
-  static constexpr std::int32_t kStackAgain = -2;  // the stack table was full: ask it every call
 
   struct Block {
     std::atomic<std::uint32_t> owned;
@@ -104,9 +104,8 @@ class CounterPool {
   static void add_stack(Block* b, int entry) {
     bump(b, b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
   }
-  static void add_stack_owned(Block* b, int entry) {
-    bump_owned(b->stack_counts[static_cast<unsigned>(entry) % StackTable::kCapacity]);
-  }
+  // A slot's stack entry, known to be below kCapacity (Site::stack): no mask on the hook path.
+  static void add_stack_owned(Block* b, std::uint32_t entry) { bump_owned(b->stack_counts[entry]); }
 
   // Sums every block's bypass counts: through[kNumSymbols], and bypassed calls into `bypassed`.
   void snapshot_bypass(std::uint64_t* through, Totals& bypassed) const;

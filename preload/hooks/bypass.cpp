@@ -119,7 +119,7 @@ void bypass_install() {
     defs[n++] = def;
   };
   // The required symbols' pointers (real.hpp); the optional ones', if their library is loaded.
-#define PROBE_DEF_required(name) want(Symbol::name, reinterpret_cast<void*>(real::next.name));
+#define PROBE_DEF_required(name) want(Symbol::name, real::found(Symbol::name));
 #define PROBE_DEF_optional(name) want(Symbol::name, dlsym(RTLD_NEXT, #name));
 #define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_DEF_##requirement(name)
 #include "../core/symbols.def"

@@ -4,14 +4,15 @@
 // note(symbol, return address) counts one call of `symbol` made from the code at `return
 // address` (unless the probe itself made it). The fast path is one load of the thread's state
 // word (runtime/guard.hpp: ready, this thread owns a counter block, not inside the runtime, no
-// PROBE_BYPASS or PROBE_BACKTRACE), the site's slot in the block (CounterPool::Site: its object,
-// filled by note_slow()) checked against the return address and the hooks' epoch, and one store
-// to the counter. Everything else goes out of line, so that the fast path needs no stack frame:
-// note_moded() for PROBE_BYPASS and PROBE_BACKTRACE, note_slow() (runtime.cpp) for the rest. The
-// re-entry guard is only read here, not taken: nothing on this path calls out. hook() is the
-// same path for a hook that has nothing to do after the real call (the malloc family): its off
-// path takes the hook's arguments and calls the real function itself, so that the hook's fast
-// path ends in a tail jump with its arguments untouched.
+// PROBE_BYPASS; PROBE_BACKTRACE takes a copy of the path that also counts the site's stack), the
+// site's slot in the block (CounterPool::Site: its object, filled by note_slow()) checked against
+// the return address and the hooks' epoch, and one store to the counter. Everything else goes out
+// of line, so that the fast path needs no stack frame: note_moded() for PROBE_BYPASS and for a
+// stack the slot does not hold, note_slow() (runtime.cpp) for the rest. The re-entry guard is
+// only read here, not taken: nothing on this path calls out. hook() is the same path for a hook
+// that has nothing to do after the real call (the malloc family): its off path takes the hook's
+// arguments and calls the real function itself, so that the hook's fast path ends in a tail jump
+// with its arguments untouched.
 #pragma once
 
 #include <atomic>
@@ -29,9 +30,14 @@
 
 namespace probe {
 
-// A state-word flag of libprobe's (guard.hpp leaves bit 2 to the front-end): PROBE_BYPASS or
-// PROBE_BACKTRACE is on, the thread's calls take note_moded().
+// libprobe's state-word flags. guard.hpp leaves bit 2 to the front-end, and a counter block is
+// 32-byte aligned (CounterPool::Site), so bit 3 is free too. kModed: PROBE_BYPASS is on, the
+// thread's calls take note_moded(). kBacktrace: PROBE_BACKTRACE is on, the thread's calls take
+// the fast path's copy that also counts the site's stack (hook()).
 inline constexpr std::uintptr_t kModed = 4;
+inline constexpr std::uintptr_t kBacktrace = 8;
+inline constexpr std::uintptr_t kProbeFlags = kWordFlags | kBacktrace;
+static_assert(alignof(CounterPool::Block) > kProbeFlags);
 
 // The dynamic loader's id: its calls are counted but never unwound (runtime.cpp says why).
 extern ObjectId g_loader_id;
@@ -42,7 +48,8 @@ inline bool may_unwind(ObjectId caller) {
 // Everything else: initialisation, a new thread's block, a site not in its slot, a report on
 // demand (runtime.cpp).
 [[gnu::noinline, gnu::cold]] void note_slow(Symbol s, std::uintptr_t ret);
-// PROBE_BYPASS and PROBE_BACKTRACE: the fast path plus the mark and the site's stack.
+// PROBE_BYPASS, and PROBE_BACKTRACE's calls whose stack the slot does not hold: the fast path plus
+// the mark and the site's stack.
 [[gnu::noinline]] void note_moded(Symbol s, std::uintptr_t ret);
 // A site's stack (PROBE_BACKTRACE) when its slot does not hold it: found in, or unwound into, the
 // stack table.
@@ -78,11 +85,32 @@ template <auto Body, auto Note, typename... A>
 // to the hook, so the hook keeps nothing across a call: no stack frame, no callee-saved register,
 // and a body that ends in a call of the real function is one indirect tail jump (bench/: 8
 // instructions per malloc+free pair fewer than note() followed by the body).
+//
+// With PROBE_BACKTRACE (kBacktrace alone in the word) the same path also counts the call in the
+// site's stack-table entry, when the slot holds that entry for this symbol (note_slow() fills it
+// only then): one more test of the word, the flag subtracted from the block pointer, one compare
+// of the slot's symbol, one more add (bench/PERFORMANCE-notes.md counts them). Exactness is
+// note_moded()'s: the same two counts in the thread's own block, the same slot and epoch.
 template <auto Body, typename... A>
 [[gnu::always_inline]] inline auto hook(Symbol s, void* return_address, A... a) {
   const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
   const std::uintptr_t w = t_thread_word;
-  if (__builtin_expect((w & kWordFlags) != 0, 0)) return off_path<Body, note_moded>(s, ret, a...);
+  if (__builtin_expect((w & kProbeFlags) != 0, 0)) {
+    if ((w & kWordFlags) == 0) {  // kBacktrace only
+      auto* const b = reinterpret_cast<CounterPool::Block*>(w - kBacktrace);
+      const CounterPool::Site& c = CounterPool::site(b, ret);
+      if (__builtin_expect(site_holds(c, ret) && c.symbol_plus_one == static_cast<unsigned>(s) + 1,
+                           1)) {
+        CounterPool::add_owned(b, s, c.id);
+        CounterPool::add_stack_owned(b, c.stack);
+        if constexpr (!std::is_null_pointer_v<decltype(Body)>)
+          return Body(a...);
+        else
+          return;
+      }
+    }
+    return off_path<Body, note_moded>(s, ret, a...);
+  }
   auto* const b = reinterpret_cast<CounterPool::Block*>(w);
   const CounterPool::Site& c = CounterPool::site(b, ret);
   if (__builtin_expect(!site_holds(c, ret), 0)) return off_path<Body, note_slow>(s, ret, a...);

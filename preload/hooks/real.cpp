@@ -10,26 +10,42 @@
 namespace probe::real {
 
 namespace {
+
+void* g_found[kNumSymbols];  // written once, inside the init guard; read with __atomic loads
+
 template <typename F>
-void resolve(F& slot, const char* name) {
-  if (slot != nullptr) return;  // calloc, resolved first
-  slot = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-  if (slot == nullptr) {
+void resolve(F& slot, Symbol s, const char* name) {
+  void* f = dlsym(RTLD_NEXT, name);
+  __atomic_store_n(&g_found[static_cast<unsigned>(s)], f, __ATOMIC_RELEASE);
+  if (f == nullptr) {  // the stand-in stays (real.hpp)
     char line[256];
     std::snprintf(line, sizeof line, "interprobe: required function %s not found after libprobe.so",
                   name);
     notice(line);
+    return;
   }
+  // Sequentially consistent: pool::settle_free() and the pool's first block agree on free's
+  // pointer (pool.cpp).
+  __atomic_store_n(&slot, reinterpret_cast<F>(f), __ATOMIC_SEQ_CST);
 }
+
 }  // namespace
+
+void* found(Symbol s) {
+  return __atomic_load_n(&g_found[static_cast<unsigned>(s)], __ATOMIC_ACQUIRE);
+}
 
 void resolve_required() {
   // calloc first: dlsym may call it, and the hook serves that from its static pool meanwhile.
-  resolve(next.calloc, "calloc");
-#define PROBE_RESOLVE_required(name) resolve(next.name, #name);
+  resolve(next.calloc, Symbol::calloc, "calloc");
+#define PROBE_RESOLVE_required(name) \
+  if (Symbol::name != Symbol::calloc) resolve(next.name, Symbol::name, #name);
 #define PROBE_RESOLVE_optional(name)
 #define PROBE_SYMBOL(name, ret, params, family, requirement, fails) PROBE_RESOLVE_##requirement(name)
 #include "../core/symbols.def"
+#undef PROBE_RESOLVE_required
+#undef PROBE_RESOLVE_optional
+  pool::settle_free();
 }
 
 void* resolve_optional(Symbol s) {

@@ -130,43 +130,42 @@ void note_slow(Symbol s, std::uintptr_t ret) {
     return;
   }
   CounterPool::add(b, s, caller);
-  std::int32_t stack = CounterPool::kNoStack;
+  int stack = -1;  // none in the slot: the loader's calls (never unwound), a full table
   const unsigned depth = g_process.settings.backtrace;
   if (depth != 0 && may_unwind(caller)) {
-    int entry = g_stacks->record(s, ret, depth, unwind_host);
-    if (entry >= 0) CounterPool::add_stack(b, entry);  // per thread: no shared cache line
-    stack = entry >= 0 ? entry : CounterPool::kStackAgain;
+    stack = g_stacks->record(s, ret, depth, unwind_host);
+    if (stack >= 0) CounterPool::add_stack(b, stack);  // per thread: no shared cache line
   }
   if (b == g_pool->shared()) return;  // a thread without a block of its own stays off the path
   // attribute() cached its answer only if it is sure (not while another thread refreshed the map).
   if (const CacheEntry& known = cache_slot(t_cache, ret);
       fill && known.address == ret && known.id == caller)
-    CounterPool::site(b, ret) = CounterPool::Site{
-        ret, epoch, caller, static_cast<std::uint16_t>(static_cast<unsigned>(s) + 1), stack};
+    CounterPool::site(b, ret) =
+        CounterPool::Site{ret, epoch, caller,
+                          static_cast<std::uint16_t>(stack >= 0 ? static_cast<unsigned>(s) + 1 : 0),
+                          static_cast<std::uint32_t>(stack >= 0 ? stack : 0)};
   // The thread's own block goes into its state word (guard.hpp; the guard bit is cleared when g
   // goes out of scope). A signal handler's hook meanwhile sees the guard bit and counts nothing.
-  const bool moded = g_bypass_on || depth != 0;
-  t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime | (moded ? kModed : 0);
+  t_thread_word = reinterpret_cast<std::uintptr_t>(b) | kInRuntime | (g_bypass_on ? kModed : 0) |
+                  (depth != 0 ? kBacktrace : 0);
 }
 
 void note_moded(Symbol s, std::uintptr_t ret) {
   bypass_mark(s, ret);  // PROBE_BYPASS: this call goes through the override (bypass.hpp)
   const std::uintptr_t w = t_thread_word;
   if ((w & (kInRuntime | kOffFastPath)) == 0) {
-    auto* const b = reinterpret_cast<CounterPool::Block*>(w & ~kWordFlags);
+    auto* const b = reinterpret_cast<CounterPool::Block*>(w & ~kProbeFlags);
     const CounterPool::Site& c = CounterPool::site(b, ret);
     if (site_holds(c, ret)) {
       CounterPool::add_owned(b, s, c.id);
       if (g_process.settings.backtrace == 0) return;
-      // The site's stack entry, found through its slot: no hash per call (issue 15). A slot filled
-      // by another symbol's call from the same site (a call through a pointer) asks the table.
-      if (c.symbol_plus_one == static_cast<unsigned>(s) + 1) {
-        if (c.stack >= 0) return CounterPool::add_stack_owned(b, c.stack);
-        if (c.stack == CounterPool::kNoStack) return;
-      } else if (!may_unwind(c.id)) {
-        return;
-      }
-      return record_stack(b, s, ret);
+      // The site's stack entry, found through its slot: no hash per call (issue 15). A slot
+      // without one for this symbol (another symbol's call from the same site, through a pointer;
+      // a full table) asks the table; the loader's calls are never unwound.
+      if (c.symbol_plus_one == static_cast<unsigned>(s) + 1)
+        return CounterPool::add_stack_owned(b, c.stack);
+      if (may_unwind(c.id)) record_stack(b, s, ret);
+      return;
     }
   }
   note_slow(s, ret);
