@@ -38,14 +38,17 @@ extern unsigned g_counted_as[kNumSymbols];
 // A hook is about to call or tail-jump to the real definition of `s` for the call whose return
 // address is `ret`: the per-thread token (runtime/entry_counter.hpp) names the entry that will
 // see it and, when the thread owns its counter block, the count the entry adds it to.
+// bypass_mark_into: the thread's block `b` is known (the hooks' fast path).
+inline void bypass_mark_into(CounterPool::Block& b, Symbol s, std::uintptr_t ret) {
+  const unsigned id = g_counted_as[static_cast<unsigned>(s)];
+  entry_mark(id, ret, &b.through[id]);
+}
 inline void bypass_mark(Symbol s, std::uintptr_t ret) {
   if (__builtin_expect(g_bypass_on, 0)) {
-    const unsigned id = g_counted_as[static_cast<unsigned>(s)];
     const std::uintptr_t w = t_thread_word;
-    std::uint64_t* through = nullptr;
     if ((w & (kInRuntime | kOffFastPath)) == 0)
-      through = &reinterpret_cast<CounterPool::Block*>(w & ~kWordFlags)->through[id];
-    entry_mark(id, ret, through);
+      return bypass_mark_into(*reinterpret_cast<CounterPool::Block*>(w & ~kProbeFlags), s, ret);
+    entry_mark(g_counted_as[static_cast<unsigned>(s)], ret, nullptr);
   }
 }
 

@@ -3,11 +3,12 @@
 //
 // note(symbol, return address) counts one call of `symbol` made from the code at `return
 // address` (unless the probe itself made it). The fast path is one load of the thread's state
-// word (runtime/guard.hpp: ready, this thread owns a counter block, not inside the runtime, no
-// PROBE_BYPASS; PROBE_BACKTRACE takes a copy of the path that also counts the site's stack), the
-// site's slot in the block (CounterPool::Site: its object, filled by note_slow()) checked against
-// the return address and the hooks' epoch, and one store to the counter. Everything else goes out
-// of line, so that the fast path needs no stack frame: note_moded() for PROBE_BYPASS and for a
+// word (runtime/guard.hpp: ready, this thread owns a counter block, not inside the runtime;
+// PROBE_BACKTRACE and PROBE_BYPASS each take a copy of the path that also counts the site's stack
+// or marks the call), the site's slot in the block (CounterPool::Site: its object, filled by
+// note_slow()) checked against the return address and the hooks' epoch, and one store to the
+// counter. Everything else goes out of line, so that the fast path needs no stack frame:
+// note_moded() for both modes at once and for a
 // stack the slot does not hold, note_slow() (runtime.cpp) for the rest. The re-entry guard is
 // only read here, not taken: nothing on this path calls out. hook() is the same path for a hook
 // that has nothing to do after the real call (the malloc family): its off path takes the hook's
@@ -30,13 +31,7 @@
 
 namespace probe {
 
-// libprobe's state-word flags. guard.hpp leaves bit 2 to the front-end, and a counter block is
-// 32-byte aligned (CounterPool::Site), so bit 3 is free too. kModed: PROBE_BYPASS is on, the
-// thread's calls take note_moded(). kBacktrace: PROBE_BACKTRACE is on, the thread's calls take
-// the fast path's copy that also counts the site's stack (hook()).
-inline constexpr std::uintptr_t kModed = 4;
-inline constexpr std::uintptr_t kBacktrace = 8;
-inline constexpr std::uintptr_t kProbeFlags = kWordFlags | kBacktrace;
+// libprobe's state-word flags (runtime.hpp) leave a counter block's address intact.
 static_assert(alignof(CounterPool::Block) > kProbeFlags);
 
 // The dynamic loader's id: its calls are counted but never unwound (runtime.cpp says why).
@@ -89,8 +84,10 @@ template <auto Body, auto Note, typename... A>
 // With PROBE_BACKTRACE (kBacktrace alone in the word) the same path also counts the call in the
 // site's stack-table entry, when the slot holds that entry for this symbol (note_slow() fills it
 // only then): one more test of the word, the flag subtracted from the block pointer, one compare
-// of the slot's symbol, one more add (bench/PERFORMANCE-notes.md counts them). Exactness is
-// note_moded()'s: the same two counts in the thread's own block, the same slot and epoch.
+// of the slot's symbol, one more add (bench/PERFORMANCE-notes.md counts them). With PROBE_BYPASS
+// (kModed alone) it counts and then marks the call for the definition's entry (bypass.hpp: the
+// token, with the count that entry adds it to). Exactness is note_moded()'s: the same counts in
+// the thread's own block, the same slot and epoch, the same mark.
 template <auto Body, typename... A>
 [[gnu::always_inline]] inline auto hook(Symbol s, void* return_address, A... a) {
   const auto ret = reinterpret_cast<std::uintptr_t>(return_address);
@@ -103,6 +100,17 @@ template <auto Body, typename... A>
                            1)) {
         CounterPool::add_owned(b, s, c.id);
         CounterPool::add_stack_owned(b, c.stack);
+        if constexpr (!std::is_null_pointer_v<decltype(Body)>)
+          return Body(a...);
+        else
+          return;
+      }
+    } else if ((w & (kInRuntime | kOffFastPath | kBacktrace)) == 0) {  // kModed only: + the mark
+      auto* const b = reinterpret_cast<CounterPool::Block*>(w - kModed);
+      const CounterPool::Site& c = CounterPool::site(b, ret);
+      if (__builtin_expect(site_holds(c, ret), 1)) {
+        CounterPool::add_owned(b, s, c.id);
+        bypass_mark_into(*b, s, ret);
         if constexpr (!std::is_null_pointer_v<decltype(Body)>)
           return Body(a...);
         else

@@ -28,6 +28,15 @@ inline void ensure_init() {
 
 const Settings& settings();
 
+// libprobe's state-word flags. guard.hpp leaves bit 2 to the front-end, and a counter block is
+// 32-byte aligned (CounterPool::Site; note.hpp checks), so bit 3 is free too. kModed: PROBE_BYPASS
+// is on, the thread's calls take the fast path's copy that also marks them (hook()).
+// kBacktrace: PROBE_BACKTRACE is on, the thread's calls take the copy that also counts the site's
+// stack. Both: note_moded().
+inline constexpr std::uintptr_t kModed = 4;
+inline constexpr std::uintptr_t kBacktrace = 8;
+inline constexpr std::uintptr_t kProbeFlags = kWordFlags | kBacktrace;
+
 // note(symbol, return address), the counting path every hook starts with, is inline in note.hpp
 // (real.hpp includes it).
 
