@@ -14,10 +14,13 @@ namespace interprobe::shim {
 namespace x86_64 {
 extern const ShimBackend kBackend;
 }
+namespace aarch64 {
+extern const ShimBackend kBackend;
+}
 
 namespace {
 
-const ShimBackend* const kBackends[] = {&x86_64::kBackend};
+const ShimBackend* const kBackends[] = {&x86_64::kBackend, &aarch64::kBackend};
 
 #define INTERPROBE_STR2(x) #x
 #define INTERPROBE_STR(x) INTERPROBE_STR2(x)
@@ -40,10 +43,21 @@ std::string escape(std::string_view s) {
 
 }  // namespace
 
-const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
+const ShimBackend* backend_for_machine(std::uint16_t e_machine) {
   for (const ShimBackend* b : kBackends)
-    if (b->e_machine == e_machine) return b->arch;
+    if (b->e_machine == e_machine) return b;
   return nullptr;
+}
+
+std::vector<std::uint16_t> backend_machines() {
+  std::vector<std::uint16_t> out;
+  for (const ShimBackend* b : kBackends) out.push_back(b->e_machine);
+  return out;
+}
+
+const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
+  const ShimBackend* b = backend_for_machine(e_machine);
+  return b != nullptr ? b->arch : nullptr;
 }
 
 std::string tables(const ArchTemplate& arch, const std::vector<std::string>& symbols,

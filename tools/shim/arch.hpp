@@ -7,9 +7,7 @@
 // uses for arguments and jump to that body. The tables of preload/shim/shim_abi.h are the same
 // GNU as directives on every machine and are written here once (arch.cpp). The machine's name in
 // plans and messages is the scanner's (scan::machine_name). ../ARCHITECTURES.md lists what a new
-// backend provides: aarch64 (issue 16) needs trampoline_aarch64.S (save x0-x7, x8 = indirect
-// result, q0-q7; index in x17 = IP1, `bti c` at each entry) and a template that emits
-// `bti c; mov w17, #INDEX; b interprobe_shim_entry`.
+// backend provides (x86-64: x86_64/, aarch64: aarch64/).
 #pragma once
 
 #include <cstdint>
@@ -35,9 +33,18 @@ class ArchTemplate {
 struct ShimBackend {
   std::uint16_t e_machine = 0;
   const ArchTemplate* arch = nullptr;
+  // The machine's name in GNU triplets and CMAKE_SYSTEM_PROCESSOR ("aarch64"): a shim for a
+  // library of another machine than the host's is linked by `<processor>-linux-gnu-gcc` (or $CC
+  // when `$CC -dumpmachine` starts with `<processor>-`) with the runtime archive of the build
+  // tree's cross build, <build>/<processor>/ (generator.cpp, cmake/InterprobeCross.cmake).
+  const char* processor = "";
 };
 
-// The template for an ELF e_machine, or nullptr if that architecture has none yet.
+// The backend for an ELF e_machine, or nullptr if that architecture has none yet.
+const ShimBackend* backend_for_machine(std::uint16_t e_machine);
+// The machines with a backend, in the table's order.
+std::vector<std::uint16_t> backend_machines();
+// Its template, or nullptr.
 const ArchTemplate* arch_for_machine(std::uint16_t e_machine);
 
 // The whole assembly after the trampolines: the tables of shim_abi.h and the ABI version marker

@@ -107,4 +107,24 @@ std::vector<std::string> archive_undefined_symbols(const std::string& path) {
   return {names.begin(), names.end()};
 }
 
+std::uint16_t archive_machine(const std::string& path) {
+  init_libelf();
+  Fd fd(path);
+  if (fd.get() < 0)
+    throw InputError("cannot open the shim runtime '" + path + "': " + std::strerror(errno));
+  ElfHandle ar{elf_begin(fd.get(), ELF_C_READ, nullptr)};
+  if (ar.e == nullptr || elf_kind(ar.e) != ELF_K_AR)
+    throw InputError("the shim runtime '" + path + "' is not an ar archive");
+  // The first member that is an ELF object (libelf hands out the archive's symbol index too).
+  Elf_Cmd cmd = ELF_C_READ;
+  while (Elf* member = elf_begin(fd.get(), cmd, ar.e)) {
+    ElfHandle m{member};
+    GElf_Ehdr eh;
+    if (elf_kind(member) == ELF_K_ELF && gelf_getehdr(member, &eh) != nullptr) return eh.e_machine;
+    cmd = elf_next(member);
+    if (cmd == ELF_C_NULL) break;
+  }
+  throw InputError("the shim runtime '" + path + "' holds no ELF object");
+}
+
 }  // namespace interprobe::shim

@@ -37,4 +37,8 @@ ElfSymbols read_dynamic_symbols(const std::string& path);
 // runtime: the functions it calls itself).
 std::vector<std::string> archive_undefined_symbols(const std::string& path);
 
+// The ELF e_machine of the first object in the `ar` archive at `path` (the shim runtime is one
+// pre-linked object). Throws InputError if it cannot be read.
+std::uint16_t archive_machine(const std::string& path);
+
 }  // namespace interprobe::shim

@@ -37,6 +37,6 @@ const X86_64 kTemplate;
 }  // namespace
 
 extern const ShimBackend kBackend;
-const ShimBackend kBackend = {EM_X86_64, &kTemplate};
+const ShimBackend kBackend = {EM_X86_64, &kTemplate, "x86_64"};
 
 }  // namespace interprobe::shim::x86_64
