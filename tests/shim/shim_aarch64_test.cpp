@@ -1,0 +1,241 @@
+// shim_aarch64_test.cpp — `interprobe shim` on this x86-64 machine for aarch64 libraries, the
+// shims run under qemu-aarch64 (label aarch64). As ../shim_test.cpp does for x86-64: every
+// shimmed run is paired with a control run whose stdout, stderr and exit status it must equal.
+//   - ABI: tests/shim/abi_lib.c cross-built (x0-x7 and the stack, d0-d7, variadic, x8's indirect
+//     result, 128-bit long double, float64x2_t, an HFA, errno), every call counted;
+//   - PROBE_SHIM_BYPASS=1 under an aarch64 shim: every definition refused with the reason;
+//   - the victim's gcc-O2 aarch64 variant: the shim counts what the aarch64 libprobe.so counts;
+//   - Debian's arm64 libz under a cross-built workload;
+//   - the generated trampolines and the compiled counting path, disassembled.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <set>
+
+#include "arch.hpp"
+#include "exec.hpp"
+#include "files.hpp"
+#include "matrix.hpp"
+#include "probe_report.hpp"
+#include "scratch.hpp"
+
+namespace {
+
+using namespace interprobe;
+namespace fs = std::filesystem;
+
+Env clean_env() { return without_probe(current_environment()); }
+
+class ShimAarch64 : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
+
+  static ExecResult generate(const std::string& lib, std::vector<std::string> args,
+                             const fs::path& out, const Env& env = clean_env()) {
+    std::vector<std::string> argv = {TEST_INTERPROBE, "shim", "--lib", lib, "-o", out.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return exec(argv, env);
+  }
+  fs::path make_shim(const std::string& lib, const std::string& name,
+                     std::vector<std::string> args = {"--all-exported"}) {
+    fs::path out = dir_ / name;
+    ExecResult r = generate(lib, args, out);
+    EXPECT_EQ(r.describe(), "exit 0") << r.err << r.out;
+    return out;
+  }
+  // `qemu-aarch64 -L SYSROOT [-E VAR=VALUE]... argv`: -E sets the guest's environment.
+  static ExecResult run_qemu(const std::vector<std::string>& argv, const Env& guest = {}) {
+    std::vector<std::string> q = {TEST_QEMU_AARCH64, "-L", TEST_AARCH64_SYSROOT};
+    for (const auto& [k, v] : guest) q.insert(q.end(), {"-E", k + "=" + v});
+    q.insert(q.end(), argv.begin(), argv.end());
+    return exec(q, clean_env());
+  }
+  // Control run, then the same with the shim preloaded; the guest must see no difference.
+  ProbeReport run_pair(const std::vector<std::string>& argv, const fs::path& shim,
+                       std::string* out = nullptr, const Env& extra = {}) {
+    ExecResult control = run_qemu(argv);
+    EXPECT_EQ(control.describe(), "exit 0") << control.err;
+    Env guest = extra;
+    guest["LD_PRELOAD"] = shim.string();
+    guest["PROBE_SHIM_FORMAT"] = "json";
+    guest["PROBE_SHIM_REPORT"] = (dir_ / "report.json").string();
+    ExecResult shimmed = run_qemu(argv, guest);
+    EXPECT_EQ(shimmed.out, control.out) << "stdout changed by the shim";
+    EXPECT_EQ(shimmed.describe(), control.describe()) << shimmed.err;
+    EXPECT_EQ(shimmed.err, control.err) << "the shim wrote to stderr";
+    if (out != nullptr) *out = control.out;
+    std::string error;
+    auto r = parse_probe_report(slurp(dir_ / "report.json"), &error);
+    EXPECT_TRUE(r) << error;
+    fs::remove(dir_ / "report.json");
+    return r ? *r : ProbeReport{};
+  }
+  static std::string objdump(const std::string& file, const std::string& function) {
+    ExecResult d = exec({TEST_AARCH64_OBJDUMP, "-d", "--no-show-raw-insn",
+                         "--disassemble=" + function, file}, clean_env());
+    EXPECT_EQ(d.describe(), "exit 0") << d.err;
+    const std::size_t at = d.out.find("<" + function + ">:");
+    return at == std::string::npos ? "" : d.out.substr(at);
+  }
+  test_support::ScratchDir scratch_{"shim-aarch64-test"};
+  const fs::path& dir_ = scratch_.path();
+};
+
+const char* const kAbiFunctions[] = {"many_ints", "many_doubles", "vsum",       "vformat",
+                                     "make_big",  "make_pair",    "ld_mul",     "apply",
+                                     "read_errno", "neon_add",    "hfa_scale"};
+
+TEST_F(ShimAarch64, EveryArgumentKindPassesThroughUnderQemu) {
+  ExecResult plan = generate(SHIM_ABI_LIB_AARCH64, {"--all-exported", "--json"}, dir_ / "abi.so");
+  ASSERT_EQ(plan.describe(), "exit 0") << plan.err;
+  EXPECT_EQ(nlohmann::json::parse(plan.out)["arch"], "aarch64");
+  ProbeReport r = run_pair({SHIM_ABI_APP_AARCH64}, dir_ / "abi.so");
+  EXPECT_EQ(r.raw["symbols"].size(), std::size(kAbiFunctions)) << r.raw.dump(1);
+  // Three rounds in the main thread, one in another thread (abi_app.c): the first call of each
+  // function takes the slow path (q0-q7 saved, resolved), the others the counting path.
+  for (const char* fn : kAbiFunctions) {
+    EXPECT_EQ(r.calls_from(fn, fs::path(SHIM_ABI_APP_AARCH64).filename()), 4u) << fn;
+    EXPECT_EQ(r.total(fn), 4u) << fn << ": no call from anywhere else";
+  }
+  EXPECT_EQ(r.raw["shim"]["library"], SHIM_ABI_LIB_AARCH64);
+}
+
+// aarch64 has no entry patcher (preload/patch/aarch64/backend.cpp): with PROBE_SHIM_BYPASS=1 the
+// shim reports every definition refused with the reason, and the calls are still counted and
+// forwarded unchanged.
+TEST_F(ShimAarch64, BypassReportsEveryDefinitionRefused) {
+  fs::path shim = make_shim(SHIM_ABI_LIB_AARCH64, "libabi-shim.so");
+  ProbeReport b = run_pair({SHIM_ABI_APP_AARCH64}, shim, nullptr, Env{{"PROBE_SHIM_BYPASS", "1"}});
+  EXPECT_EQ(b.settings.value("bypass", false), true);
+  EXPECT_EQ(b.bypass.size(), std::size(kAbiFunctions)) << b.raw.dump(1);
+  for (auto& [fn, rec] : b.bypass) {
+    EXPECT_FALSE(rec.patched) << fn;
+    // patch::describe(Refusal::no_backend) (preload/patch/patch.hpp)
+    EXPECT_EQ(rec.refused, "interprobe has no entry patcher for this architecture yet") << fn;
+  }
+  for (const char* fn : kAbiFunctions)
+    EXPECT_EQ(b.calls_from(fn, fs::path(SHIM_ABI_APP_AARCH64).filename()), 4u) << fn;
+}
+
+// The victim's gcc-O2 aarch64 variant: for each path whose targets the shim trampolines, the
+// calls the shim counts from the path's caller equal those the aarch64 libprobe.so's overrides
+// count (as ShimVictim.CountsMatchLibprobeOnEveryPath on x86-64, one variant here: each cell is
+// four emulated processes).
+TEST_F(ShimAarch64, VictimCountsMatchLibprobe) {
+  const Matrix m = load_matrix(TEST_MATRIX);
+  const VariantSpec& v = m.variant("gcc-O2");
+  const Artifacts probe = Artifacts::for_arch("aarch64");
+  ASSERT_TRUE(variant_built(probe, v));
+  Artifacts shim = probe;
+  shim.probe = make_shim(probe.variants_dir + "/gcc-O2/" + kLibraryName, "libvictim-shim.so").string();
+  int compared = 0, interposed = 0;
+  for (const PathSpec& p : m.paths) {
+    if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
+    Observation with_probe = observe(probe, v, p), with_shim = observe(shim, v, p);
+    ASSERT_TRUE(with_probe.problem.empty()) << with_probe.problem;
+    ASSERT_TRUE(with_shim.problem.empty()) << with_shim.problem;
+    EXPECT_EQ(with_shim.control_value, with_shim.probed_value) << p.name << ": a trampoline changed the result";
+    for (const std::string& s : p.symbols) {
+      EXPECT_EQ(with_shim.calls.at(s), with_probe.calls.at(s))
+          << p.name << " " << s << " from " << with_probe.caller_object;
+      ++compared;
+      if (with_probe.calls.at(s) != 0) ++interposed;
+    }
+  }
+  EXPECT_EQ(compared, 8);  // every path whose target is a victim function
+  EXPECT_GT(interposed, 0) << "app_direct is always interposed";
+}
+
+// Debian's arm64 libz (never installed: scripts/install-deps.sh unpacks it) under zlib_app.c,
+// cross-built: unchanged output, exact counts of the program's own calls.
+TEST_F(ShimAarch64, DebianZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
+  fs::path shim = make_shim(SHIM_ZLIB_SO_AARCH64, "libz-shim.so");
+  std::string out;
+  ProbeReport r = run_pair({SHIM_ZLIB_APP_AARCH64}, shim, &out);
+  std::smatch m;  // "... compress2 N uncompress N crc32 N": the program's own counts
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("compress2 (\\d+) uncompress (\\d+) crc32 (\\d+)"))) << out;
+  const std::string app = fs::path(SHIM_ZLIB_APP_AARCH64).filename();
+  EXPECT_EQ(r.calls_from("compress2", app), std::stoull(m[1]));
+  EXPECT_EQ(r.calls_from("uncompress", app), std::stoull(m[2]));
+  EXPECT_EQ(r.calls_from("crc32", app), std::stoull(m[3]));
+  EXPECT_GT(r.raw["symbols"].size(), 80u) << "libz exports ~90 functions";
+}
+
+// Each trampoline is `bti c; mov w17, #INDEX; b <interprobe_shim_entry>` (objdump of the linked
+// shim), and the common entry branches to the definition through x16 (a `br x16` may land on a
+// `bti c`).
+TEST_F(ShimAarch64, TrampolinesAreLandingPadsThatBranchToTheEntry) {
+  ExecResult plan = generate(SHIM_ABI_LIB_AARCH64, {"--all-exported", "--json"}, dir_ / "abi.so");
+  ASSERT_EQ(plan.describe(), "exit 0") << plan.err;
+  const auto trampolined = nlohmann::json::parse(plan.out)["trampolined"];
+  ASSERT_EQ(trampolined.size(), std::size(kAbiFunctions));
+  for (std::size_t i = 0; i < trampolined.size(); ++i) {
+    const std::string name = trampolined[i], body = objdump(dir_ / "abi.so", name);
+    EXPECT_TRUE(std::regex_search(
+        body, std::regex(":\\s+bti\\s+c\\n.*:\\s+mov\\s+w17, #0x" + fmt::format("{:x}", i) +
+                         "\\s.*\\n.*:\\s+b\\s+[0-9a-f]+ <interprobe_shim_entry>\\n")))
+        << name << "\n" << body;
+  }
+  const std::string entry = objdump(dir_ / "abi.so", "interprobe_shim_entry");
+  EXPECT_NE(entry.find("br\tx16"), std::string::npos) << entry;
+}
+
+// The template's trampolines, assembled by the cross gcc: an index of 65536 or more does not
+// fit a `mov` immediate (16 bits), so it is loaded with movz and movk.
+TEST_F(ShimAarch64, LargeIndicesAreLoadedWithMovzAndMovk) {
+  const shim::ArchTemplate* arch = shim::arch_for_machine(EM_AARCH64);
+  ASSERT_NE(arch, nullptr);
+  std::ofstream(dir_ / "t.S") << "\t.text\n"
+                              << arch->trampoline("small", 65535) << arch->trampoline("big", 70000)
+                              << "interprobe_shim_entry:\n\tret\n" << arch->notes();
+  ExecResult as = exec({TEST_AARCH64_GCC, "-c", (dir_ / "t.S").string(), "-o",
+                        (dir_ / "t.o").string()}, clean_env());
+  ASSERT_EQ(as.describe(), "exit 0") << as.err;
+  EXPECT_TRUE(std::regex_search(objdump(dir_ / "t.o", "small"),
+                                std::regex("bti\\s+c\\n.*mov\\s+w17, #0xffff\\s.*\\n.*\\sb\\s")));
+  const std::string big = objdump(dir_ / "t.o", "big");  // 70000 = 0x11170
+  EXPECT_TRUE(std::regex_search(big, std::regex("bti\\s+c\\n.*mov\\s+w17, #0x1170\\s.*\\n.*movk\\s+w17, "
+                                                "#0x1, lsl #16\\n.*\\sb\\s"))) << big;
+  ExecResult notes = exec({TEST_AARCH64_READELF, "-n", (dir_ / "t.o").string()}, clean_env());
+  EXPECT_NE(notes.out.find("AArch64 feature: BTI, PAC"), std::string::npos) << notes.out;
+}
+
+// The entry saves no FP/SIMD register before calling interprobe_shim_hit: that is safe only if
+// the counting path's machine code never names one (-mgeneral-regs-only, preload/shim/
+// CMakeLists.txt) and calls nothing but the map lookup (-mno-outline-atomics: gcc would call
+// libgcc's __aarch64_ldadd8_relax for an atomic add otherwise).
+TEST_F(ShimAarch64, CountingPathUsesNoFpSimdRegistersAndCallsOnlyTheMapLookup) {
+  fs::path shim = make_shim(SHIM_ABI_LIB_AARCH64, "libabi-shim.so");
+  const std::set<std::string> callees = {
+      "_ZNK5probe9ObjectMap6lookupEm", "_ZN4shim13cached_objectEm",
+      "_ZN4shim10count_callEPNS_12SparseCounts5TableEjmtj",
+      "_ZN12_GLOBAL__N_114attribute_missERN5probe10CacheEntryEmj"};
+  for (const char* fn :
+       {"interprobe_shim_hit", "interprobe_bypass_hit", "_ZN4shim13cached_objectEm",
+        "_ZN4shim10count_callEPNS_12SparseCounts5TableEjmtj",
+        "_ZN12_GLOBAL__N_114attribute_missERN5probe10CacheEntryEmj",
+        "_ZNK5probe9ObjectMap6lookupEm"}) {
+    std::string body = objdump(shim, fn);
+    ASSERT_GT(std::count(body.begin(), body.end(), '\n'), 10) << fn;
+    std::smatch m;
+    // Branch targets first ("bl 1234 <name>"), then what is left names only registers.
+    for (auto it = body.cbegin();
+         std::regex_search(it, body.cend(), m, std::regex("\\s(b|bl)\\s+[0-9a-f]+ <([^>+]+)>"));
+         it = m[0].second)
+      EXPECT_TRUE(callees.count(m[2]) != 0 || m[2] == fn) << fn << " calls " << m[2];
+    // Then the addresses (" b0:", "bl d0 <...>") and objdump's comments, which are no registers.
+    body = std::regex_replace(body, std::regex("[0-9a-f]+ <[^>]*>|//[^\n]*"), "");
+    body = std::regex_replace(body, std::regex("\n\\s*[0-9a-f]+:"), "\n");
+    EXPECT_FALSE(std::regex_search(body, std::regex("[\\s,\\[{]([qdshbvz][0-9]+|p[0-9]+\\.)")))
+        << fn << " names an FP/SIMD register:\n" << body;
+    EXPECT_EQ(body.find("blr"), std::string::npos) << fn << ": an indirect call";
+  }
+}
+
+}  // namespace
