@@ -2,7 +2,10 @@
  * main thread (the first call of each function takes the shim's slow path, which resolves it; a
  * later one its counting path, which fills the call's site; the rest the trampoline's fast path,
  * which counts from the site) and once from a second thread (whose first call takes the slow path
- * again), and prints every result. Run with and without the shim: the outputs must be identical. */
+ * again), and prints every result. Run with and without the shim: the outputs must be identical.
+ * With an argument, it then dlopens that library and calls its late_round() (abi_late_aarch64.c:
+ * calls from an object loaded after the shim's start). */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #if defined(__x86_64__)
@@ -88,7 +91,7 @@ static void *thread_main(void *arg) {
   return NULL;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   run_all(0);
   run_all(1);
@@ -97,5 +100,11 @@ int main(void) {
   int round = 3;
   if (pthread_create(&t, NULL, thread_main, &round) != 0) return 1;
   pthread_join(t, NULL);
+  if (argc > 1) {
+    void *late = dlopen(argv[1], RTLD_NOW);
+    void (*late_round)(void) = late != NULL ? (void (*)(void))dlsym(late, "late_round") : NULL;
+    if (late_round == NULL) return 2;
+    late_round();
+  }
   return 0;
 }
