@@ -4,7 +4,10 @@
  * refreshes the map (dl_iterate_phdr, glibc's ASIMD strlen and memcpy) with the float and vector
  * arguments live in v0-v7. This is the case that needs the slow path's q0-q7 saves
  * (preload/shim/trampoline_aarch64.S): without them the results printed here change, and the
- * calls from the app alone do not show it (tests/shim/shim_aarch64_test.cpp). */
+ * calls from the app alone do not show it (tests/shim/shim_aarch64_test.cpp).
+ *
+ * late_vpcs_add has the vector PCS (v8-v23 callee-saved in full): its .dynsym entry is marked
+ * STO_AARCH64_VARIANT_PCS, and a shim of this library skips it (tools/shim/aarch64/template.cpp). */
 #include <arm_neon.h>
 #include <stdio.h>
 
@@ -21,4 +24,8 @@ void late_round(void) {
   printf("late hfa_scale %.9g %.9g %.9g %.9g\n", s.a, s.b, s.c, s.d);
   printf("late many_doubles %.6f\n",
          many_doubles(0.5, 3, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 4, 8.5, 9.5));
+}
+
+__attribute__((aarch64_vector_pcs)) float64x2_t late_vpcs_add(float64x2_t a, float64x2_t b) {
+  return vaddq_f64(a, b);
 }

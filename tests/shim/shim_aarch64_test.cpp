@@ -192,6 +192,54 @@ TEST_F(ShimAarch64, TrampolinesAreLandingPadsThatBranchToTheEntry) {
   EXPECT_NE(entry.find("br\tx16"), std::string::npos) << entry;
 }
 
+// A function of a variant PCS (the vector PCS here: readelf shows [VARIANT_PCS]) gets no
+// trampoline: listed as skipped with the reason, an error when named.
+TEST_F(ShimAarch64, VariantPcsFunctionsAreSkipped) {
+  ExecResult all = generate(SHIM_ABI_LATE_AARCH64, {"--all-exported", "--json"}, dir_ / "late.so");
+  ASSERT_EQ(all.describe(), "exit 0") << all.err;
+  const auto j = nlohmann::json::parse(all.out);
+  EXPECT_EQ(j["trampolined"], nlohmann::json::array({"late_round"}));
+  ASSERT_EQ(j["skipped"].size(), 1u) << j.dump(1);
+  EXPECT_EQ(j["skipped"][0]["name"], "late_vpcs_add");
+  const std::string why = j["skipped"][0]["reason"];
+  EXPECT_EQ(why.rfind("a variant-PCS function (STO_AARCH64_VARIANT_PCS", 0), 0u) << why;
+  ExecResult named = generate(SHIM_ABI_LATE_AARCH64, {"--symbols", "late_vpcs_add"}, dir_ / "v.so");
+  EXPECT_EQ(named.describe(), "exit 2");
+  EXPECT_NE(named.err.find("cannot trampoline 'late_vpcs_add'"), std::string::npos) << named.err;
+  EXPECT_FALSE(fs::exists(dir_ / "v.so"));
+}
+
+// What is missing for an aarch64 library gets one line and exit 2 (docs/cli/shim.md): no
+// compiler for aarch64 ($CC targets x86-64, none in PATH), the runtime not built, a runtime
+// archive of the wrong machine. Nothing is left behind.
+TEST_F(ShimAarch64, MissingCrossPiecesAreNamed) {
+  struct Case {
+    Env env;
+    std::vector<std::string> args;
+    std::string must_name;
+  };
+  Env no_cross = clean_env();
+  no_cross["PATH"] = (dir_ / "empty-path").string();  // no aarch64-linux-gnu-gcc
+  no_cross["CC"] = "/usr/bin/gcc";                     // this machine's
+  Env not_built = clean_env();
+  not_built["INTERPROBE_SHIM_RUNTIME"] = (dir_ / "nope.a").string();
+  const Case cases[] = {
+      {no_cross, {}, "no C compiler for aarch64 found ($CC '/usr/bin/gcc' targets x86_64"},
+      {not_built, {}, "the aarch64 shim runtime '" + (dir_ / "nope.a").string() + "' is not there"},
+      {clean_env(), {"--runtime", TEST_HOST_SHIM_RUNTIME},
+       std::string("the shim runtime '") + TEST_HOST_SHIM_RUNTIME + "' is for x86-64, the library is aarch64"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"--all-exported"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    ExecResult r = generate(SHIM_ABI_LIB_AARCH64, args, dir_ / "out.so", c.env);
+    EXPECT_EQ(r.describe(), "exit 2") << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(c.must_name), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::is_empty(dir_)) << "nothing left behind";
+  }
+}
+
 // The template's trampolines, assembled by the cross gcc: an index of 65536 or more does not
 // fit a `mov` immediate (16 bits), so it is loaded with movz and movk.
 TEST_F(ShimAarch64, LargeIndicesAreLoadedWithMovzAndMovk) {

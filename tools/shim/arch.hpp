@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_symbols.hpp"
+
 namespace interprobe::shim {
 
 // What one architecture's generated assembly looks like (GNU as syntax).
@@ -27,6 +29,9 @@ class ArchTemplate {
   // The notes that end the file: a non-executable stack, and the GNU property that marks the
   // trampolines compatible with the machine's branch protection (CET's IBT and SHSTK, BTI).
   virtual std::string notes() const = 0;
+  // Why a function of this machine cannot have a trampoline (its calling convention is not the
+  // one the common body keeps), or "" if it can.
+  virtual std::string unsupported(const DynSymbol& /*function*/) const { return ""; }
 };
 
 // A backend's entry in the table (arch.cpp lists them).

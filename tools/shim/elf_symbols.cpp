@@ -77,7 +77,7 @@ ElfSymbols read_dynamic_symbols(const std::string& path) {
     out.is_64 = true;                                        // read_elf accepts ELFCLASS64 only
     for (std::size_t i = 1; i < info.dynsyms.size(); ++i) {  // 0 is the null symbol
       const scan::DynSymbol& d = info.dynsyms[i];
-      out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx});
+      out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx, d.other});
     }
     return out;
   } catch (const scan::ScanError& e) {

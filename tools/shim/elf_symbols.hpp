@@ -22,6 +22,7 @@ struct DynSymbol {
   unsigned binding = 0;     // STB_*
   unsigned visibility = 0;  // STV_*
   std::uint16_t section = 0;  // SHN_UNDEF for an undefined reference, SHN_ABS, ...
+  std::uint8_t other = 0;     // st_other above the visibility: machine-specific (ArchTemplate)
 };
 
 struct ElfSymbols {

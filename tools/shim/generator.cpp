@@ -52,7 +52,8 @@ std::string type_name(unsigned type) {
 }
 
 // Why `s` gets no trampoline, or "" if it gets one.
-std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime_needs) {
+std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime_needs,
+                        const ArchTemplate& arch) {
   // Absolute first: GNU ld gives each version a library defines (zlib's ZLIB_1.2.2, ...) a
   // symbol of that name, STT_OBJECT, SHN_ABS, value 0 (readelf --dyn-syms): no variable either.
   if (s.section == SHN_ABS)
@@ -76,7 +77,7 @@ std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime
   for (unsigned char c : s.name)
     if (c == '"' || c == '\\' || c < 0x21 || c >= 0x7f)
       return "the name has characters the assembler cannot take";
-  return "";
+  return arch.unsupported(s);
 }
 
 // "x86-64 and aarch64": the machines with a backend (arch.cpp), for the message that rejects
@@ -122,7 +123,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
     std::set<std::string> seen;
     for (const DynSymbol& s : es.symbols) {
       if (!exported(s) || !seen.insert(s.name).second) continue;  // versions of one name: once
-      std::string why = skip_reason(s, needs);
+      std::string why = skip_reason(s, needs, *arch);
       if (why.empty())
         plan.trampolined.push_back(s.name);
       else
@@ -147,7 +148,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
                                      request.library, name));
       throw InputError(fmt::format("'{}' does not export '{}'", request.library, name));
     }
-    std::string why = skip_reason(*it->second, needs);
+    std::string why = skip_reason(*it->second, needs, *arch);
     if (!why.empty())
       throw InputError(fmt::format("cannot trampoline '{}' of '{}': {}", name, request.library, why));
     plan.trampolined.push_back(name);

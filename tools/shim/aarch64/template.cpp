@@ -27,6 +27,17 @@ class Aarch64 final : public ArchTemplate {
         symbol, load);
   }
 
+  std::string unsupported(const DynSymbol& function) const override {
+    // The linker keeps a variant-PCS marker in .dynsym (readelf: [VARIANT_PCS]) for functions whose
+    // calling convention is not the base AAPCS64: SVE arguments in z0-z7/p0-p3, or the vector
+    // PCS (aarch64_vector_pcs, libmvec's _ZGV* functions) with v8-v23 callee-saved in full. The
+    // common body's slow path calls libc and the kernel, which keep neither.
+    if ((function.other & STO_AARCH64_VARIANT_PCS) != 0)
+      return "a variant-PCS function (STO_AARCH64_VARIANT_PCS: SVE or vector-PCS registers beyond "
+             "the base calling convention), which the trampoline's slow path does not keep";
+    return "";
+  }
+
   std::string notes() const override {
     // No executable stack; BTI and PAC compatible (every entry has `bti c`; the trampolines
     // neither call nor return, and the common body branches to the definition through x16,
