@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 #include <elf.h>
@@ -129,17 +130,22 @@ TEST_F(ShimAarch64, BypassReportsEveryDefinitionRefused) {
     EXPECT_EQ(b.calls_from(fn, fs::path(SHIM_ABI_APP_AARCH64).filename()), 4u) << fn;
 }
 
-// The victim's gcc-O2 aarch64 variant: for each path whose targets the shim trampolines, the
-// calls the shim counts from the path's caller equal those the aarch64 libprobe.so's overrides
-// count (as ShimVictim.CountsMatchLibprobeOnEveryPath on x86-64, one variant here: each cell is
-// four emulated processes).
-TEST_F(ShimAarch64, VictimCountsMatchLibprobe) {
+// The victim's aarch64 variants: for each path whose targets the shim trampolines, the calls the
+// shim counts from the path's caller equal those the aarch64 libprobe.so's overrides count (as
+// ShimVictim.CountsMatchLibprobeOnEveryPath on x86-64). Two variants here, each cell being four
+// emulated processes (~2.3 s a variant): gcc-O2 (calls reach the trampoline through a PLT stub's
+// `br x17`) and gcc-noplt-now (the library's own calls of its exported functions load the GOT
+// slot and `blr x0`, no PLT stub between: aarch64-linux-gnu-objdump -d of the variant).
+class ShimAarch64Victim : public ShimAarch64, public testing::WithParamInterface<std::string> {};
+
+TEST_P(ShimAarch64Victim, CountsMatchLibprobe) {
   const Matrix m = load_matrix(TEST_MATRIX);
-  const VariantSpec& v = m.variant("gcc-O2");
+  const VariantSpec& v = m.variant(GetParam());
   const Artifacts probe = Artifacts::for_arch("aarch64");
   ASSERT_TRUE(variant_built(probe, v));
   Artifacts shim = probe;
-  shim.probe = make_shim(probe.variants_dir + "/gcc-O2/" + kLibraryName, "libvictim-shim.so").string();
+  shim.probe =
+      make_shim(probe.variants_dir + "/" + v.name + "/" + kLibraryName, "libvictim-shim.so").string();
   int compared = 0, interposed = 0;
   for (const PathSpec& p : m.paths) {
     if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
@@ -156,7 +162,13 @@ TEST_F(ShimAarch64, VictimCountsMatchLibprobe) {
   }
   EXPECT_EQ(compared, 8);  // every path whose target is a victim function
   EXPECT_GT(interposed, 0) << "app_direct is always interposed";
+  std::cout << v.name << ": " << interposed << " of " << compared << " interposed\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Variants, ShimAarch64Victim, testing::Values("gcc-O2", "gcc-noplt-now"),
+                         [](const testing::TestParamInfo<std::string>& i) {
+                           return std::regex_replace(i.param, std::regex("-"), "_");
+                         });
 
 // Debian's arm64 libz (never installed: scripts/install-deps.sh unpacks it) under zlib_app.c,
 // cross-built: unchanged output, exact counts of the program's own calls.
