@@ -7,11 +7,14 @@
  * calls from the app alone do not show it (tests/shim/shim_aarch64_test.cpp).
  *
  * late_vpcs_add has the vector PCS (v8-v23 callee-saved in full): its .dynsym entry is marked
- * STO_AARCH64_VARIANT_PCS, and a shim of this library skips it (tools/shim/aarch64/template.cpp). */
+ * STO_AARCH64_VARIANT_PCS, and a shim of this library skips it (tools/shim/aarch64/template.cpp).
+ */
 #include <arm_neon.h>
 #include <stdio.h>
 
-struct hfa4 { float a, b, c, d; };
+struct hfa4 {
+  float a, b, c, d;
+};
 float64x2_t neon_add(float64x2_t a, float64x2_t b);
 struct hfa4 hfa_scale(struct hfa4 h, float f, double d);
 double many_doubles(double, int, double, double, double, double, double, double, double, int,

@@ -8,16 +8,14 @@
 //   - the victim's gcc-O2 aarch64 variant: the shim counts what the aarch64 libprobe.so counts;
 //   - Debian's arm64 libz under a cross-built workload;
 //   - the generated trampolines and the compiled counting path, disassembled.
+#include <elf.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
-
-#include <elf.h>
-#include <fmt/format.h>
-
 #include <set>
 
 #include "arch.hpp"
@@ -79,8 +77,9 @@ class ShimAarch64 : public testing::Test {
     return r ? *r : ProbeReport{};
   }
   static std::string objdump(const std::string& file, const std::string& function) {
-    ExecResult d = exec({TEST_AARCH64_OBJDUMP, "-d", "--no-show-raw-insn",
-                         "--disassemble=" + function, file}, clean_env());
+    ExecResult d =
+        exec({TEST_AARCH64_OBJDUMP, "-d", "--no-show-raw-insn", "--disassemble=" + function, file},
+             clean_env());
     EXPECT_EQ(d.describe(), "exit 0") << d.err;
     const std::size_t at = d.out.find("<" + function + ">:");
     return at == std::string::npos ? "" : d.out.substr(at);
@@ -89,9 +88,9 @@ class ShimAarch64 : public testing::Test {
   const fs::path& dir_ = scratch_.path();
 };
 
-const char* const kAbiFunctions[] = {"many_ints", "many_doubles", "vsum",       "vformat",
-                                     "make_big",  "make_pair",    "ld_mul",     "apply",
-                                     "read_errno", "neon_add",    "hfa_scale"};
+const char* const kAbiFunctions[] = {"many_ints",  "many_doubles", "vsum",     "vformat",
+                                     "make_big",   "make_pair",    "ld_mul",   "apply",
+                                     "read_errno", "neon_add",     "hfa_scale"};
 
 TEST_F(ShimAarch64, EveryArgumentKindPassesThroughUnderQemu) {
   ExecResult plan = generate(SHIM_ABI_LIB_AARCH64, {"--all-exported", "--json"}, dir_ / "abi.so");
@@ -145,14 +144,16 @@ TEST_P(ShimAarch64Victim, CountsMatchLibprobe) {
   ASSERT_TRUE(variant_built(probe, v));
   Artifacts shim = probe;
   shim.probe =
-      make_shim(probe.variants_dir + "/" + v.name + "/" + kLibraryName, "libvictim-shim.so").string();
+      make_shim(probe.variants_dir + "/" + v.name + "/" + kLibraryName, "libvictim-shim.so")
+          .string();
   int compared = 0, interposed = 0;
   for (const PathSpec& p : m.paths) {
     if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
     Observation with_probe = observe(probe, v, p), with_shim = observe(shim, v, p);
     ASSERT_TRUE(with_probe.problem.empty()) << with_probe.problem;
     ASSERT_TRUE(with_shim.problem.empty()) << with_shim.problem;
-    EXPECT_EQ(with_shim.control_value, with_shim.probed_value) << p.name << ": a trampoline changed the result";
+    EXPECT_EQ(with_shim.control_value, with_shim.probed_value)
+        << p.name << ": a trampoline changed the result";
     for (const std::string& s : p.symbols) {
       EXPECT_EQ(with_shim.calls.at(s), with_probe.calls.at(s))
           << p.name << " " << s << " from " << with_probe.caller_object;
@@ -177,7 +178,9 @@ TEST_F(ShimAarch64, DebianZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
   std::string out;
   ProbeReport r = run_pair({SHIM_ZLIB_APP_AARCH64}, shim, &out);
   std::smatch m;  // "... compress2 N uncompress N crc32 N": the program's own counts
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("compress2 (\\d+) uncompress (\\d+) crc32 (\\d+)"))) << out;
+  ASSERT_TRUE(
+      std::regex_search(out, m, std::regex("compress2 (\\d+) uncompress (\\d+) crc32 (\\d+)")))
+      << out;
   const std::string app = fs::path(SHIM_ZLIB_APP_AARCH64).filename();
   EXPECT_EQ(r.calls_from("compress2", app), std::stoull(m[1]));
   EXPECT_EQ(r.calls_from("uncompress", app), std::stoull(m[2]));
@@ -198,7 +201,8 @@ TEST_F(ShimAarch64, TrampolinesAreLandingPadsThatBranchToTheEntry) {
     EXPECT_TRUE(std::regex_search(
         body, std::regex(":\\s+bti\\s+c\\n.*:\\s+mov\\s+w17, #0x" + fmt::format("{:x}", i) +
                          "\\s.*\\n.*:\\s+b\\s+[0-9a-f]+ <interprobe_shim_entry>\\n")))
-        << name << "\n" << body;
+        << name << "\n"
+        << body;
   }
   const std::string entry = objdump(dir_ / "abi.so", "interprobe_shim_entry");
   EXPECT_NE(entry.find("br\tx16"), std::string::npos) << entry;
@@ -232,14 +236,16 @@ TEST_F(ShimAarch64, MissingCrossPiecesAreNamed) {
   };
   Env no_cross = clean_env();
   no_cross["PATH"] = (dir_ / "empty-path").string();  // no aarch64-linux-gnu-gcc
-  no_cross["CC"] = "/usr/bin/gcc";                     // this machine's
+  no_cross["CC"] = "/usr/bin/gcc";                    // this machine's
   Env not_built = clean_env();
   not_built["INTERPROBE_SHIM_RUNTIME"] = (dir_ / "nope.a").string();
   const Case cases[] = {
       {no_cross, {}, "no C compiler for aarch64 found ($CC '/usr/bin/gcc' targets x86_64"},
       {not_built, {}, "the aarch64 shim runtime '" + (dir_ / "nope.a").string() + "' is not there"},
-      {clean_env(), {"--runtime", TEST_HOST_SHIM_RUNTIME},
-       std::string("the shim runtime '") + TEST_HOST_SHIM_RUNTIME + "' is for x86-64, the library is aarch64"},
+      {clean_env(),
+       {"--runtime", TEST_HOST_SHIM_RUNTIME},
+       std::string("the shim runtime '") + TEST_HOST_SHIM_RUNTIME +
+           "' is for x86-64, the library is aarch64"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = {"--all-exported"};
@@ -259,15 +265,19 @@ TEST_F(ShimAarch64, LargeIndicesAreLoadedWithMovzAndMovk) {
   ASSERT_NE(arch, nullptr);
   std::ofstream(dir_ / "t.S") << "\t.text\n"
                               << arch->trampoline("small", 65535) << arch->trampoline("big", 70000)
-                              << "interprobe_shim_entry:\n\tret\n" << arch->notes();
-  ExecResult as = exec({TEST_AARCH64_GCC, "-c", (dir_ / "t.S").string(), "-o",
-                        (dir_ / "t.o").string()}, clean_env());
+                              << "interprobe_shim_entry:\n\tret\n"
+                              << arch->notes();
+  ExecResult as =
+      exec({TEST_AARCH64_GCC, "-c", (dir_ / "t.S").string(), "-o", (dir_ / "t.o").string()},
+           clean_env());
   ASSERT_EQ(as.describe(), "exit 0") << as.err;
   EXPECT_TRUE(std::regex_search(objdump(dir_ / "t.o", "small"),
                                 std::regex("bti\\s+c\\n.*mov\\s+w17, #0xffff\\s.*\\n.*\\sb\\s")));
   const std::string big = objdump(dir_ / "t.o", "big");  // 70000 = 0x11170
-  EXPECT_TRUE(std::regex_search(big, std::regex("bti\\s+c\\n.*mov\\s+w17, #0x1170\\s.*\\n.*movk\\s+w17, "
-                                                "#0x1, lsl #16\\n.*\\sb\\s"))) << big;
+  EXPECT_TRUE(
+      std::regex_search(big, std::regex("bti\\s+c\\n.*mov\\s+w17, #0x1170\\s.*\\n.*movk\\s+w17, "
+                                        "#0x1, lsl #16\\n.*\\sb\\s")))
+      << big;
   ExecResult notes = exec({TEST_AARCH64_READELF, "-n", (dir_ / "t.o").string()}, clean_env());
   EXPECT_NE(notes.out.find("AArch64 feature: BTI, PAC"), std::string::npos) << notes.out;
 }
@@ -299,7 +309,8 @@ TEST_F(ShimAarch64, CountingPathUsesNoFpSimdRegistersAndCallsOnlyTheMapLookup) {
     body = std::regex_replace(body, std::regex("[0-9a-f]+ <[^>]*>|//[^\n]*"), "");
     body = std::regex_replace(body, std::regex("\n\\s*[0-9a-f]+:"), "\n");
     EXPECT_FALSE(std::regex_search(body, std::regex("[\\s,\\[{]([qdshbvz][0-9]+|p[0-9]+\\.)")))
-        << fn << " names an FP/SIMD register:\n" << body;
+        << fn << " names an FP/SIMD register:\n"
+        << body;
     EXPECT_EQ(body.find("blr"), std::string::npos) << fn << ": an indirect call";
   }
 }

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "commands.hpp"
 #include "arch.hpp"
+#include "commands.hpp"
 #include "elf_symbols.hpp"
 #include "generator.hpp"
 

@@ -97,10 +97,10 @@ ShimPlan plan_shim(const PlanRequest& request) {
   ElfSymbols es = read_dynamic_symbols(request.library);
   const ArchTemplate* arch = arch_for_machine(es.machine);
   if (es.machine != scan::host_machine() && !(request.any_machine && arch != nullptr))
-    throw InputError(fmt::format("'{}' is a {} library; this interprobe makes shims for {}",
-                                 request.library, scan::machine_name(es.machine),
-                                 request.any_machine ? supported_machines()
-                                                     : scan::machine_name(scan::host_machine())));
+    throw InputError(fmt::format(
+        "'{}' is a {} library; this interprobe makes shims for {}", request.library,
+        scan::machine_name(es.machine),
+        request.any_machine ? supported_machines() : scan::machine_name(scan::host_machine())));
   if (arch == nullptr || !es.is_64)
     throw InputError(fmt::format("'{}': no trampoline template for {} yet (tools/shim/arch.hpp)",
                                  request.library, scan::machine_name(es.machine)));
@@ -184,8 +184,10 @@ void require_runtime(const std::string& runtime, std::uint16_t machine) {
   const std::string name = scan::machine_name(machine);
   if (runtime.empty() || !fs::is_regular_file(runtime)) {
     if (is_host(machine))
-      throw InputError(fmt::format("the shim runtime '{}' is not there (build interprobe, or set "
-                                   "INTERPROBE_SHIM_RUNTIME / --runtime)", runtime));
+      throw InputError(
+          fmt::format("the shim runtime '{}' is not there (build interprobe, or set "
+                      "INTERPROBE_SHIM_RUNTIME / --runtime)",
+                      runtime));
     throw InputError(fmt::format(
         "the {} shim runtime '{}' is not there (build interprobe with the {} cross toolchain: "
         "its target probe_{} makes it; or set INTERPROBE_SHIM_RUNTIME / --runtime)",
@@ -193,9 +195,10 @@ void require_runtime(const std::string& runtime, std::uint16_t machine) {
   }
   const std::uint16_t archive = archive_machine(runtime);
   if (archive != machine)
-    throw InputError(fmt::format("the shim runtime '{}' is for {}, the library is {} (--runtime / "
-                                 "INTERPROBE_SHIM_RUNTIME)", runtime, scan::machine_name(archive),
-                                 name));
+    throw InputError(
+        fmt::format("the shim runtime '{}' is for {}, the library is {} (--runtime / "
+                    "INTERPROBE_SHIM_RUNTIME)",
+                    runtime, scan::machine_name(archive), name));
 }
 
 namespace {
@@ -214,7 +217,8 @@ std::string in_path(const std::string& name) {
 }
 
 // A compiler driver for another machine's library: $CC if it targets that machine (gcc and clang
-// print their target triplet for -dumpmachine), else Debian's cross gcc, `<processor>-linux-gnu-gcc`.
+// print their target triplet for -dumpmachine), else Debian's cross gcc,
+// `<processor>-linux-gnu-gcc`.
 std::string find_cross_compiler(std::uint16_t machine) {
   const ShimBackend* b = backend_for_machine(machine);
   const std::string processor = b->processor, name = scan::machine_name(machine);
@@ -230,9 +234,10 @@ std::string find_cross_compiler(std::uint16_t machine) {
   }
   const std::string cross = processor + "-linux-gnu-gcc";
   if (std::string found = in_path(cross); !found.empty()) return found;
-  throw InputError(fmt::format("no C compiler for {} found{}: install {} (Debian package "
-                               "gcc-{}-linux-gnu) or set $CC to one that targets {}",
-                               name, cc_note, cross, processor, name));
+  throw InputError(
+      fmt::format("no C compiler for {} found{}: install {} (Debian package "
+                  "gcc-{}-linux-gnu) or set $CC to one that targets {}",
+                  name, cc_note, cross, processor, name));
 }
 
 }  // namespace

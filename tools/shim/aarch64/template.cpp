@@ -16,10 +16,10 @@ class Aarch64 final : public ArchTemplate {
     // bti c: a BTI landing pad, since callers reach the trampoline through the PLT's `br x17` or
     // a function pointer's `blr`. w17 (IP1) carries no argument (AAPCS64 6.1.1; the PLT stub has
     // just clobbered it). A `mov` immediate has 16 bits: above 65535, movz and movk.
-    const std::string load =
-        index < 0x10000 ? fmt::format("\tmov w17, #{}\n", index)
-                        : fmt::format("\tmovz w17, #{}\n\tmovk w17, #{}, lsl #16\n",
-                                      index & 0xffff, index >> 16);
+    const std::string load = index < 0x10000
+                                 ? fmt::format("\tmov w17, #{}\n", index)
+                                 : fmt::format("\tmovz w17, #{}\n\tmovk w17, #{}, lsl #16\n",
+                                               index & 0xffff, index >> 16);
     return fmt::format(
         "\t.globl \"{0}\"\n\t.type \"{0}\", %function\n\t.p2align 4\n\"{0}\":\n"
         "\tbti c\n{1}\tb interprobe_shim_entry\n"
