@@ -24,57 +24,26 @@
 #include "matrix.hpp"
 #include "probe_report.hpp"
 #include "scratch.hpp"
+#include "shim_fixture.hpp"
+#include "variants.hpp"
 
 namespace {
 
 using namespace interprobe;
 namespace fs = std::filesystem;
 
-Env clean_env() { return without_probe(current_environment()); }
+using test_support::clean_env;
 
-class ShimAarch64 : public testing::Test {
+class ShimAarch64 : public test_support::ShimFixture {
  protected:
-  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
-
-  static ExecResult generate(const std::string& lib, std::vector<std::string> args,
-                             const fs::path& out, const Env& env = clean_env()) {
-    std::vector<std::string> argv = {TEST_INTERPROBE, "shim", "--lib", lib, "-o", out.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return exec(argv, env);
-  }
-  fs::path make_shim(const std::string& lib, const std::string& name,
-                     std::vector<std::string> args = {"--all-exported"}) {
-    fs::path out = dir_ / name;
-    ExecResult r = generate(lib, args, out);
-    EXPECT_EQ(r.describe(), "exit 0") << r.err << r.out;
-    return out;
-  }
-  // `qemu-aarch64 -L SYSROOT [-E VAR=VALUE]... argv`: -E sets the guest's environment.
-  static ExecResult run_qemu(const std::vector<std::string>& argv, const Env& guest = {}) {
+  ShimAarch64() : ShimFixture("shim-aarch64-test") {}
+  // `qemu-aarch64 -L SYSROOT [-E VAR=VALUE]... argv`: -E sets the guest's environment, never
+  // qemu's own (a program of this machine).
+  ExecResult run(const std::vector<std::string>& argv, const Env& guest) const override {
     std::vector<std::string> q = {TEST_QEMU_AARCH64, "-L", TEST_AARCH64_SYSROOT};
     for (const auto& [k, v] : guest) q.insert(q.end(), {"-E", k + "=" + v});
     q.insert(q.end(), argv.begin(), argv.end());
     return exec(q, clean_env());
-  }
-  // Control run, then the same with the shim preloaded; the guest must see no difference.
-  ProbeReport run_pair(const std::vector<std::string>& argv, const fs::path& shim,
-                       std::string* out = nullptr, const Env& extra = {}) {
-    ExecResult control = run_qemu(argv);
-    EXPECT_EQ(control.describe(), "exit 0") << control.err;
-    Env guest = extra;
-    guest["LD_PRELOAD"] = shim.string();
-    guest["PROBE_SHIM_FORMAT"] = "json";
-    guest["PROBE_SHIM_REPORT"] = (dir_ / "report.json").string();
-    ExecResult shimmed = run_qemu(argv, guest);
-    EXPECT_EQ(shimmed.out, control.out) << "stdout changed by the shim";
-    EXPECT_EQ(shimmed.describe(), control.describe()) << shimmed.err;
-    EXPECT_EQ(shimmed.err, control.err) << "the shim wrote to stderr";
-    if (out != nullptr) *out = control.out;
-    std::string error;
-    auto r = parse_probe_report(slurp(dir_ / "report.json"), &error);
-    EXPECT_TRUE(r) << error;
-    fs::remove(dir_ / "report.json");
-    return r ? *r : ProbeReport{};
   }
   static std::string objdump(const std::string& file, const std::string& function) {
     ExecResult d =
@@ -84,8 +53,6 @@ class ShimAarch64 : public testing::Test {
     const std::size_t at = d.out.find("<" + function + ">:");
     return at == std::string::npos ? "" : d.out.substr(at);
   }
-  test_support::ScratchDir scratch_{"shim-aarch64-test"};
-  const fs::path& dir_ = scratch_.path();
 };
 
 const char* const kAbiFunctions[] = {"many_ints",  "many_doubles", "vsum",     "vformat",
@@ -142,34 +109,13 @@ TEST_P(ShimAarch64Victim, CountsMatchLibprobe) {
   const VariantSpec& v = m.variant(GetParam());
   const Artifacts probe = Artifacts::for_arch("aarch64");
   ASSERT_TRUE(variant_built(probe, v));
-  Artifacts shim = probe;
-  shim.probe =
-      make_shim(probe.variants_dir + "/" + v.name + "/" + kLibraryName, "libvictim-shim.so")
-          .string();
-  int compared = 0, interposed = 0;
-  for (const PathSpec& p : m.paths) {
-    if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
-    Observation with_probe = observe(probe, v, p), with_shim = observe(shim, v, p);
-    ASSERT_TRUE(with_probe.problem.empty()) << with_probe.problem;
-    ASSERT_TRUE(with_shim.problem.empty()) << with_shim.problem;
-    EXPECT_EQ(with_shim.control_value, with_shim.probed_value)
-        << p.name << ": a trampoline changed the result";
-    for (const std::string& s : p.symbols) {
-      EXPECT_EQ(with_shim.calls.at(s), with_probe.calls.at(s))
-          << p.name << " " << s << " from " << with_probe.caller_object;
-      ++compared;
-      if (with_probe.calls.at(s) != 0) ++interposed;
-    }
-  }
-  EXPECT_EQ(compared, 8);  // every path whose target is a victim function
-  EXPECT_GT(interposed, 0) << "app_direct is always interposed";
-  std::cout << v.name << ": " << interposed << " of " << compared << " interposed\n";
+  const test_support::VictimComparison c = test_support::compare_with_libprobe(
+      m, probe, v, make_shim(probe.variants_dir + "/" + v.name + "/" + kLibraryName, "victim.so"));
+  std::cout << v.name << ": " << c.interposed << " of " << c.compared << " interposed\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, ShimAarch64Victim, testing::Values("gcc-O2", "gcc-noplt-now"),
-                         [](const testing::TestParamInfo<std::string>& i) {
-                           return std::regex_replace(i.param, std::regex("-"), "_");
-                         });
+                         test_support::param_name);
 
 // Debian's arm64 libz (never installed: scripts/install-deps.sh unpacks it) under zlib_app.c,
 // cross-built: unchanged output, exact counts of the program's own calls.
@@ -177,15 +123,7 @@ TEST_F(ShimAarch64, DebianZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
   fs::path shim = make_shim(SHIM_ZLIB_SO_AARCH64, "libz-shim.so");
   std::string out;
   ProbeReport r = run_pair({SHIM_ZLIB_APP_AARCH64}, shim, &out);
-  std::smatch m;  // "... compress2 N uncompress N crc32 N": the program's own counts
-  ASSERT_TRUE(
-      std::regex_search(out, m, std::regex("compress2 (\\d+) uncompress (\\d+) crc32 (\\d+)")))
-      << out;
-  const std::string app = fs::path(SHIM_ZLIB_APP_AARCH64).filename();
-  EXPECT_EQ(r.calls_from("compress2", app), std::stoull(m[1]));
-  EXPECT_EQ(r.calls_from("uncompress", app), std::stoull(m[2]));
-  EXPECT_EQ(r.calls_from("crc32", app), std::stoull(m[3]));
-  EXPECT_GT(r.raw["symbols"].size(), 80u) << "libz exports ~90 functions";
+  test_support::expect_zlib_app_counts(r, out, SHIM_ZLIB_APP_AARCH64);
 }
 
 // Each trampoline is `bti c; mov w17, #INDEX; b <interprobe_shim_entry>` (objdump of the linked

@@ -60,6 +60,14 @@ const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
   return b != nullptr ? b->arch : nullptr;
 }
 
+std::string gnu_property_note(std::uint32_t type, std::uint32_t features) {
+  // namesz 4 ("GNU\0"), descsz 16 (pr_type, pr_datasz 4, the word, padding to 8), type 5.
+  return fmt::format(
+      "\t.section .note.gnu.property,\"a\"\n\t.p2align 3\n\t.long 4\n\t.long 16\n"
+      "\t.long 5\n\t.asciz \"GNU\"\n\t.long {:#x}\n\t.long 4\n\t.long {}\n\t.long 0\n",
+      type, features);
+}
+
 std::string tables(const ArchTemplate& arch, const std::vector<std::string>& symbols,
                    std::string_view library) {
   std::string out = "\t.section .rodata\n\t.p2align 2\n";

@@ -52,6 +52,10 @@ std::vector<std::uint16_t> backend_machines();
 // Its template, or nullptr.
 const ArchTemplate* arch_for_machine(std::uint16_t e_machine);
 
+// A .note.gnu.property section with one 4-byte property (NT_GNU_PROPERTY_TYPE_0): `type` is the
+// machine's GNU_PROPERTY_*_FEATURE_1_AND, `features` its bits. For the templates' notes().
+std::string gnu_property_note(std::uint32_t type, std::uint32_t features);
+
 // The whole assembly after the trampolines: the tables of shim_abi.h and the ABI version marker
 // (the same on every machine), then the backend's notes.
 std::string tables(const ArchTemplate& arch, const std::vector<std::string>& symbols,

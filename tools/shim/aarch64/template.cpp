@@ -44,9 +44,7 @@ class Aarch64 final : public ArchTemplate {
     // which may land on its `bti c`): GNU_PROPERTY_AARCH64_FEATURE_1_AND (0xc0000000) with
     // BTI | PAC (3). The linker keeps the property only if every input object has it
     // (Debian's aarch64 libstdc++.a, in the runtime archive, does not).
-    return "\t.section .note.GNU-stack,\"\",%progbits\n"
-           "\t.section .note.gnu.property,\"a\"\n\t.p2align 3\n\t.long 4\n\t.long 16\n"
-           "\t.long 5\n\t.asciz \"GNU\"\n\t.long 0xc0000000\n\t.long 4\n\t.long 3\n\t.long 0\n";
+    return "\t.section .note.GNU-stack,\"\",%progbits\n" + gnu_property_note(0xc0000000, 3);
   }
 };
 
