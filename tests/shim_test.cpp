@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "exec.hpp"
-#include "matrix.hpp"
 #include "files.hpp"
+#include "matrix.hpp"
 #include "probe_report.hpp"
 #include "scratch.hpp"
 #include "shim/shim_fixture.hpp"

@@ -49,7 +49,9 @@ static void run_vector(int round) {
   }
 }
 #elif defined(__aarch64__)
-struct hfa4 { float a, b, c, d; };
+struct hfa4 {
+  float a, b, c, d;
+};
 float64x2_t neon_add(float64x2_t a, float64x2_t b);
 struct hfa4 hfa_scale(struct hfa4 h, float f, double d);
 

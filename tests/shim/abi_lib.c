@@ -76,7 +76,9 @@ int read_errno(void) { return errno; }
 #if defined(__x86_64__)
 __attribute__((target("avx"))) __m256d avx_add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
 #elif defined(__aarch64__)
-struct hfa4 { float a, b, c, d; };
+struct hfa4 {
+  float a, b, c, d;
+};
 
 float64x2_t neon_add(float64x2_t a, float64x2_t b) { return vaddq_f64(a, b); }
 

@@ -126,6 +126,23 @@ TEST_F(ShimAarch64, DebianZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
   test_support::expect_zlib_app_counts(r, out, SHIM_ZLIB_APP_AARCH64);
 }
 
+// A shim of the aarch64 libc itself, every exported function (as tests/shim/libc_shim_test.cpp
+// on x86-64: the runtime's own resolution and reporting never re-enter a trampoline; aarch64's
+// glibc resolves memcpy and friends through IFUNCs): the ABI app with its late library runs
+// unchanged, and the calls the sources make exactly once are counted once from their caller.
+TEST_F(ShimAarch64, ShimOfLibcItselfRunsTheAbiAppUnchanged) {
+  fs::path shim = make_shim(std::string(TEST_AARCH64_SYSROOT) + "/lib/libc.so.6", "libc-shim.so");
+  ProbeReport r = run_pair({SHIM_ABI_APP_AARCH64, SHIM_ABI_LATE_AARCH64}, shim);
+  EXPECT_GT(r.raw["symbols"].size(), 2000u) << "glibc exports ~2,500 functions";
+  const std::string app = fs::path(SHIM_ABI_APP_AARCH64).filename();
+  for (const char* fn : {"setvbuf", "pthread_create", "pthread_join", "dlopen", "dlsym"})
+    EXPECT_EQ(r.calls_from(fn, app), 1u) << fn;
+  // late_round's three printf calls (abi_late_aarch64.c): two `bl printf@plt`, and the last a
+  // tail call, `b printf@plt` after the epilogue (aarch64-linux-gnu-objdump -d), so x30 is
+  // late_round's caller's return address and that call is the app's.
+  EXPECT_EQ(r.calls_from("printf", fs::path(SHIM_ABI_LATE_AARCH64).filename()), 2u);
+}
+
 // Each trampoline is `bti c; mov w17, #INDEX; b <interprobe_shim_entry>` (objdump of the linked
 // shim), and the common entry branches to the definition through x16 (a `br x16` may land on a
 // `bti c`).

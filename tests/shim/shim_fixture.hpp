@@ -24,7 +24,6 @@ using interprobe::Env;
 using interprobe::ExecResult;
 using interprobe::ProbeReport;
 
-
 inline Env clean_env() { return interprobe::without_probe(interprobe::current_environment()); }
 
 class ShimFixture : public testing::Test {
@@ -93,7 +92,8 @@ inline VictimComparison compare_with_libprobe(const interprobe::Matrix& m,
   VictimComparison c;
   for (const interprobe::PathSpec& p : m.paths) {
     if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
-    const interprobe::Observation with_probe = observe(probe, v, p), with_shim = observe(shim, v, p);
+    const interprobe::Observation with_probe = observe(probe, v, p),
+                                  with_shim = observe(shim, v, p);
     EXPECT_TRUE(with_probe.problem.empty()) << with_probe.problem;
     EXPECT_TRUE(with_shim.problem.empty()) << with_shim.problem;
     if (!with_probe.problem.empty() || !with_shim.problem.empty()) continue;
