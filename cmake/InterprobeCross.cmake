@@ -2,16 +2,19 @@
 # sub-build of this same source tree with a toolchain file, and run under qemu-user.
 #
 # interprobe_preload_only_build() — the body of a cross build (INTERPROBE_PRELOAD_ONLY, set by
-#   default when CMAKE_CROSSCOMPILING): preload/ (libprobe.so) and, with INTERPROBE_VICTIM_LIBRARY
-#   (a libvictim.so.1 of that architecture), victim_app linked against it. fmt is used header-only
+#   default when CMAKE_CROSSCOMPILING): preload/ (libprobe.so, the shim runtime archive) and,
+#   with INTERPROBE_VICTIM_LIBRARY (a libvictim.so.1 of that architecture), victim_app linked
+#   against it. fmt is used header-only
 #   (its headers are the same on every architecture): with no fmt package for the target,
 #   INTERPROBE_FMT_INCLUDE_DIR (default /usr/include) provides fmt/, through a directory holding
 #   only that link, so that the build machine's libc headers never shadow the target's.
 # interprobe_add_aarch64_probe() — in the main build: when the aarch64 cross compilers and the
 #   aarch64 victim variants are there, the target probe_aarch64 makes
-#   <build>/aarch64/lib/libprobe.so, the test-only <build>/aarch64/victim/probe/libprobe.so and
-#   <build>/aarch64/bin/victim_app (tests/CMakeLists.txt
-#   runs them under qemu-aarch64, label aarch64).
+#   <build>/aarch64/lib/libprobe.so, the test-only <build>/aarch64/victim/probe/libprobe.so,
+#   <build>/aarch64/bin/victim_app (tests/CMakeLists.txt runs them under qemu-aarch64, label
+#   aarch64) and the shim runtime for aarch64 libraries,
+#   <build>/aarch64/lib/interprobe/libinterprobe_shim_rt.a (preload/shim/; `interprobe shim`
+#   finds it there: tools/shim/generator.cpp).
 
 macro(interprobe_preload_only_build)
   find_package(fmt CONFIG QUIET)
@@ -55,6 +58,7 @@ function(interprobe_add_aarch64_probe)
       "and the aarch64 victim variants)")
     set(INTERPROBE_AARCH64_PROBE "" CACHE INTERNAL "libprobe.so for aarch64.")
     set(INTERPROBE_AARCH64_VICTIM_APP "" CACHE INTERNAL "victim_app, aarch64.")
+    set(INTERPROBE_AARCH64_SHIM_RUNTIME "" CACHE INTERNAL "The shim runtime for aarch64 libraries.")
     return()
   endif()
   include(ExternalProject)
@@ -76,6 +80,8 @@ function(interprobe_add_aarch64_probe)
   set(INTERPROBE_AARCH64_PROBE "${dir}/victim/probe/libprobe.so" CACHE INTERNAL
     "libprobe.so for aarch64.")
   set(INTERPROBE_AARCH64_VICTIM_APP "${dir}/bin/victim_app" CACHE INTERNAL "victim_app, aarch64.")
+  set(INTERPROBE_AARCH64_SHIM_RUNTIME "${dir}/lib/interprobe/libinterprobe_shim_rt.a" CACHE INTERNAL
+    "The shim runtime archive for aarch64 libraries.")
   find_program(INTERPROBE_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static
     DOC "qemu-user for aarch64: runs the aarch64 matrix (Debian package qemu-user).")
   execute_process(COMMAND ${INTERPROBE_AARCH64_GCC} -print-sysroot OUTPUT_VARIABLE sysroot

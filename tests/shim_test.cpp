@@ -14,10 +14,11 @@
 #include <sstream>
 
 #include "exec.hpp"
-#include "matrix.hpp"
 #include "files.hpp"
+#include "matrix.hpp"
 #include "probe_report.hpp"
 #include "scratch.hpp"
+#include "shim/shim_fixture.hpp"
 #include "variants.hpp"
 
 namespace {
@@ -25,51 +26,11 @@ namespace {
 using namespace interprobe;
 namespace fs = std::filesystem;
 
-Env clean_env() {
-  return without_probe(current_environment());
-}
+using test_support::clean_env;
 
-class Shim : public testing::Test {
+class Shim : public test_support::ShimFixture {
  protected:
-  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
-
-  // Runs `interprobe shim --lib LIB ARGS... -o OUT`.
-  static ExecResult generate(const std::string& lib, std::vector<std::string> args,
-                             const fs::path& out, const Env& env = clean_env()) {
-    std::vector<std::string> argv = {TEST_INTERPROBE, "shim", "--lib", lib, "-o", out.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return exec(argv, env);
-  }
-  fs::path make_shim(const std::string& lib, const std::string& name,
-                     std::vector<std::string> args = {"--all-exported"}) {
-    fs::path out = dir_ / name;
-    ExecResult r = generate(lib, args, out);
-    EXPECT_EQ(r.describe(), "exit 0") << r.err << r.out;
-    return out;
-  }
-  // Control run, then the same with the shim preloaded; the host must see no difference.
-  ProbeReport run_pair(const std::vector<std::string>& argv, const fs::path& shim,
-                       std::string* out = nullptr, const Env& extra = {}) {
-    ExecResult control = exec(argv, clean_env());
-    EXPECT_EQ(control.describe(), "exit 0") << control.err;
-    Env env = clean_env();
-    for (auto& [k, v] : extra) env[k] = v;
-    env["LD_PRELOAD"] = shim.string();
-    env["PROBE_SHIM_FORMAT"] = "json";
-    env["PROBE_SHIM_REPORT"] = (dir_ / "report.json").string();
-    ExecResult shimmed = exec(argv, env);
-    EXPECT_EQ(shimmed.out, control.out) << "stdout changed by the shim";
-    EXPECT_EQ(shimmed.describe(), control.describe()) << shimmed.err;
-    EXPECT_EQ(shimmed.err, control.err) << "the shim wrote to stderr";
-    if (out != nullptr) *out = control.out;
-    std::string error;
-    auto r = parse_probe_report(slurp(dir_ / "report.json"), &error);
-    EXPECT_TRUE(r) << error;
-    fs::remove(dir_ / "report.json");
-    return r ? *r : ProbeReport{};
-  }
-  test_support::ScratchDir scratch_{"shim-test"};
-  const fs::path& dir_ = scratch_.path();
+  Shim() : ShimFixture("shim-test") {}
 };
 
 TEST_F(Shim, EveryArgumentKindPassesThroughUnchanged) {
@@ -124,26 +85,10 @@ TEST_P(ShimVictim, CountsMatchLibprobeOnEveryPath) {
   const Artifacts probe{TEST_PROBE, TEST_APP, TEST_VARIANTS, TEST_MATRIX};
   if (!variant_built(probe, v)) GTEST_SKIP() << v.compiler << " not found at configure time";
   const std::string lib = std::string(TEST_VARIANTS) + "/" + v.name + "/" + kLibraryName;
-  Artifacts shim = probe;
-  shim.probe = make_shim(lib, "libvictim-shim.so").string();
-  int compared = 0, interposed = 0, bypassed = 0;
-  for (const PathSpec& p : m.paths) {
-    if (p.symbols.empty() || p.symbols[0].rfind("victim_", 0) != 0) continue;  // malloc, time, data
-    Observation with_probe = observe(probe, v, p), with_shim = observe(shim, v, p);
-    ASSERT_TRUE(with_probe.problem.empty()) << with_probe.problem;
-    ASSERT_TRUE(with_shim.problem.empty()) << with_shim.problem;
-    EXPECT_EQ(with_shim.control_value, with_shim.probed_value) << p.name << ": a trampoline changed the result";
-    for (const std::string& s : p.symbols) {
-      EXPECT_EQ(with_shim.calls.at(s), with_probe.calls.at(s))
-          << v.name << " " << p.name << " " << s << " from " << with_probe.caller_object;
-      ++compared;
-      (with_probe.calls.at(s) != 0 ? interposed : bypassed)++;
-    }
-  }
-  EXPECT_EQ(compared, 8);  // every path whose target is a victim function
-  EXPECT_GT(interposed, 0) << "app_direct is always interposed";
-  RecordProperty("bypassed_paths", bypassed);
-  std::cout << v.name << ": " << interposed << " interposed, " << bypassed << " bypassed\n";
+  const test_support::VictimComparison c =
+      test_support::compare_with_libprobe(m, probe, v, make_shim(lib, "libvictim-shim.so"));
+  RecordProperty("bypassed_paths", c.bypassed);
+  std::cout << v.name << ": " << c.interposed << " interposed, " << c.bypassed << " bypassed\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, ShimVictim,
@@ -154,13 +99,7 @@ TEST_F(Shim, ZlibWorkloadRunsUnchangedAndEveryCallIsCounted) {
   fs::path shim = make_shim(SHIM_ZLIB_SO, "libz-shim.so");
   std::string out;
   ProbeReport r = run_pair({SHIM_ZLIB_APP}, shim, &out);
-  std::smatch m;  // "crc XXXXXXXX compress2 N uncompress N crc32 N": the program's own counts
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("compress2 (\\d+) uncompress (\\d+) crc32 (\\d+)"))) << out;
-  const std::string app = fs::path(SHIM_ZLIB_APP).filename();
-  EXPECT_EQ(r.calls_from("compress2", app), std::stoull(m[1]));
-  EXPECT_EQ(r.calls_from("uncompress", app), std::stoull(m[2]));
-  EXPECT_EQ(r.calls_from("crc32", app), std::stoull(m[3]));
-  EXPECT_GT(r.raw["symbols"].size(), 80u) << "libz exports ~90 functions";
+  test_support::expect_zlib_app_counts(r, out, SHIM_ZLIB_APP);
 }
 
 TEST_F(Shim, PythonEmbeddingRunsUnchangedWithEveryExportedFunctionTrampolined) {

@@ -46,7 +46,7 @@ const Doc kDocs[] = {
      "a missing piece (nothing runs)",
      "docs/cli/matrix.md"},
     {"shim", "Generate a preload library that counts the calls of any library's functions",
-     "0 the shim was written; 2 bad input (nothing is written)", "docs/SHIM.md"},
+     "0 the shim was written; 2 bad input (nothing is written)", "docs/cli/shim.md"},
     {"scan", "Tell from a shared library's file which of its own calls an override can take",
      "0 every file was scanned; 2 a file or package could not be scanned or is not a shared "
      "library (one line each on stderr; the others are still scanned and printed)",

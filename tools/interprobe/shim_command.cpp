@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "arch.hpp"
 #include "commands.hpp"
 #include "elf_symbols.hpp"
 #include "generator.hpp"
@@ -32,9 +33,14 @@ int run_shim(const ShimOptions& o) {
   try {
     if (o.all_exported == !o.symbols.empty())
       throw InputError("give exactly one of --symbols a,b,c and --all-exported");
-    PlanRequest req{o.library, split_commas(o.symbols), o.all_exported, {}};
-    const std::string runtime = o.runtime.empty() ? default_runtime_path() : o.runtime;
-    req.runtime_needs = archive_undefined_symbols(runtime);
+    PlanRequest req{o.library, split_commas(o.symbols), o.all_exported, {}, true};
+    // The library's machine picks the runtime (an aarch64 library: the aarch64 runtime).
+    const std::uint16_t machine = read_dynamic_symbols(o.library).machine;
+    const std::string runtime = o.runtime.empty() ? default_runtime_path(machine) : o.runtime;
+    if (arch_for_machine(machine) != nullptr) {  // else plan_shim names what is missing
+      require_runtime(runtime, machine);
+      req.runtime_needs = archive_undefined_symbols(runtime);
+    }
     ShimPlan plan = plan_shim(req);
     if (!o.emit_asm.empty()) {
       std::ofstream(o.emit_asm) << render_assembly(plan);
@@ -75,7 +81,9 @@ void add_shim_command(CLI::App& app) {
   cmd->add_option("--runtime", o->runtime,
                   "The prebuilt shim runtime archive (default: $INTERPROBE_SHIM_RUNTIME, else "
                   "the installed one beside libprobe.so, else this build's" +
-                      default_text(": " + interprobe::shim::default_runtime_path(), "") + ").");
+                      default_text(": " + interprobe::shim::default_runtime_path(), "") +
+                      "; for another machine's library, e.g. aarch64: this build's cross-built "
+                      "one, <build>/aarch64/lib/interprobe/).");
   cmd->add_flag("--json", o->json,
                 "Print the trampolined and skipped symbols and the shim path as JSON.");
   cmd->add_option("--emit-asm", o->emit_asm, "Also write the generated assembly to this file.");

@@ -139,7 +139,8 @@ void read_dynsym(Elf_Scn* scn, const GElf_Shdr& sh, Elf* elf, ElfInfo& info) {
                             static_cast<std::uint8_t>(GELF_ST_VISIBILITY(s.st_other)),
                             s.st_shndx,
                             {},
-                            false});
+                            false,
+                            static_cast<std::uint8_t>(s.st_other & ~0x3u)});
   }
 }
 

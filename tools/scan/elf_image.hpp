@@ -64,6 +64,8 @@ struct DynSymbol {
   // hidden: a non-default version (`memcpy@GLIBC_2.2.5`, for old binaries only), else `@@`.
   std::string version;
   bool version_hidden = false;
+  // st_other's machine-specific bits above the visibility (aarch64: STO_AARCH64_VARIANT_PCS).
+  std::uint8_t other = 0;
 };
 
 struct DynReloc {

@@ -14,10 +14,13 @@ namespace interprobe::shim {
 namespace x86_64 {
 extern const ShimBackend kBackend;
 }
+namespace aarch64 {
+extern const ShimBackend kBackend;
+}
 
 namespace {
 
-const ShimBackend* const kBackends[] = {&x86_64::kBackend};
+const ShimBackend* const kBackends[] = {&x86_64::kBackend, &aarch64::kBackend};
 
 #define INTERPROBE_STR2(x) #x
 #define INTERPROBE_STR(x) INTERPROBE_STR2(x)
@@ -40,10 +43,29 @@ std::string escape(std::string_view s) {
 
 }  // namespace
 
-const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
+const ShimBackend* backend_for_machine(std::uint16_t e_machine) {
   for (const ShimBackend* b : kBackends)
-    if (b->e_machine == e_machine) return b->arch;
+    if (b->e_machine == e_machine) return b;
   return nullptr;
+}
+
+std::vector<std::uint16_t> backend_machines() {
+  std::vector<std::uint16_t> out;
+  for (const ShimBackend* b : kBackends) out.push_back(b->e_machine);
+  return out;
+}
+
+const ArchTemplate* arch_for_machine(std::uint16_t e_machine) {
+  const ShimBackend* b = backend_for_machine(e_machine);
+  return b != nullptr ? b->arch : nullptr;
+}
+
+std::string gnu_property_note(std::uint32_t type, std::uint32_t features) {
+  // namesz 4 ("GNU\0"), descsz 16 (pr_type, pr_datasz 4, the word, padding to 8), type 5.
+  return fmt::format(
+      "\t.section .note.gnu.property,\"a\"\n\t.p2align 3\n\t.long 4\n\t.long 16\n"
+      "\t.long 5\n\t.asciz \"GNU\"\n\t.long {:#x}\n\t.long 4\n\t.long {}\n\t.long 0\n",
+      type, features);
 }
 
 std::string tables(const ArchTemplate& arch, const std::vector<std::string>& symbols,

@@ -77,7 +77,7 @@ ElfSymbols read_dynamic_symbols(const std::string& path) {
     out.is_64 = true;                                        // read_elf accepts ELFCLASS64 only
     for (std::size_t i = 1; i < info.dynsyms.size(); ++i) {  // 0 is the null symbol
       const scan::DynSymbol& d = info.dynsyms[i];
-      out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx});
+      out.symbols.push_back(DynSymbol{d.name, d.type, d.bind, d.visibility, d.shndx, d.other});
     }
     return out;
   } catch (const scan::ScanError& e) {
@@ -85,7 +85,12 @@ ElfSymbols read_dynamic_symbols(const std::string& path) {
   }
 }
 
-std::vector<std::string> archive_undefined_symbols(const std::string& path) {
+namespace {
+
+// Calls f(member) for each member of the `ar` archive at `path` (the shim runtime) until f
+// returns false. libelf hands out the archive's symbol index too (not ELF_K_ELF).
+template <typename F>
+void for_each_member(const std::string& path, F&& f) {
   init_libelf();
   Fd fd(path);
   if (fd.get() < 0)
@@ -93,18 +98,40 @@ std::vector<std::string> archive_undefined_symbols(const std::string& path) {
   ElfHandle ar{elf_begin(fd.get(), ELF_C_READ, nullptr)};
   if (ar.e == nullptr || elf_kind(ar.e) != ELF_K_AR)
     throw InputError("the shim runtime '" + path + "' is not an ar archive");
-  std::set<std::string> names;
   Elf_Cmd cmd = ELF_C_READ;
   while (Elf* member = elf_begin(fd.get(), cmd, ar.e)) {
     ElfHandle m{member};
+    if (!f(member)) break;
+    cmd = elf_next(member);
+    if (cmd == ELF_C_NULL) break;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> archive_undefined_symbols(const std::string& path) {
+  std::set<std::string> names;
+  for_each_member(path, [&](Elf* member) {
     for_each_symbol(member, SHT_SYMTAB, [&](const char* name, const GElf_Sym& s) {
       if (s.st_shndx == SHN_UNDEF && GELF_ST_BIND(s.st_info) != STB_LOCAL && name[0] != '\0')
         names.insert(name);
     });
-    cmd = elf_next(member);
-    if (cmd == ELF_C_NULL) break;
-  }
+    return true;
+  });
   return {names.begin(), names.end()};
+}
+
+std::uint16_t archive_machine(const std::string& path) {
+  std::uint16_t machine = 0;
+  bool found = false;
+  for_each_member(path, [&](Elf* member) {  // the first member that is an ELF object
+    GElf_Ehdr eh;
+    found = elf_kind(member) == ELF_K_ELF && gelf_getehdr(member, &eh) != nullptr;
+    if (found) machine = eh.e_machine;
+    return !found;
+  });
+  if (!found) throw InputError("the shim runtime '" + path + "' holds no ELF object");
+  return machine;
 }
 
 }  // namespace interprobe::shim

@@ -22,6 +22,7 @@ struct DynSymbol {
   unsigned binding = 0;     // STB_*
   unsigned visibility = 0;  // STV_*
   std::uint16_t section = 0;  // SHN_UNDEF for an undefined reference, SHN_ABS, ...
+  std::uint8_t other = 0;     // st_other above the visibility: machine-specific (ArchTemplate)
 };
 
 struct ElfSymbols {
@@ -36,5 +37,9 @@ ElfSymbols read_dynamic_symbols(const std::string& path);
 // Names of the undefined symbols of every object in the `ar` archive at `path` (the shim
 // runtime: the functions it calls itself).
 std::vector<std::string> archive_undefined_symbols(const std::string& path);
+
+// The ELF e_machine of the first object in the `ar` archive at `path` (the shim runtime is one
+// pre-linked object). Throws InputError if it cannot be read.
+std::uint16_t archive_machine(const std::string& path);
 
 }  // namespace interprobe::shim

@@ -22,6 +22,9 @@
 #ifndef INTERPROBE_BUILD_SHIM_RUNTIME
 #define INTERPROBE_BUILD_SHIM_RUNTIME ""
 #endif
+#ifndef INTERPROBE_BUILD_TREE
+#define INTERPROBE_BUILD_TREE ""
+#endif
 
 namespace fs = std::filesystem;
 
@@ -49,7 +52,8 @@ std::string type_name(unsigned type) {
 }
 
 // Why `s` gets no trampoline, or "" if it gets one.
-std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime_needs) {
+std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime_needs,
+                        const ArchTemplate& arch) {
   // Absolute first: GNU ld gives each version a library defines (zlib's ZLIB_1.2.2, ...) a
   // symbol of that name, STT_OBJECT, SHN_ABS, value 0 (readelf --dyn-syms): no variable either.
   if (s.section == SHN_ABS)
@@ -73,18 +77,30 @@ std::string skip_reason(const DynSymbol& s, const std::set<std::string>& runtime
   for (unsigned char c : s.name)
     if (c == '"' || c == '\\' || c < 0x21 || c >= 0x7f)
       return "the name has characters the assembler cannot take";
-  return "";
+  return arch.unsupported(s);
 }
+
+// "x86-64 and aarch64": the machines with a backend (arch.cpp), for the message that rejects
+// another one.
+std::string supported_machines() {
+  std::string out;
+  for (std::uint16_t m : backend_machines())
+    out += (out.empty() ? "" : " and ") + scan::machine_name(m);
+  return out;
+}
+
+bool is_host(std::uint16_t machine) { return machine == scan::host_machine(); }
 
 }  // namespace
 
 ShimPlan plan_shim(const PlanRequest& request) {
   ElfSymbols es = read_dynamic_symbols(request.library);
   const ArchTemplate* arch = arch_for_machine(es.machine);
-  if (es.machine != scan::host_machine())
-    throw InputError(fmt::format("'{}' is a {} library; this interprobe makes shims for {}",
-                                 request.library, scan::machine_name(es.machine),
-                                 scan::machine_name(scan::host_machine())));
+  if (es.machine != scan::host_machine() && !(request.any_machine && arch != nullptr))
+    throw InputError(fmt::format(
+        "'{}' is a {} library; this interprobe makes shims for {}", request.library,
+        scan::machine_name(es.machine),
+        request.any_machine ? supported_machines() : scan::machine_name(scan::host_machine())));
   if (arch == nullptr || !es.is_64)
     throw InputError(fmt::format("'{}': no trampoline template for {} yet (tools/shim/arch.hpp)",
                                  request.library, scan::machine_name(es.machine)));
@@ -92,6 +108,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
   ShimPlan plan;
   plan.library = request.library;
   plan.arch = scan::machine_name(es.machine);
+  plan.machine = es.machine;
 
   std::map<std::string, const DynSymbol*> defined;  // first exported definition of each name
   std::set<std::string> referenced;                 // undefined references
@@ -106,7 +123,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
     std::set<std::string> seen;
     for (const DynSymbol& s : es.symbols) {
       if (!exported(s) || !seen.insert(s.name).second) continue;  // versions of one name: once
-      std::string why = skip_reason(s, needs);
+      std::string why = skip_reason(s, needs, *arch);
       if (why.empty())
         plan.trampolined.push_back(s.name);
       else
@@ -131,7 +148,7 @@ ShimPlan plan_shim(const PlanRequest& request) {
                                      request.library, name));
       throw InputError(fmt::format("'{}' does not export '{}'", request.library, name));
     }
-    std::string why = skip_reason(*it->second, needs);
+    std::string why = skip_reason(*it->second, needs, *arch);
     if (!why.empty())
       throw InputError(fmt::format("cannot trampoline '{}' of '{}': {}", name, request.library, why));
     plan.trampolined.push_back(name);
@@ -139,9 +156,17 @@ ShimPlan plan_shim(const PlanRequest& request) {
   return plan;
 }
 
-std::string default_runtime_path() {
+std::string default_runtime_path(std::uint16_t machine) {
   if (const char* env = std::getenv("INTERPROBE_SHIM_RUNTIME"); env != nullptr && *env != '\0')
     return env;
+  if (!is_host(machine)) {
+    // Another machine's library: the runtime of the build tree's cross build for it
+    // (cmake/InterprobeCross.cmake); no install rule puts one anywhere else yet.
+    const ShimBackend* b = backend_for_machine(machine);
+    if (b == nullptr) return "";
+    return fmt::format("{}/{}/lib/interprobe/libinterprobe_shim_rt.a", INTERPROBE_BUILD_TREE,
+                       b->processor);
+  }
   // Installed: beside libprobe.so, at a path relative to the running executable that stays true
   // when the installed tree moves (as tools/process/artifacts.cpp finds libprobe.so).
   std::error_code ec;
@@ -153,19 +178,72 @@ std::string default_runtime_path() {
   return INTERPROBE_BUILD_SHIM_RUNTIME;
 }
 
-std::string find_compiler() {
-  auto in_path = [](const std::string& name) -> std::string {
-    if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path != nullptr ? path : "");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-      if (dir.empty()) continue;
-      fs::path p = fs::path(dir) / name;
-      if (access(p.c_str(), X_OK) == 0) return p.string();
+std::string default_runtime_path() { return default_runtime_path(scan::host_machine()); }
+
+void require_runtime(const std::string& runtime, std::uint16_t machine) {
+  const std::string name = scan::machine_name(machine);
+  if (runtime.empty() || !fs::is_regular_file(runtime)) {
+    if (is_host(machine))
+      throw InputError(
+          fmt::format("the shim runtime '{}' is not there (build interprobe, or set "
+                      "INTERPROBE_SHIM_RUNTIME / --runtime)",
+                      runtime));
+    throw InputError(fmt::format(
+        "the {} shim runtime '{}' is not there (build interprobe with the {} cross toolchain: "
+        "its target probe_{} makes it; or set INTERPROBE_SHIM_RUNTIME / --runtime)",
+        name, runtime, name, backend_for_machine(machine)->processor));
+  }
+  const std::uint16_t archive = archive_machine(runtime);
+  if (archive != machine)
+    throw InputError(
+        fmt::format("the shim runtime '{}' is for {}, the library is {} (--runtime / "
+                    "INTERPROBE_SHIM_RUNTIME)",
+                    runtime, scan::machine_name(archive), name));
+}
+
+namespace {
+
+std::string in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    fs::path p = fs::path(dir) / name;
+    if (access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return "";
+}
+
+// A compiler driver for another machine's library: $CC if it targets that machine (gcc and clang
+// print their target triplet for -dumpmachine), else Debian's cross gcc,
+// `<processor>-linux-gnu-gcc`.
+std::string find_cross_compiler(std::uint16_t machine) {
+  const ShimBackend* b = backend_for_machine(machine);
+  const std::string processor = b->processor, name = scan::machine_name(machine);
+  std::string cc_note;
+  if (const char* cc = std::getenv("CC"); cc != nullptr && *cc != '\0') {
+    const std::string first = std::string(cc).substr(0, std::string(cc).find(' '));
+    if (std::string found = in_path(first); !found.empty()) {
+      const ExecResult r = exec({found, "-dumpmachine"}, current_environment());
+      std::string target = r.out.substr(0, r.out.find('\n'));
+      if (r.exited && r.exit_status == 0 && target.rfind(processor + "-", 0) == 0) return found;
+      cc_note = fmt::format(" ($CC '{}' targets {})", cc, target.empty() ? "?" : target);
     }
-    return "";
-  };
+  }
+  const std::string cross = processor + "-linux-gnu-gcc";
+  if (std::string found = in_path(cross); !found.empty()) return found;
+  throw InputError(
+      fmt::format("no C compiler for {} found{}: install {} (Debian package "
+                  "gcc-{}-linux-gnu) or set $CC to one that targets {}",
+                  name, cc_note, cross, processor, name));
+}
+
+}  // namespace
+
+std::string find_compiler(std::uint16_t machine) {
+  if (!is_host(machine)) return find_cross_compiler(machine);
   if (const char* cc = std::getenv("CC"); cc != nullptr && *cc != '\0') {
     std::string first = cc;
     first = first.substr(0, first.find(' '));
@@ -179,8 +257,10 @@ std::string find_compiler() {
   throw InputError("no C compiler found: set $CC or put cc, gcc or clang in PATH");
 }
 
+std::string find_compiler() { return find_compiler(scan::host_machine()); }
+
 std::string render_assembly(const ShimPlan& plan) {
-  const ArchTemplate* arch = arch_for_machine(scan::host_machine());
+  const ArchTemplate* arch = arch_for_machine(plan.machine);
   std::string out = fmt::format("# Generated by interprobe shim for {} ({} trampolines). Do not edit.\n"
                                 "\t.text\n", plan.library, plan.trampolined.size());
   for (std::size_t i = 0; i < plan.trampolined.size(); ++i)
@@ -190,11 +270,10 @@ std::string render_assembly(const ShimPlan& plan) {
 }
 
 void build_shim(const ShimPlan& plan, const BuildOptions& options) {
-  const std::string runtime = options.runtime.empty() ? default_runtime_path() : options.runtime;
-  if (runtime.empty() || !fs::is_regular_file(runtime))
-    throw InputError(fmt::format("the shim runtime '{}' is not there (build interprobe, or set "
-                                 "INTERPROBE_SHIM_RUNTIME / --runtime)", runtime));
-  const std::string cc = options.compiler.empty() ? find_compiler() : options.compiler;
+  const std::string runtime =
+      options.runtime.empty() ? default_runtime_path(plan.machine) : options.runtime;
+  require_runtime(runtime, plan.machine);
+  const std::string cc = options.compiler.empty() ? find_compiler(plan.machine) : options.compiler;
   const fs::path output = fs::absolute(options.output);
   const fs::path parent = output.parent_path();
   if (!fs::is_directory(parent))

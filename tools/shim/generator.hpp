@@ -4,6 +4,7 @@
 // `interprobe run --shim-for LIB` and the runtime half of `interprobe check` (docs/SHIM.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ struct Skipped {
 
 struct ShimPlan {
   std::string library;                    // as given
-  std::string arch;                       // "x86-64"
+  std::string arch;                       // "x86-64", "aarch64"
+  std::uint16_t machine = 0;              // the library's ELF e_machine
   std::vector<std::string> trampolined;   // in .dynsym order, each name once
   std::vector<Skipped> skipped;           // exported but not trampolined, with the reason
 };
@@ -28,9 +30,13 @@ struct PlanRequest {
   std::vector<std::string> symbols;  // empty with all_exported
   bool all_exported = false;
   std::vector<std::string> runtime_needs;  // functions the shim runtime calls (never trampolined)
+  // A library of another machine than the host's is planned too, if it has a backend
+  // (`interprobe shim` makes shims to run elsewhere; `run --shim-for` and `check` run them here).
+  bool any_machine = false;
 };
 
-// Throws InputError naming the library or the symbol: not found / not ELF / another machine,
+// Throws InputError naming the library or the symbol: not found / not ELF / another machine
+// (without any_machine, or one without a backend),
 // a requested symbol that the library does not export, or that is data or otherwise unusable.
 ShimPlan plan_shim(const PlanRequest& request);
 
@@ -40,10 +46,20 @@ struct BuildOptions {
   std::string compiler;  // "" = find_compiler()
 };
 
-// The prebuilt runtime: $INTERPROBE_SHIM_RUNTIME, else the one this build made.
+// The prebuilt runtime for shims of `machine`'s libraries: $INTERPROBE_SHIM_RUNTIME, else the
+// installed one or the one this build made (the host's machine), else the build tree's cross
+// build's, <build>/<processor>/lib/interprobe/ (another machine). Without an argument: the host's.
+std::string default_runtime_path(std::uint16_t machine);
 std::string default_runtime_path();
 
-// $CC (first word), else cc, gcc, clang in PATH. Throws InputError if there is none.
+// Throws InputError if `runtime` is not there (naming how to build it) or is an archive for
+// another machine than `machine`.
+void require_runtime(const std::string& runtime, std::uint16_t machine);
+
+// The host's machine: $CC (first word), else cc, gcc, clang in PATH. Another machine: $CC if
+// `$CC -dumpmachine` names it, else `<processor>-linux-gnu-gcc` in PATH. Throws InputError
+// (one line saying what to install) if there is none.
+std::string find_compiler(std::uint16_t machine);
 std::string find_compiler();
 
 // Writes the assembly, links it into a temporary directory next to `output` and renames the

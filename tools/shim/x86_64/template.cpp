@@ -26,9 +26,7 @@ class X86_64 final : public ArchTemplate {
     // No executable stack; IBT and SHSTK compatible (every entry has endbr64, and the
     // trampolines neither call nor return: the shadow stack sees the caller's own pair):
     // GNU_PROPERTY_X86_FEATURE_1_AND (0xc0000002) with IBT | SHSTK (3).
-    return "\t.section .note.GNU-stack,\"\",@progbits\n"
-           "\t.section .note.gnu.property,\"a\"\n\t.p2align 3\n\t.long 4\n\t.long 16\n"
-           "\t.long 5\n\t.asciz \"GNU\"\n\t.long 0xc0000002\n\t.long 4\n\t.long 3\n\t.long 0\n";
+    return "\t.section .note.GNU-stack,\"\",@progbits\n" + gnu_property_note(0xc0000002, 3);
   }
 };
 
@@ -37,6 +35,6 @@ const X86_64 kTemplate;
 }  // namespace
 
 extern const ShimBackend kBackend;
-const ShimBackend kBackend = {EM_X86_64, &kTemplate};
+const ShimBackend kBackend = {EM_X86_64, &kTemplate, "x86_64"};
 
 }  // namespace interprobe::shim::x86_64
