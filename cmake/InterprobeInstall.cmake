@@ -19,8 +19,15 @@ install(TARGETS interprobe EXPORT interprobeTargets
 # installed libprobe.so, ready for LD_PRELOAD; nothing can link against it by mistake.
 install(TARGETS probe EXPORT interprobeTargets
   LIBRARY DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}")
-# The prebuilt runtime that `interprobe shim` links into every generated shim (preload/shim/).
+# The prebuilt runtime that `interprobe shim` links into every generated shim (preload/shim/), and
+# the one for shims of another machine's libraries where this build cross-built it
+# (cmake/InterprobeCross.cmake), in a directory named after that machine's processor:
+# lib/interprobe/aarch64/libinterprobe_shim_rt.a (tools/shim/generator.cpp finds it there).
 install(FILES "${INTERPROBE_SHIM_RUNTIME}" DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}")
+if(INTERPROBE_AARCH64_SHIM_RUNTIME)
+  install(FILES "${INTERPROBE_AARCH64_SHIM_RUNTIME}"
+    DESTINATION "${INTERPROBE_INSTALL_PROBEDIR}/aarch64")
+endif()
 install(EXPORT interprobeTargets NAMESPACE interprobe::
   DESTINATION "${INTERPROBE_INSTALL_CMAKEDIR}")
 

@@ -109,6 +109,22 @@ run(rc out "${prefix}/bin/interprobe" shim
 if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/libshim.so")
   fail("the installed interprobe shim could not build a shim:\n${out}")
 endif()
+# Where this build cross-built the aarch64 shim runtime, it is installed, and the installed
+# `interprobe shim` makes an aarch64 library's shim with it (after the move, no build tree named).
+if(AARCH64_SHIM_RUNTIME AND AARCH64_VICTIM)
+  if(NOT EXISTS "${prefix}/${PROBEDIR}/aarch64/libinterprobe_shim_rt.a")
+    fail("${PROBEDIR}/aarch64/libinterprobe_shim_rt.a is not installed")
+  endif()
+  run(rc out "${prefix}/bin/interprobe" shim --help)
+  if(NOT out MATCHES "aarch64 library: ${prefix}/${PROBEDIR}/aarch64/libinterprobe_shim_rt.a")
+    fail("the installed interprobe shim does not default to the installed aarch64 runtime:\n${out}")
+  endif()
+  run(rc out "${prefix}/bin/interprobe" shim --lib "${AARCH64_VICTIM}" --symbols victim_err_occurred
+      -o "${WORK_DIR}/libshim-aarch64.so")
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/libshim-aarch64.so")
+    fail("the installed interprobe shim could not build an aarch64 shim:\n${out}")
+  endif()
+endif()
 run(rc out "${prefix}/bin/interprobe" matrix)
 if(NOT rc EQUAL 2 OR NOT out MATCHES "not installed")
   fail("installed `interprobe matrix` should say the victim variants are not installed:\n${out}")

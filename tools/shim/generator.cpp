@@ -159,26 +159,34 @@ ShimPlan plan_shim(const PlanRequest& request) {
 std::string default_runtime_path(std::uint16_t machine) {
   if (const char* env = std::getenv("INTERPROBE_SHIM_RUNTIME"); env != nullptr && *env != '\0')
     return env;
-  if (!is_host(machine)) {
-    // Another machine's library: the runtime of the build tree's cross build for it
-    // (cmake/InterprobeCross.cmake); no install rule puts one anywhere else yet.
-    const ShimBackend* b = backend_for_machine(machine);
-    if (b == nullptr) return "";
-    return fmt::format("{}/{}/lib/interprobe/libinterprobe_shim_rt.a", INTERPROBE_BUILD_TREE,
-                       b->processor);
-  }
   // Installed: beside libprobe.so, at a path relative to the running executable that stays true
-  // when the installed tree moves (as tools/process/artifacts.cpp finds libprobe.so).
+  // when the installed tree moves (as tools/process/artifacts.cpp finds libprobe.so); another
+  // machine's in a directory named after its processor there (cmake/InterprobeInstall.cmake).
+  const ShimBackend* b = is_host(machine) ? nullptr : backend_for_machine(machine);
+  if (!is_host(machine) && b == nullptr) return "";
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path installed = (exe.parent_path() / INTERPROBE_SHIM_RT_FROM_BINDIR).lexically_normal();
+    fs::path installed = (exe.parent_path() / INTERPROBE_SHIM_RT_FROM_BINDIR).lexically_normal();
+    if (b != nullptr) installed = installed.parent_path() / b->processor / installed.filename();
     if (fs::is_regular_file(installed, ec)) return installed.string();
   }
+  // The build tree's: its own, or its cross build's for that machine (cmake/InterprobeCross.cmake).
+  if (b != nullptr)
+    return fmt::format("{}/{}/lib/interprobe/libinterprobe_shim_rt.a", INTERPROBE_BUILD_TREE,
+                       b->processor);
   return INTERPROBE_BUILD_SHIM_RUNTIME;
 }
 
 std::string default_runtime_path() { return default_runtime_path(scan::host_machine()); }
+
+std::string foreign_runtime_defaults() {
+  std::string out;
+  for (const std::uint16_t m : backend_machines())
+    if (!is_host(m))
+      out += fmt::format("; {} library: {}", scan::machine_name(m), default_runtime_path(m));
+  return out;
+}
 
 void require_runtime(const std::string& runtime, std::uint16_t machine) {
   const std::string name = scan::machine_name(machine);

@@ -51,6 +51,8 @@ struct BuildOptions {
 // build's, <build>/<processor>/lib/interprobe/ (another machine). Without an argument: the host's.
 std::string default_runtime_path(std::uint16_t machine);
 std::string default_runtime_path();
+// For --help: "; aarch64 library: PATH" for every machine with a backend but this one.
+std::string foreign_runtime_defaults();
 
 // Throws InputError if `runtime` is not there (naming how to build it) or is an archive for
 // another machine than `machine`.
