@@ -98,32 +98,29 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "^${prefix}/${PROBEDIR}/libprobe.so\n"
    OR NOT out MATCHES "\n\\[/[^ :]*/libprobe.so\\]\n")
   fail("the installed interprobe does not preload ${prefix}/${PROBEDIR}/libprobe.so:\n${out}")
 endif()
-# The installed `interprobe shim` links the installed runtime (named in its --help) into a shim.
-run(rc out "${prefix}/bin/interprobe" shim --help)
-if(NOT out MATCHES "${prefix}/${PROBEDIR}/libinterprobe_shim_rt.a")
-  fail("the installed interprobe shim does not default to the installed runtime:\n${out}")
-endif()
-run(rc out "${prefix}/bin/interprobe" shim
-    --lib "${BUILD_DIR}/victim/variants/gcc-O2/libvictim.so.1" --symbols victim_err_occurred
-    -o "${WORK_DIR}/libshim.so")
-if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/libshim.so")
-  fail("the installed interprobe shim could not build a shim:\n${out}")
-endif()
-# Where this build cross-built the aarch64 shim runtime, it is installed, and the installed
-# `interprobe shim` makes an aarch64 library's shim with it (after the move, no build tree named).
+# The installed `interprobe shim` names the installed runtime as its default (its --help matches
+# PATTERN) and makes a shim of LIB with it.
+function(check_installed_shim pattern lib output)
+  run(rc out "${prefix}/bin/interprobe" shim --help)
+  if(NOT out MATCHES "${pattern}")
+    fail("the installed interprobe shim does not default to the installed runtime:\n${out}")
+  endif()
+  run(rc out "${prefix}/bin/interprobe" shim --lib "${lib}" --symbols victim_err_occurred
+      -o "${output}")
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${output}")
+    fail("the installed interprobe shim could not build a shim of ${lib}:\n${out}")
+  endif()
+endfunction()
+check_installed_shim("${prefix}/${PROBEDIR}/libinterprobe_shim_rt.a"
+  "${BUILD_DIR}/victim/variants/gcc-O2/libvictim.so.1" "${WORK_DIR}/libshim.so")
+# Where this build cross-built the aarch64 shim runtime, it is installed in a directory named
+# after the processor, and the installed `interprobe shim` makes an aarch64 library's shim with it.
 if(AARCH64_SHIM_RUNTIME AND AARCH64_VICTIM)
   if(NOT EXISTS "${prefix}/${PROBEDIR}/aarch64/libinterprobe_shim_rt.a")
     fail("${PROBEDIR}/aarch64/libinterprobe_shim_rt.a is not installed")
   endif()
-  run(rc out "${prefix}/bin/interprobe" shim --help)
-  if(NOT out MATCHES "aarch64 library: ${prefix}/${PROBEDIR}/aarch64/libinterprobe_shim_rt.a")
-    fail("the installed interprobe shim does not default to the installed aarch64 runtime:\n${out}")
-  endif()
-  run(rc out "${prefix}/bin/interprobe" shim --lib "${AARCH64_VICTIM}" --symbols victim_err_occurred
-      -o "${WORK_DIR}/libshim-aarch64.so")
-  if(NOT rc EQUAL 0 OR NOT EXISTS "${WORK_DIR}/libshim-aarch64.so")
-    fail("the installed interprobe shim could not build an aarch64 shim:\n${out}")
-  endif()
+  check_installed_shim("aarch64 library: ${prefix}/${PROBEDIR}/aarch64/libinterprobe_shim_rt.a"
+    "${AARCH64_VICTIM}" "${WORK_DIR}/libshim-aarch64.so")
 endif()
 run(rc out "${prefix}/bin/interprobe" matrix)
 if(NOT rc EQUAL 2 OR NOT out MATCHES "not installed")
