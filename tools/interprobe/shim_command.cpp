@@ -84,7 +84,7 @@ void add_shim_command(CLI::App& app) {
                       default_text(": " + interprobe::shim::default_runtime_path(), "") +
                       "; for another machine's library, the installed one in a directory named "
                       "after its processor beside it, else this build's cross-built one" +
-                      interprobe::shim::foreign_runtime_defaults() + ").");
+                      default_text(interprobe::shim::foreign_runtime_defaults(), "") + ").");
   cmd->add_flag("--json", o->json,
                 "Print the trampolined and skipped symbols and the shim path as JSON.");
   cmd->add_option("--emit-asm", o->emit_asm, "Also write the generated assembly to this file.");
